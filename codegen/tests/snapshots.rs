@@ -73,13 +73,16 @@ fn models_decide_presence_by_usage() {
     assert!(code.contains("pub children: Vec<Thing>,"), "recursion through a Vec is not boxed");
     // Lists and maps: plain and empty when absent or null where received
     // (also when nullable); an optional one of a sent type stays an Option.
-    // Decoded by the field table: `value_or_default` reads null as empty,
-    // and an absent one is empty too.
+    // Decoded by the field table into the type's default: `value_or_default`
+    // reads null as empty, and an absent one stays empty.
     assert!(code.contains("pub counts: std::collections::BTreeMap<String, i64>,"), "{code}");
-    assert!(code.contains("counts: 11 \"counts\" value_or_default optional"), "{code}");
+    assert!(code.contains("counts: 11 \"counts\" value_or_default\n"), "{code}");
     assert!(code.contains("pub names: Vec<String>,"), "required list of a sent type");
-    assert!(code.contains("names: 0 \"names\" value_or_default optional"), "required list of a sent type");
+    assert!(code.contains("names: 0 \"names\" value_or_default,"), "required list of a sent type");
     assert!(code.contains("pub aliases: Option<Vec<String>>,"), "optional list of a sent type");
+    // A type with required fields reads through slots and says which are.
+    assert!(code.contains("name: 0 \"name\" value required,"), "{code}");
+    assert!(code.contains("api_key: 1 \"apiKey\" value optional,"), "{code}");
     assert!(code.contains("pub tags: Option<Vec<String>>,"), "optional list of a request type");
     // A single-object wrapper gets an accessor.
     assert!(code.contains("pub fn thing(self) -> Thing {"), "{code}");

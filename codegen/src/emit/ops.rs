@@ -240,41 +240,30 @@ fn to_request(op: &Operation) -> TokenStream {
         prelude.push(quote! { let #pid = self.client.resolve_location(#id, self.#pid.as_deref())?; });
         scope_key.get_or_insert_with(|| quote! { request.scope_key(#pid.clone()); });
     }
-    // Path: literal pieces and encoded parameters.
-    let mut fmt = String::new();
-    let mut args = Vec::new();
+    // Path parameters, in the template's order: the runtime fills and
+    // encodes them (`Request::at`).
+    let mut path_args = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else { break };
-        fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-        fmt.push_str("{}");
         let wire = &rest[start + 1..start + len];
         let p = op.params.iter().find(|p| p.loc == ParamLoc::Path && p.wire == wire);
-        args.push(match p {
+        path_args.push(match p {
             Some(p) => {
                 let pid = ident(&p.ident);
-                let value = if p.context.is_some() {
-                    quote! { &#pid }
-                } else if p.ty == Ty::String {
-                    quote! { &self.#pid }
-                } else if matches!(p.ty, Ty::Named { .. }) {
-                    // String enums (or aliases of String): no allocation needed.
+                if p.context.is_some() {
+                    quote! { #pid.as_str() }
+                } else if p.ty == Ty::String || matches!(p.ty, Ty::Named { .. }) {
+                    // Strings, string enums and aliases of String: no allocation.
                     quote! { self.#pid.as_str() }
                 } else {
-                    quote! { &self.#pid.to_string() }
-                };
-                quote! { crate::runtime::request::path_segment(#value) }
+                    quote! { self.#pid.to_string().as_str() }
+                }
             }
             None => quote! { "" },
         });
         rest = &rest[start + len + 1..];
     }
-    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    let path_expr = if args.is_empty() {
-        quote! { #fmt.to_owned() }
-    } else {
-        quote! { format!(#fmt, #(#args),*) }
-    };
 
     let mut adds = Vec::new();
     for p in op.params.iter().filter(|p| p.loc != ParamLoc::Path) {
@@ -343,7 +332,7 @@ fn to_request(op: &Operation) -> TokenStream {
                 scopes: &[#(#scopes),*],
             };
             #(#prelude)*
-            let #mut_kw request = crate::Request::new(&META, #path_expr);
+            let #mut_kw request = crate::Request::at(&META, &[#(#path_args),*]);
             #scope_key
             #(#adds)*
             #body

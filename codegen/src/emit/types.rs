@@ -176,8 +176,7 @@ fn value_expr(f: &Field) -> TokenStream {
 }
 
 fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[Field], usage: Usage) -> TokenStream {
-    let all_optional = fields.iter().all(|f| f.repr(usage) != Repr::Plain || f.empty_when_absent(usage));
-    let default = all_optional.then(|| quote! { Default, });
+    let default = all_optional(fields, usage).then(|| quote! { Default, });
     // A flattened tagged enum needs serde's buffering of the other keys: derived.
     let derived_de = fields.iter().any(|f| f.flatten);
     // Most wire names are serde's camelCase of the field: one struct-level
@@ -303,6 +302,11 @@ fn serialize_derive(usage: Usage) -> TokenStream {
     }
 }
 
+/// No field is required: the type derives `Default`, and decoding starts from it.
+fn all_optional(fields: &[Field], usage: Usage) -> bool {
+    fields.iter().all(|f| f.repr(usage) != Repr::Plain || f.empty_when_absent(usage))
+}
+
 /// `Deserialize` through `crate::runtime::object`: the field table and one
 /// `read` that matches each key's index, instead of serde's derive (a field
 /// enum and a visitor with `visit_seq` and `visit_map` per type), which was
@@ -311,11 +315,18 @@ fn serialize_derive(usage: Usage) -> TokenStream {
 fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
     let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
     // One line per field; `runtime::object::object_impl!` writes the impls.
+    // A type with a default is read into it; only the others say, per
+    // field, whether it is required.
+    let with_default = all_optional(fields, usage);
     let lines = fields.iter().enumerate().map(|(i, f)| {
         let (id, wire, index) = (ident(&f.ident), &f.wire, proc_macro2::Literal::usize_unsuffixed(i));
         let plain = f.repr(usage) == Repr::Plain;
         let read = if plain && f.empty_when_absent(usage) { quote!(value_or_default) } else { quote!(value) };
-        let finish = if plain && !f.empty_when_absent(usage) { quote!(required) } else { quote!(optional) };
+        let finish = match (with_default, plain && !f.empty_when_absent(usage)) {
+            (true, _) => None,
+            (false, true) => Some(quote!(required)),
+            (false, false) => Some(quote!(optional)),
+        };
         quote! { #id: #index #wire #read #finish }
     });
     quote! {

@@ -3778,13 +3778,7 @@ impl AddFacebookCustomAudienceMember {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3834,13 +3828,7 @@ impl BatchUpdateFacebookCustomAudienceMembers {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member/batch",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3889,10 +3877,7 @@ impl CreateFacebookConversationForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3941,10 +3926,7 @@ impl CreateFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3994,13 +3976,7 @@ impl CreateFacebookPageLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/forms",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4049,10 +4025,7 @@ impl CreateGoogleIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4101,10 +4074,7 @@ impl CreateGoogleOfflineUserListJob {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments/offline-user-list-job".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4153,10 +4123,7 @@ impl CreateLinkedinIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4219,13 +4186,7 @@ impl CreateLinkedinLeadForm {
             "createLinkedinLeadForm",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/form",
-                crate::runtime::request::path_segment(&self.account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -4277,13 +4238,7 @@ impl DeleteFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4333,13 +4288,7 @@ impl DeleteFacebookAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4389,13 +4338,7 @@ impl DeleteFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4445,13 +4388,7 @@ impl DeleteFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4513,13 +4450,7 @@ impl DeleteFacebookCustomAudience {
             "deleteFacebookCustomAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -4566,10 +4497,7 @@ impl DeleteFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4631,7 +4559,7 @@ impl DeleteFacebookPage {
             "deleteFacebookPage",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/page".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("pageId", &self.page_id);
@@ -4680,13 +4608,7 @@ impl DeleteGoogleAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4748,13 +4670,7 @@ impl DeleteGoogleConversion {
             "deleteGoogleConversion",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/conversions/{}",
-                crate::runtime::request::path_segment(&self.conversion_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversion_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -4815,13 +4731,7 @@ impl DeleteGoogleSegment {
             "deleteGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/segments/{}",
-                crate::runtime::request::path_segment(&self.segment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.segment_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -4882,10 +4792,7 @@ impl DeleteLinkedinAdAccount {
             "deleteLinkedinAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-account".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("adAccountId", &self.ad_account_id);
@@ -4933,13 +4840,7 @@ impl DuplicateFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/duplicate",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         Ok(request)
     }
 
@@ -4984,13 +4885,7 @@ impl DuplicateFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/duplicate",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         Ok(request)
     }
 
@@ -5036,13 +4931,7 @@ impl DuplicateFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/duplicate",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5104,13 +4993,7 @@ impl GetFacebookAdAccount {
             "getFacebookAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5184,13 +5067,7 @@ impl GetFacebookCampaign {
             "getFacebookCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fields {
@@ -5258,13 +5135,7 @@ impl GetFacebookCampaignReport {
             "getFacebookCampaignReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/reporting/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -5326,13 +5197,7 @@ impl GetFacebookCustomAudience {
             "getFacebookCustomAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5391,10 +5256,7 @@ impl GetFacebookIntegration {
             "getFacebookIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5454,13 +5316,7 @@ impl GetFacebookLeadForm {
             "getFacebookLeadForm",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/lead-form/{}",
-                crate::runtime::request::path_segment(&self.lead_form_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.lead_form_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5524,10 +5380,7 @@ impl GetFacebookReport {
             "getFacebookReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/reporting".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("groupBy", &self.group_by);
@@ -5602,10 +5455,7 @@ impl GetFacebookReportList {
             "getFacebookReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -5671,7 +5521,7 @@ impl GetFacebookUser {
             "getFacebookUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5731,13 +5581,7 @@ impl GetGoogleAdAccount {
             "getGoogleAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5797,13 +5641,7 @@ impl GetGoogleAudience {
             "getGoogleAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/audiences/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5863,13 +5701,7 @@ impl GetGoogleCampaign {
             "getGoogleCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5931,13 +5763,7 @@ impl GetGoogleCampaignReport {
             "getGoogleCampaignReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/reporting/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -5999,13 +5825,7 @@ impl GetGoogleConversion {
             "getGoogleConversion",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/conversions/{}",
-                crate::runtime::request::path_segment(&self.conversion_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversion_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6064,10 +5884,7 @@ impl GetGoogleIntegration {
             "getGoogleIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6127,10 +5944,7 @@ impl GetGoogleKeywordIdeas {
             "getGoogleKeywordIdeas",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/keyword-ideas".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -6204,7 +6018,7 @@ impl GetGoogleReport {
             "getGoogleReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/reporting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_by {
@@ -6281,10 +6095,7 @@ impl GetGoogleReportList {
             "getGoogleReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -6352,13 +6163,7 @@ impl GetGoogleSegment {
             "getGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/segments/{}",
-                crate::runtime::request::path_segment(&self.segment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.segment_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -6418,7 +6223,7 @@ impl GetGoogleUser {
             "getGoogleUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6478,10 +6283,7 @@ impl GetLinkedinAdAccount {
             "getLinkedinAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-account".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("adAccountId", &self.ad_account_id);
@@ -6542,13 +6344,7 @@ impl GetLinkedinCampaignGroup {
             "getLinkedinCampaignGroup",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6617,13 +6413,7 @@ impl GetLinkedinCampaignGroupReport {
             "getLinkedinCampaignGroupReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/reporting/campaign-group/{}",
-                crate::runtime::request::path_segment(&self.campaign_group_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_group_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -6687,10 +6477,7 @@ impl GetLinkedinIntegration {
             "getLinkedinIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6779,10 +6566,7 @@ impl GetLinkedinReport {
             "getLinkedinReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/reporting".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.pivot {
@@ -6867,10 +6651,7 @@ impl GetLinkedinReportList {
             "getLinkedinReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -6937,7 +6718,7 @@ impl GetLinkedinUser {
             "getLinkedinUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7024,10 +6805,7 @@ impl ListFacebookAdAccounts {
             "listFacebookAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -7098,10 +6876,7 @@ impl ListFacebookConversationForms {
             "listFacebookConversationForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7169,10 +6944,7 @@ impl ListFacebookCustomAudiences {
             "listFacebookCustomAudiences",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/custom-audience".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7280,7 +7052,7 @@ impl ListFacebookEntities {
             "listFacebookEntities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/entity".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7367,13 +7139,7 @@ impl ListFacebookPageInstagramAccounts {
             "listFacebookPageInstagramAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/instagram",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -7436,13 +7202,7 @@ impl ListFacebookPageLeadForms {
             "listFacebookPageLeadForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/forms",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7508,7 +7268,7 @@ impl ListFacebookPages {
             "listFacebookPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pages".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_existing {
@@ -7591,7 +7351,7 @@ impl ListFacebookPixels {
             "listFacebookPixels",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.channel {
@@ -7666,10 +7426,7 @@ impl ListGoogleAdAccounts {
             "listGoogleAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -7746,7 +7503,7 @@ impl ListGoogleAssets {
             "listGoogleAssets",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7812,7 +7569,7 @@ impl ListGoogleAudiences {
             "listGoogleAudiences",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7871,10 +7628,7 @@ impl ListGoogleConversionGoals {
             "listGoogleConversionGoals",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversion-goals".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7968,10 +7722,7 @@ impl ListGoogleConversions {
             "listGoogleConversions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversions".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8089,7 +7840,7 @@ impl ListGoogleEntities {
             "listGoogleEntities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/entity".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8175,7 +7926,7 @@ impl ListGoogleSegments {
             "listGoogleSegments",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8239,10 +7990,7 @@ impl ListGoogleTargetInterests {
             "listGoogleTargetInterests",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/target-interests".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8303,10 +8051,7 @@ impl ListLinkedinAdAccounts {
             "listLinkedinAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -8366,13 +8111,7 @@ impl ListLinkedinLeadForms {
             "listLinkedinLeadForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/forms",
-                crate::runtime::request::path_segment(&self.account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -8420,13 +8159,7 @@ impl PauseFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/pause",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8476,13 +8209,7 @@ impl PauseFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/pause",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8532,13 +8259,7 @@ impl PauseFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/pause",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8588,13 +8309,7 @@ impl PublishFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/publish",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8643,13 +8358,7 @@ impl PublishGoogleAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ads/{}/publish",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         Ok(request)
     }
 
@@ -8695,13 +8404,7 @@ impl PublishLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/ads/{}/publish",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8751,13 +8454,7 @@ impl RemoveFacebookCustomAudienceMember {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8807,13 +8504,7 @@ impl ResumeFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/resume",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8863,13 +8554,7 @@ impl ResumeFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/resume",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8919,13 +8604,7 @@ impl ResumeFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/resume",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8982,10 +8661,7 @@ impl SearchFacebookTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("type", &self.type_);
         request.query("query", &self.query);
         if let Some(value) = &self.search_type {
@@ -9055,10 +8731,7 @@ impl SearchGoogleTargeting {
             "searchGoogleTargeting",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("type", &self.type_);
         if let Some(value) = &self.query {
@@ -9136,10 +8809,7 @@ impl SearchLinkedinTargeting {
             "searchLinkedinTargeting",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("facet", &self.facet);
@@ -9206,10 +8876,7 @@ impl SetFacebookDefaultPage {
             "setFacebookDefaultPage",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/page/default".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -9261,13 +8928,7 @@ impl UpdateFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9330,13 +8991,7 @@ impl UpdateLinkedinAdStatus {
             "updateLinkedinAdStatus",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/status",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -9387,7 +9042,7 @@ impl UpsertFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/ads-v2".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9436,7 +9091,7 @@ impl UpsertFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/adsets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9485,10 +9140,7 @@ impl UpsertFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/campaigns".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9537,7 +9189,7 @@ impl UpsertFacebookPixel {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9586,7 +9238,7 @@ impl UpsertGoogleAsset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9635,7 +9287,7 @@ impl UpsertGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9684,7 +9336,7 @@ impl UpsertGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/ads".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9733,10 +9385,7 @@ impl UpsertGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversions".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9799,7 +9448,7 @@ impl UpsertGoogleSegment {
             "upsertGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -9851,7 +9500,7 @@ impl UpsertLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/ads".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9902,10 +9551,10 @@ pub struct AdBudget {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AdBudget {
-        budget_type: 0 "budgetType" value optional,
-        amount: 1 "amount" value optional,
-        schedule_start_date: 2 "scheduleStartDate" value optional,
-        schedule_end_date: 3 "scheduleEndDate" value optional
+        budget_type: 0 "budgetType" value,
+        amount: 1 "amount" value,
+        schedule_start_date: 2 "scheduleStartDate" value,
+        schedule_end_date: 3 "scheduleEndDate" value
     }
 }
 
@@ -12128,9 +11777,9 @@ pub struct FacebookPlacements {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookPlacements {
-        facebook: 0 "facebook" value optional,
-        instagram: 1 "instagram" value optional,
-        messenger: 2 "messenger" value optional
+        facebook: 0 "facebook" value,
+        instagram: 1 "instagram" value,
+        messenger: 2 "messenger" value
     }
 }
 
@@ -12252,9 +11901,9 @@ pub struct GeoAddressComponent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoAddressComponent {
-        long_name: 0 "long_name" value optional,
-        short_name: 1 "short_name" value optional,
-        types: 2 "types" value optional
+        long_name: 0 "long_name" value,
+        short_name: 1 "short_name" value,
+        types: 2 "types" value
     }
 }
 
@@ -12308,9 +11957,9 @@ pub struct GeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoGeometry {
-        location: 0 "location" value optional,
-        location_type: 1 "location_type" value optional,
-        viewport: 2 "viewport" value optional
+        location: 0 "location" value,
+        location_type: 1 "location_type" value,
+        viewport: 2 "viewport" value
     }
 }
 
@@ -12358,9 +12007,7 @@ pub struct GeoLatLng {
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! {
-    GeoLatLng { lat: 0 "lat" value optional, lng: 1 "lng" value optional }
-}
+crate::runtime::object::object_impl! { GeoLatLng { lat: 0 "lat" value, lng: 1 "lng" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl GeoLatLng {
@@ -12401,7 +12048,7 @@ pub struct GeoViewport {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GeoViewport { northeast: 0 "northeast" value optional, southwest: 1 "southwest" value optional }
+    GeoViewport { northeast: 0 "northeast" value, southwest: 1 "southwest" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12877,29 +12524,29 @@ pub struct GoogleAd {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAd {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        media_type: 2 "mediaType" value optional,
-        headlines: 3 "headlines" value optional,
-        long_headlines: 4 "longHeadlines" value optional,
-        descriptions: 5 "descriptions" value optional,
-        final_url: 6 "finalUrl" value optional,
-        path1: 7 "path1" value optional,
-        path2: 8 "path2" value optional,
-        is_deleted: 9 "isDeleted" value optional,
-        ad_error: 10 "adError" value optional,
-        publishing_status: 11 "publishingStatus" value optional,
-        ad_id: 12 "adId" value optional,
-        ad_campaign_id: 13 "adCampaignId" value optional,
-        ad_group_id: 14 "adGroupId" value optional,
-        google_ad_id: 15 "googleAdId" value optional,
-        media: 16 "media" value optional,
-        call_to_action_label: 17 "callToActionLabel" value optional,
-        business_name: 18 "businessName" value optional,
-        youtube_video_links: 19 "youtubeVideoLinks" value optional,
-        carousel_cards: 20 "carouselCards" value optional,
-        placements: 21 "placements" value optional,
-        custom_channels: 22 "customChannels" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        media_type: 2 "mediaType" value,
+        headlines: 3 "headlines" value,
+        long_headlines: 4 "longHeadlines" value,
+        descriptions: 5 "descriptions" value,
+        final_url: 6 "finalUrl" value,
+        path1: 7 "path1" value,
+        path2: 8 "path2" value,
+        is_deleted: 9 "isDeleted" value,
+        ad_error: 10 "adError" value,
+        publishing_status: 11 "publishingStatus" value,
+        ad_id: 12 "adId" value,
+        ad_campaign_id: 13 "adCampaignId" value,
+        ad_group_id: 14 "adGroupId" value,
+        google_ad_id: 15 "googleAdId" value,
+        media: 16 "media" value,
+        call_to_action_label: 17 "callToActionLabel" value,
+        business_name: 18 "businessName" value,
+        youtube_video_links: 19 "youtubeVideoLinks" value,
+        carousel_cards: 20 "carouselCards" value,
+        placements: 21 "placements" value,
+        custom_channels: 22 "customChannels" value
     }
 }
 
@@ -13246,19 +12893,19 @@ pub struct GoogleAdGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroup {
-        id: 0 "id" value optional,
-        ad_group_id: 1 "adGroupId" value optional,
-        name: 2 "name" value optional,
-        ad_campaign_id: 3 "adCampaignId" value optional,
-        ad_content: 4 "adContent" value optional,
-        keywords: 5 "keywords" value optional,
-        publishing_status: 6 "publishingStatus" value optional,
-        ad_group_error: 7 "adGroupError" value optional,
-        google_ad_group_id: 8 "googleAdGroupId" value optional,
-        custom_channels: 9 "customChannels" value optional,
-        selected_channels: 10 "selectedChannels" value optional,
-        google_audience_id: 11 "googleAudienceId" value optional,
-        audience: 12 "audience" value optional
+        id: 0 "id" value,
+        ad_group_id: 1 "adGroupId" value,
+        name: 2 "name" value,
+        ad_campaign_id: 3 "adCampaignId" value,
+        ad_content: 4 "adContent" value,
+        keywords: 5 "keywords" value,
+        publishing_status: 6 "publishingStatus" value,
+        ad_group_error: 7 "adGroupError" value,
+        google_ad_group_id: 8 "googleAdGroupId" value,
+        custom_channels: 9 "customChannels" value,
+        selected_channels: 10 "selectedChannels" value,
+        google_audience_id: 11 "googleAudienceId" value,
+        audience: 12 "audience" value
     }
 }
 
@@ -13381,10 +13028,7 @@ pub struct GoogleAdGroupAudience {
 #[cfg(feature = "ad_manager")]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleAdGroupAudience {
-        geo_locations: 0 "geo_locations" value optional,
-        locales: 1 "locales" value optional
-    }
+    GoogleAdGroupAudience { geo_locations: 0 "geo_locations" value, locales: 1 "locales" value }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -13444,12 +13088,12 @@ pub struct GoogleAdMedia {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdMedia {
-        type_: 0 "type" value optional,
-        src: 1 "src" value optional,
-        is_logo: 2 "isLogo" value optional,
-        error: 3 "error" value optional,
-        url: 4 "url" value optional,
-        image_type: 5 "imageType" value optional
+        type_: 0 "type" value,
+        src: 1 "src" value,
+        is_logo: 2 "isLogo" value,
+        error: 3 "error" value,
+        url: 4 "url" value,
+        image_type: 5 "imageType" value
     }
 }
 
@@ -13894,11 +13538,11 @@ pub struct GoogleAudienceDimension {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAudienceDimension {
-        is_age_unknown: 0 "isAgeUnknown" value optional,
-        age_ranges: 1 "ageRanges" value optional,
-        genders: 2 "genders" value optional,
-        parental_statuses: 3 "parentalStatuses" value optional,
-        audience_segments: 4 "audienceSegments" value optional
+        is_age_unknown: 0 "isAgeUnknown" value,
+        age_ranges: 1 "ageRanges" value,
+        genders: 2 "genders" value,
+        parental_statuses: 3 "parentalStatuses" value,
+        audience_segments: 4 "audienceSegments" value
     }
 }
 
@@ -13971,9 +13615,9 @@ pub struct GoogleAudienceSegments {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAudienceSegments {
-        custom_audiences: 0 "customAudiences" value optional,
-        user_lists: 1 "userLists" value optional,
-        user_interests: 2 "userInterests" value optional
+        custom_audiences: 0 "customAudiences" value,
+        user_lists: 1 "userLists" value,
+        user_interests: 2 "userInterests" value
     }
 }
 
@@ -14023,7 +13667,7 @@ pub struct GoogleBiddingStrategy {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleBiddingStrategy { type_: 0 "type" value optional, value: 1 "value" value optional }
+    GoogleBiddingStrategy { type_: 0 "type" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14463,11 +14107,11 @@ pub struct GoogleCampaignAssets {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAssets {
-        calls: 0 "calls" value optional,
-        sitelinks: 1 "sitelinks" value optional,
-        lead_form: 2 "leadForm" value optional,
-        images: 3 "images" value optional,
-        business_logo: 4 "businessLogo" value optional
+        calls: 0 "calls" value,
+        sitelinks: 1 "sitelinks" value,
+        lead_form: 2 "leadForm" value,
+        images: 3 "images" value,
+        business_logo: 4 "businessLogo" value
     }
 }
 
@@ -14546,12 +14190,12 @@ pub struct GoogleCampaignAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAudience {
-        geo_locations: 0 "geo_locations" value optional,
-        locales: 1 "locales" value optional,
-        gender: 2 "gender" value optional,
-        age_range: 3 "ageRange" value optional,
-        segments: 4 "segments" value optional,
-        target_interests: 5 "targetInterests" value optional
+        geo_locations: 0 "geo_locations" value,
+        locales: 1 "locales" value,
+        gender: 2 "gender" value,
+        age_range: 3 "ageRange" value,
+        segments: 4 "segments" value,
+        target_interests: 5 "targetInterests" value
     }
 }
 
@@ -14776,10 +14420,10 @@ pub struct GoogleCarouselCard {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCarouselCard {
-        headline: 0 "headline" value optional,
-        final_url: 1 "finalUrl" value optional,
-        call_to_action_label: 2 "callToActionLabel" value optional,
-        media: 3 "media" value optional
+        headline: 0 "headline" value,
+        final_url: 1 "finalUrl" value,
+        call_to_action_label: 2 "callToActionLabel" value,
+        media: 3 "media" value
     }
 }
 
@@ -15122,19 +14766,19 @@ pub struct GoogleGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleGeoLocation {
-        key: 0 "key" value optional,
-        id: 1 "id" value optional,
-        name: 2 "name" value optional,
-        country_name: 3 "country_name" value optional,
-        type_: 4 "type" value optional,
-        radius: 5 "radius" value optional,
-        radius_unit: 6 "radiusUnit" value optional,
-        selection_type: 7 "selectionType" value optional,
-        resource_name: 8 "resourceName" value optional,
-        place_id: 9 "place_id" value optional,
-        formatted_address: 10 "formatted_address" value optional,
-        geometry: 11 "geometry" value optional,
-        address_components: 12 "address_components" value optional
+        key: 0 "key" value,
+        id: 1 "id" value,
+        name: 2 "name" value,
+        country_name: 3 "country_name" value,
+        type_: 4 "type" value,
+        radius: 5 "radius" value,
+        radius_unit: 6 "radiusUnit" value,
+        selection_type: 7 "selectionType" value,
+        resource_name: 8 "resourceName" value,
+        place_id: 9 "place_id" value,
+        formatted_address: 10 "formatted_address" value,
+        geometry: 11 "geometry" value,
+        address_components: 12 "address_components" value
     }
 }
 
@@ -15347,10 +14991,7 @@ pub struct GoogleKeywords {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleKeywords {
-        positives: 0 "positives" value optional,
-        negatives: 1 "negatives" value optional
-    }
+    GoogleKeywords { positives: 0 "positives" value, negatives: 1 "negatives" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15856,10 +15497,10 @@ pub struct GoogleLocale {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleLocale {
-        name: 0 "name" value optional,
-        key: 1 "key" value optional,
-        id: 2 "id" value optional,
-        resource_name: 3 "resourceName" value optional
+        name: 0 "name" value,
+        key: 1 "key" value,
+        id: 2 "id" value,
+        resource_name: 3 "resourceName" value
     }
 }
 
@@ -16660,10 +16301,7 @@ pub struct GoogleTargetInterests {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleTargetInterests {
-        affinity: 0 "affinity" value optional,
-        in_market: 1 "inMarket" value optional
-    }
+    GoogleTargetInterests { affinity: 0 "affinity" value, in_market: 1 "inMarket" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16789,22 +16427,22 @@ pub struct LinkedinAd {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAd {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        introductory_text: 2 "introductoryText" value optional,
-        destination_url: 3 "destinationUrl" value optional,
-        call_to_action_label: 4 "callToActionLabel" value optional,
-        destination_form_id: 5 "destinationFormId" value optional,
-        content_reference_string: 6 "contentReferenceString" value optional,
-        media: 7 "media" value optional,
-        ad_campaign_id: 8 "adCampaignId" value optional,
-        ad_id: 9 "adId" value optional,
-        headline: 10 "headline" value optional,
-        publishing_status: 11 "publishingStatus" value optional,
-        ad_campaign_group_id: 12 "adCampaignGroupId" value optional,
-        description: 13 "description" value optional,
-        meta: 14 "meta" value optional,
-        linked_in_error: 15 "linkedInError" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        introductory_text: 2 "introductoryText" value,
+        destination_url: 3 "destinationUrl" value,
+        call_to_action_label: 4 "callToActionLabel" value,
+        destination_form_id: 5 "destinationFormId" value,
+        content_reference_string: 6 "contentReferenceString" value,
+        media: 7 "media" value,
+        ad_campaign_id: 8 "adCampaignId" value,
+        ad_id: 9 "adId" value,
+        headline: 10 "headline" value,
+        publishing_status: 11 "publishingStatus" value,
+        ad_campaign_group_id: 12 "adCampaignGroupId" value,
+        description: 13 "description" value,
+        meta: 14 "meta" value,
+        linked_in_error: 15 "linkedInError" value
     }
 }
 
@@ -16978,15 +16616,15 @@ pub struct LinkedinAdMedia {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAdMedia {
-        type_: 0 "type" value optional,
-        src: 1 "src" value optional,
-        frames: 2 "frames" value optional,
-        selected_poster: 3 "selectedPoster" value optional,
-        thumbnail_url: 4 "thumbnailUrl" value optional,
-        name: 5 "name" value optional,
-        headline: 6 "headline" value optional,
-        destination_url: 7 "destinationUrl" value optional,
-        file_size_bytes: 8 "fileSizeBytes" value optional
+        type_: 0 "type" value,
+        src: 1 "src" value,
+        frames: 2 "frames" value,
+        selected_poster: 3 "selectedPoster" value,
+        thumbnail_url: 4 "thumbnailUrl" value,
+        name: 5 "name" value,
+        headline: 6 "headline" value,
+        destination_url: 7 "destinationUrl" value,
+        file_size_bytes: 8 "fileSizeBytes" value
     }
 }
 
@@ -17083,8 +16721,8 @@ pub struct LinkedinAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAudience {
-        geo_locations: 0 "geo_locations" value optional,
-        target_audience: 1 "targetAudience" value optional
+        geo_locations: 0 "geo_locations" value,
+        target_audience: 1 "targetAudience" value
     }
 }
 
@@ -17199,19 +16837,19 @@ pub struct LinkedinCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaign {
-        id: 0 "id" value optional,
-        locale: 1 "locale" value optional,
-        name: 2 "name" value optional,
-        publishing_status: 3 "publishingStatus" value optional,
-        media_type: 4 "mediaType" value optional,
-        audience: 5 "audience" value optional,
-        unit_cost: 6 "unitCost" value optional,
-        campaign_type: 7 "campaignType" value optional,
-        ad_campaign_group_id: 8 "adCampaignGroupId" value optional,
-        ad_campaign_id: 9 "adCampaignId" value optional,
-        ads: 10 "ads" value optional,
-        linked_in_error: 11 "linkedInError" value optional,
-        meta: 12 "meta" value optional
+        id: 0 "id" value,
+        locale: 1 "locale" value,
+        name: 2 "name" value,
+        publishing_status: 3 "publishingStatus" value,
+        media_type: 4 "mediaType" value,
+        audience: 5 "audience" value,
+        unit_cost: 6 "unitCost" value,
+        campaign_type: 7 "campaignType" value,
+        ad_campaign_group_id: 8 "adCampaignGroupId" value,
+        ad_campaign_id: 9 "adCampaignId" value,
+        ads: 10 "ads" value,
+        linked_in_error: 11 "linkedInError" value,
+        meta: 12 "meta" value
     }
 }
 
@@ -18196,8 +17834,8 @@ pub struct LinkedinQuestionDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinQuestionDetails {
-        text_question_details: 0 "textQuestionDetails" value optional,
-        multiple_choice_question_details: 1 "multipleChoiceQuestionDetails" value optional
+        text_question_details: 0 "textQuestionDetails" value,
+        multiple_choice_question_details: 1 "multipleChoiceQuestionDetails" value
     }
 }
 
@@ -18243,10 +17881,7 @@ pub struct LinkedinTargetAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinTargetAudience {
-        include: 0 "include" value optional,
-        exclude: 1 "exclude" value optional
-    }
+    LinkedinTargetAudience { include: 0 "include" value, exclude: 1 "exclude" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]

@@ -253,13 +253,9 @@ impl GetAffiliate {
             "getAffiliate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/affiliate-manager/{}/affiliates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.affiliate_id)
-            )
+            &[location_id.as_str(), self.affiliate_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -374,13 +370,7 @@ impl ListAffiliateCommissions {
             "listAffiliateCommissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/commissions",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.campaign_id {
             request.query("campaignId", value);
@@ -570,13 +560,7 @@ impl ListAffiliatePayouts {
             "listAffiliatePayouts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/payouts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.status {
             request.query("status", value);
@@ -759,13 +743,7 @@ impl ListAffiliates {
             "listAffiliates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/affiliates",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.query {
             request.query("query", value);
@@ -969,39 +947,39 @@ pub struct Affiliate {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Affiliate {
-        id: 0 "_id" value optional,
-        first_name: 1 "firstName" value optional,
-        last_name: 2 "lastName" value optional,
-        phone: 3 "phone" value optional,
-        deleted: 4 "deleted" value optional,
-        location_id: 5 "locationId" value optional,
-        active: 6 "active" value optional,
-        address: 7 "address" value optional,
-        avatar: 8 "avatar" value optional,
-        created_at: 9 "createdAt" value optional,
-        created_by: 10 "createdBy" value optional,
-        facebook_url: 11 "facebookUrl" value optional,
-        instagram_url: 12 "instagramUrl" value optional,
-        linked_in_url: 13 "linkedInUrl" value optional,
-        twitter_url: 14 "twitterUrl" value optional,
-        youtube_url: 15 "youtubeUrl" value optional,
-        website_url: 16 "websiteUrl" value optional,
-        contact_id: 17 "contactId" value optional,
-        campaign_ids: 18 "campaignIds" value_or_default optional,
-        vat_id: 19 "vatId" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        w8_form: 21 "w8Form" value optional,
-        w9_form: 22 "w9Form" value optional,
-        last_updated_by: 23 "lastUpdatedBy" value optional,
-        email: 24 "email" value optional,
-        revenue: 25 "revenue" value optional,
-        customer: 26 "customer" value optional,
-        lead: 27 "lead" value optional,
-        dropped_customer: 28 "droppedCustomer" value optional,
-        click_count: 29 "clickCount" value optional,
-        paid: 30 "paid" value optional,
-        currency: 31 "currency" value optional,
-        owned: 32 "owned" value optional
+        id: 0 "_id" value,
+        first_name: 1 "firstName" value,
+        last_name: 2 "lastName" value,
+        phone: 3 "phone" value,
+        deleted: 4 "deleted" value,
+        location_id: 5 "locationId" value,
+        active: 6 "active" value,
+        address: 7 "address" value,
+        avatar: 8 "avatar" value,
+        created_at: 9 "createdAt" value,
+        created_by: 10 "createdBy" value,
+        facebook_url: 11 "facebookUrl" value,
+        instagram_url: 12 "instagramUrl" value,
+        linked_in_url: 13 "linkedInUrl" value,
+        twitter_url: 14 "twitterUrl" value,
+        youtube_url: 15 "youtubeUrl" value,
+        website_url: 16 "websiteUrl" value,
+        contact_id: 17 "contactId" value,
+        campaign_ids: 18 "campaignIds" value_or_default,
+        vat_id: 19 "vatId" value,
+        updated_at: 20 "updatedAt" value,
+        w8_form: 21 "w8Form" value,
+        w9_form: 22 "w9Form" value,
+        last_updated_by: 23 "lastUpdatedBy" value,
+        email: 24 "email" value,
+        revenue: 25 "revenue" value,
+        customer: 26 "customer" value,
+        lead: 27 "lead" value,
+        dropped_customer: 28 "droppedCustomer" value,
+        click_count: 29 "clickCount" value,
+        paid: 30 "paid" value,
+        currency: 31 "currency" value,
+        owned: 32 "owned" value
     }
 }
 
@@ -1095,32 +1073,32 @@ pub struct Commission {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Commission {
-        id: 0 "_id" value optional,
-        product_id: 1 "productId" value optional,
-        product_name: 2 "productName" value optional,
-        qty: 3 "qty" value optional,
-        product_commission: 4 "productCommission" value optional,
-        commission_amount: 5 "commissionAmount" value optional,
-        amount: 6 "amount" value optional,
-        unit_discount: 7 "unitDiscount" value optional,
-        campaign_name: 8 "campaignName" value optional,
-        commission: 9 "commission" value optional,
-        commission_type: 10 "commissionType" value optional,
-        transaction_at: 11 "transactionAt" value optional,
-        transaction_id: 12 "transactionId" value optional,
-        affiliate_id: 13 "affiliateId" value optional,
-        payout_id: 14 "payoutId" value optional,
-        status: 15 "status" value optional,
-        currency: 16 "currency" value optional,
-        is_trial: 17 "isTrial" value optional,
-        customer: 18 "customer" value optional,
-        created_at: 19 "createdAt" value optional,
-        event_id: 20 "eventId" value optional,
-        campaign: 21 "campaign" value optional,
-        affiliate: 22 "affiliate" value optional,
-        due_at: 23 "dueAt" value optional,
-        live_mode: 24 "liveMode" value optional,
-        tier: 25 "tier" value optional
+        id: 0 "_id" value,
+        product_id: 1 "productId" value,
+        product_name: 2 "productName" value,
+        qty: 3 "qty" value,
+        product_commission: 4 "productCommission" value,
+        commission_amount: 5 "commissionAmount" value,
+        amount: 6 "amount" value,
+        unit_discount: 7 "unitDiscount" value,
+        campaign_name: 8 "campaignName" value,
+        commission: 9 "commission" value,
+        commission_type: 10 "commissionType" value,
+        transaction_at: 11 "transactionAt" value,
+        transaction_id: 12 "transactionId" value,
+        affiliate_id: 13 "affiliateId" value,
+        payout_id: 14 "payoutId" value,
+        status: 15 "status" value,
+        currency: 16 "currency" value,
+        is_trial: 17 "isTrial" value,
+        customer: 18 "customer" value,
+        created_at: 19 "createdAt" value,
+        event_id: 20 "eventId" value,
+        campaign: 21 "campaign" value,
+        affiliate: 22 "affiliate" value,
+        due_at: 23 "dueAt" value,
+        live_mode: 24 "liveMode" value,
+        tier: 25 "tier" value
     }
 }
 
@@ -1143,11 +1121,7 @@ pub struct CommissionAffiliate {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    CommissionAffiliate {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        email: 2 "email" value optional
-    }
+    CommissionAffiliate { id: 0 "_id" value, name: 1 "name" value, email: 2 "email" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
@@ -1169,11 +1143,7 @@ pub struct CommissionCampaign {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    CommissionCampaign {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        live_mode: 2 "liveMode" value optional
-    }
+    CommissionCampaign { id: 0 "id" value, name: 1 "name" value, live_mode: 2 "liveMode" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
@@ -1203,11 +1173,11 @@ pub struct CommissionCustomer {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     CommissionCustomer {
-        id: 0 "_id" value optional,
-        first_name: 1 "firstName" value optional,
-        last_name: 2 "lastName" value optional,
-        email: 3 "email" value optional,
-        type_: 4 "type" value optional
+        id: 0 "_id" value,
+        first_name: 1 "firstName" value,
+        last_name: 2 "lastName" value,
+        email: 3 "email" value,
+        type_: 4 "type" value
     }
 }
 
@@ -1226,10 +1196,7 @@ pub struct ListAffiliatesResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListAffiliatesResponse {
-        affiliates: 0 "affiliates" value_or_default optional,
-        meta: 1 "meta" value optional
-    }
+    ListAffiliatesResponse { affiliates: 0 "affiliates" value_or_default, meta: 1 "meta" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
@@ -1247,10 +1214,7 @@ pub struct ListCommissionsResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListCommissionsResponse {
-        commissions: 0 "commissions" value_or_default optional,
-        meta: 1 "meta" value optional
-    }
+    ListCommissionsResponse { commissions: 0 "commissions" value_or_default, meta: 1 "meta" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
@@ -1264,7 +1228,7 @@ pub struct ListCountMeta {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-crate::runtime::object::object_impl! { ListCountMeta { count: 0 "count" value optional } }
+crate::runtime::object::object_impl! { ListCountMeta { count: 0 "count" value } }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListPayoutsResponse` object.
@@ -1281,10 +1245,7 @@ pub struct ListPayoutsResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListPayoutsResponse {
-        payouts: 0 "payouts" value_or_default optional,
-        meta: 1 "meta" value optional
-    }
+    ListPayoutsResponse { payouts: 0 "payouts" value_or_default, meta: 1 "meta" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
@@ -1365,27 +1326,27 @@ pub struct Payout {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Payout {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        affiliate_id: 2 "affiliateId" value optional,
-        campaign_id: 3 "campaignId" value optional,
-        currency: 4 "currency" value optional,
-        amount: 5 "amount" value optional,
-        status: 6 "status" value optional,
-        payout_month: 7 "payoutMonth" value optional,
-        due_at: 8 "dueAt" value optional,
-        paid_at: 9 "paidAt" value optional,
-        paid_meta: 10 "paidMeta" value optional,
-        paid_method: 11 "paidMethod" value optional,
-        alt_id: 12 "altId" value optional,
-        deleted: 13 "deleted" value optional,
-        is_migrated: 14 "isMigrated" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        campaign: 17 "campaign" value optional,
-        affiliate_name: 18 "affiliateName" value optional,
-        affiliate_email: 19 "affiliateEmail" value optional,
-        payout_method: 20 "payoutMethod" value optional,
-        affiliate: 21 "affiliate" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        affiliate_id: 2 "affiliateId" value,
+        campaign_id: 3 "campaignId" value,
+        currency: 4 "currency" value,
+        amount: 5 "amount" value,
+        status: 6 "status" value,
+        payout_month: 7 "payoutMonth" value,
+        due_at: 8 "dueAt" value,
+        paid_at: 9 "paidAt" value,
+        paid_meta: 10 "paidMeta" value,
+        paid_method: 11 "paidMethod" value,
+        alt_id: 12 "altId" value,
+        deleted: 13 "deleted" value,
+        is_migrated: 14 "isMigrated" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        campaign: 17 "campaign" value,
+        affiliate_name: 18 "affiliateName" value,
+        affiliate_email: 19 "affiliateEmail" value,
+        payout_method: 20 "payoutMethod" value,
+        affiliate: 21 "affiliate" value
     }
 }

@@ -571,7 +571,7 @@ impl CreateAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -645,10 +645,7 @@ impl DeleteAgentStudioAgent {
             "deleteAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -708,13 +705,7 @@ impl ExecuteAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/{}/execute",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -776,13 +767,7 @@ impl ExecutePublishedAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/public-api/agents/{}/execute",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -856,10 +841,7 @@ impl GetAgentStudioAgent {
             "getAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -931,13 +913,7 @@ impl GetPublishedAgentStudioAgent {
             "getPublishedAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/public-api/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -1017,7 +993,7 @@ impl ListAgentStudioAgents {
             "listAgentStudioAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_published {
@@ -1145,7 +1121,7 @@ impl ListPublishedAgentStudioAgents {
             "listPublishedAgentStudioAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/agent-studio/public-api/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -1257,13 +1233,7 @@ impl PublishAgentStudioVersion {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/versions/{}/publish",
-                crate::runtime::request::path_segment(&self.version_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.version_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -1325,10 +1295,7 @@ impl UpdateAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -1390,13 +1357,7 @@ impl UpdateAgentStudioVersion {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/versions/{}",
-                crate::runtime::request::path_segment(&self.version_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.version_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -1515,23 +1476,23 @@ pub struct AgentStudioAgent {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioAgent {
-        id: 0 "id" value optional,
-        agent_id: 1 "agentId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        location_id: 4 "locationId" value optional,
-        agency_id: 5 "agencyId" value optional,
-        status: 6 "status" value optional,
-        author_id: 7 "authorId" value optional,
-        folder_id: 8 "folderId" value optional,
-        folder_name: 9 "folderName" value optional,
-        product_slug: 10 "productSlug" value optional,
-        product_id: 11 "productId" value optional,
-        deleted: 12 "deleted" value optional,
-        created_at: 13 "createdAt" value optional,
-        updated_at: 14 "updatedAt" value optional,
-        production_version: 15 "productionVersion" value optional,
-        versions: 16 "versions" value_or_default optional
+        id: 0 "id" value,
+        agent_id: 1 "agentId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        location_id: 4 "locationId" value,
+        agency_id: 5 "agencyId" value,
+        status: 6 "status" value,
+        author_id: 7 "authorId" value,
+        folder_id: 8 "folderId" value,
+        folder_name: 9 "folderName" value,
+        product_slug: 10 "productSlug" value,
+        product_id: 11 "productId" value,
+        deleted: 12 "deleted" value,
+        created_at: 13 "createdAt" value,
+        updated_at: 14 "updatedAt" value,
+        production_version: 15 "productionVersion" value,
+        versions: 16 "versions" value_or_default
     }
 }
 
@@ -1558,10 +1519,10 @@ pub struct AgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioAgentResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        agent: 2 "agent" value optional,
-        trace_id: 3 "traceId" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        agent: 2 "agent" value,
+        trace_id: 3 "traceId" value
     }
 }
 
@@ -1650,12 +1611,12 @@ pub struct AgentStudioChange {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioChange {
-        agent_id: 0 "agentId" value optional,
-        version_id: 1 "versionId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        status: 4 "status" value optional,
-        updated_at: 5 "updatedAt" value optional
+        agent_id: 0 "agentId" value,
+        version_id: 1 "versionId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        status: 4 "status" value,
+        updated_at: 5 "updatedAt" value
     }
 }
 
@@ -1682,10 +1643,10 @@ pub struct AgentStudioPaging {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioPaging {
-        total: 0 "total" value optional,
-        limit: 1 "limit" value optional,
-        offset: 2 "offset" value optional,
-        has_more: 3 "hasMore" value optional
+        total: 0 "total" value,
+        limit: 1 "limit" value,
+        offset: 2 "offset" value,
+        has_more: 3 "hasMore" value
     }
 }
 
@@ -1708,9 +1669,9 @@ pub struct AgentStudioUpdateResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioUpdateResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -1820,35 +1781,35 @@ pub struct AgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioVersion {
-        id: 0 "id" value optional,
-        version_id: 1 "versionId" value optional,
-        agent_id: 2 "agentId" value optional,
-        agency_id: 3 "agencyId" value optional,
-        location_id: 4 "locationId" value optional,
-        version_name: 5 "versionName" value optional,
-        description: 6 "description" value optional,
-        state: 7 "state" value optional,
-        is_published: 8 "isPublished" value optional,
-        version: 9 "version" value optional,
-        scopes: 10 "scopes" value_or_default optional,
-        nodes: 11 "nodes" value_or_default optional,
-        edges: 12 "edges" value_or_default optional,
-        ui_nodes: 13 "uiNodes" value_or_default optional,
-        ui_edges: 14 "uiEdges" value_or_default optional,
-        global_variables: 15 "globalVariables" value_or_default optional,
-        input_variables: 16 "inputVariables" value_or_default optional,
-        runtime_variables: 17 "runtimeVariables" value_or_default optional,
-        viewport: 18 "viewport" value optional,
-        global_config: 19 "globalConfig" value_or_default optional,
-        created_at: 20 "createdAt" value optional,
-        updated_at: 21 "updatedAt" value optional,
-        deleted: 22 "deleted" value optional,
-        stored_in_bucket: 23 "storedInBucket" value optional,
-        bucket_file_path: 24 "bucketFilePath" value optional,
-        published_at: 25 "publishedAt" value optional,
-        published_by: 26 "publishedBy" value optional,
-        published_by_name: 27 "publishedByName" value optional,
-        published_by_email: 28 "publishedByEmail" value optional
+        id: 0 "id" value,
+        version_id: 1 "versionId" value,
+        agent_id: 2 "agentId" value,
+        agency_id: 3 "agencyId" value,
+        location_id: 4 "locationId" value,
+        version_name: 5 "versionName" value,
+        description: 6 "description" value,
+        state: 7 "state" value,
+        is_published: 8 "isPublished" value,
+        version: 9 "version" value,
+        scopes: 10 "scopes" value_or_default,
+        nodes: 11 "nodes" value_or_default,
+        edges: 12 "edges" value_or_default,
+        ui_nodes: 13 "uiNodes" value_or_default,
+        ui_edges: 14 "uiEdges" value_or_default,
+        global_variables: 15 "globalVariables" value_or_default,
+        input_variables: 16 "inputVariables" value_or_default,
+        runtime_variables: 17 "runtimeVariables" value_or_default,
+        viewport: 18 "viewport" value,
+        global_config: 19 "globalConfig" value_or_default,
+        created_at: 20 "createdAt" value,
+        updated_at: 21 "updatedAt" value,
+        deleted: 22 "deleted" value,
+        stored_in_bucket: 23 "storedInBucket" value,
+        bucket_file_path: 24 "bucketFilePath" value,
+        published_at: 25 "publishedAt" value,
+        published_by: 26 "publishedBy" value,
+        published_by_name: 27 "publishedByName" value,
+        published_by_email: 28 "publishedByEmail" value
     }
 }
 
@@ -1870,11 +1831,7 @@ pub struct AgentStudioVersionViewport {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioVersionViewport {
-        x: 0 "x" value optional,
-        y: 1 "y" value optional,
-        zoom: 2 "zoom" value optional
-    }
+    AgentStudioVersionViewport { x: 0 "x" value, y: 1 "y" value, zoom: 2 "zoom" value }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2087,10 +2044,10 @@ pub struct CreateAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     CreateAgentStudioAgentResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        agent: 2 "agent" value optional,
-        versions: 3 "versions" value_or_default optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        agent: 2 "agent" value,
+        versions: 3 "versions" value_or_default
     }
 }
 
@@ -2114,9 +2071,9 @@ pub struct DeleteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     DeleteAgentStudioAgentResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        agent_id: 2 "agentId" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        agent_id: 2 "agentId" value
     }
 }
 
@@ -2262,17 +2219,17 @@ pub struct ExecuteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ExecuteAgentStudioAgentResponse {
-        success: 0 "success" value optional,
-        execution_id: 1 "executionId" value optional,
-        interaction_id: 2 "interactionId" value optional,
-        response: 3 "response" value optional,
-        type_: 4 "type" value optional,
-        next_expected_input: 5 "nextExpectedInput" value optional,
-        goal_completion: 6 "goalCompletion" value optional,
-        execution_status: 7 "executionStatus" value optional,
-        flow_switch: 8 "flowSwitch" value optional,
-        attachments: 9 "attachments" value_or_default optional,
-        generative_outputs: 10 "generativeOutputs" value_or_default optional
+        success: 0 "success" value,
+        execution_id: 1 "executionId" value,
+        interaction_id: 2 "interactionId" value,
+        response: 3 "response" value,
+        type_: 4 "type" value,
+        next_expected_input: 5 "nextExpectedInput" value,
+        goal_completion: 6 "goalCompletion" value,
+        execution_status: 7 "executionStatus" value,
+        flow_switch: 8 "flowSwitch" value,
+        attachments: 9 "attachments" value_or_default,
+        generative_outputs: 10 "generativeOutputs" value_or_default
     }
 }
 
@@ -2298,10 +2255,10 @@ pub struct ListAgentStudioAgentsResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ListAgentStudioAgentsResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        agents: 2 "agents" value_or_default optional,
-        pagination: 3 "pagination" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        agents: 2 "agents" value_or_default,
+        pagination: 3 "pagination" value
     }
 }
 
@@ -2331,11 +2288,11 @@ pub struct ProductionVersionSummary {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ProductionVersionSummary {
-        version_id: 0 "versionId" value optional,
-        version_name: 1 "versionName" value optional,
-        is_published: 2 "isPublished" value optional,
-        input_variables: 3 "inputVariables" value_or_default optional,
-        updated_at: 4 "updatedAt" value optional
+        version_id: 0 "versionId" value,
+        version_name: 1 "versionName" value,
+        is_published: 2 "isPublished" value,
+        input_variables: 3 "inputVariables" value_or_default,
+        updated_at: 4 "updatedAt" value
     }
 }
 
@@ -2419,9 +2376,9 @@ pub struct PublishAgentStudioVersionResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     PublishAgentStudioVersionResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -2450,8 +2407,8 @@ pub struct PublishedVersions {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     PublishedVersions {
-        production_version: 0 "productionVersion" value optional,
-        new_draft_version: 1 "newDraftVersion" value optional
+        production_version: 0 "productionVersion" value,
+        new_draft_version: 1 "newDraftVersion" value
     }
 }
 

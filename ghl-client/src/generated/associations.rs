@@ -400,7 +400,7 @@ impl CreateAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let mut request = crate::Request::new(&META, "/associations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -449,7 +449,7 @@ impl CreateRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let mut request = crate::Request::new(&META, "/associations/relations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -498,10 +498,7 @@ impl DeleteAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let request = crate::Request::at(&META, &[self.association_id.as_str()]);
         Ok(request)
     }
 
@@ -561,13 +558,7 @@ impl DeleteRelation {
             "deleteRelation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/relations/{}",
-                crate::runtime::request::path_segment(&self.relation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.relation_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -614,10 +605,7 @@ impl GetAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let request = crate::Request::at(&META, &[self.association_id.as_str()]);
         Ok(request)
     }
 
@@ -675,10 +663,7 @@ impl GetAssociationByKey {
             "getAssociationByKey",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/associations/key/{}", crate::runtime::request::path_segment(&self.key_name))
-        );
+        let mut request = crate::Request::at(&META, &[self.key_name.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -739,7 +724,7 @@ impl ListAssociations {
             "listAssociations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/associations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -844,13 +829,7 @@ impl ListAssociationsByObjectKey {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/objectKey/{}",
-                crate::runtime::request::path_segment(&self.object_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.object_key.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -922,13 +901,7 @@ impl ListRelationsByRecord {
             "listRelationsByRecord",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/relations/{}",
-                crate::runtime::request::path_segment(&self.record_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.record_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -1030,10 +1003,7 @@ impl UpdateAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.association_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1091,14 +1061,14 @@ pub struct Association {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     Association {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        key: 2 "key" value optional,
-        first_object_key: 3 "firstObjectKey" value optional,
-        first_object_label: 4 "firstObjectLabel" value optional,
-        second_object_key: 5 "secondObjectKey" value optional,
-        second_object_label: 6 "secondObjectLabel" value optional,
-        association_type: 7 "associationType" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        key: 2 "key" value,
+        first_object_key: 3 "firstObjectKey" value,
+        first_object_label: 4 "firstObjectLabel" value,
+        second_object_key: 5 "secondObjectKey" value,
+        second_object_label: 6 "secondObjectLabel" value,
+        association_type: 7 "associationType" value
     }
 }
 
@@ -1276,9 +1246,9 @@ pub struct DeleteAssociationResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     DeleteAssociationResponse {
-        deleted: 0 "deleted" value optional,
-        id: 1 "id" value optional,
-        message: 2 "message" value optional
+        deleted: 0 "deleted" value,
+        id: 1 "id" value,
+        message: 2 "message" value
     }
 }
 
@@ -1294,7 +1264,7 @@ pub struct ListAssociationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListAssociationsResponse { associations: 0 "associations" value_or_default optional }
+    ListAssociationsResponse { associations: 0 "associations" value_or_default }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1309,7 +1279,7 @@ pub struct ListRelationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListRelationsResponse { relations: 0 "relations" value_or_default optional }
+    ListRelationsResponse { relations: 0 "relations" value_or_default }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1344,13 +1314,13 @@ pub struct Relation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     Relation {
-        id: 0 "id" value optional,
-        association_id: 1 "associationId" value optional,
-        first_object_key: 2 "firstObjectKey" value optional,
-        first_record_id: 3 "firstRecordId" value optional,
-        second_object_key: 4 "secondObjectKey" value optional,
-        second_record_id: 5 "secondRecordId" value optional,
-        location_id: 6 "locationId" value optional
+        id: 0 "id" value,
+        association_id: 1 "associationId" value,
+        first_object_key: 2 "firstObjectKey" value,
+        first_record_id: 3 "firstRecordId" value,
+        second_object_key: 4 "secondObjectKey" value,
+        second_record_id: 5 "secondRecordId" value,
+        location_id: 6 "locationId" value
     }
 }
 

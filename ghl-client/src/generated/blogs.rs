@@ -459,7 +459,7 @@ impl CheckBlogUrlSlugExists {
             "checkBlogUrlSlugExists",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/posts/url-slug-exists".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("urlSlug", &self.url_slug);
         request.query("locationId", &location_id);
@@ -516,7 +516,7 @@ impl CreateBlogCategory {
             token: crate::TokenKind::Location,
             scopes: &["blogs.write"],
         };
-        let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -565,7 +565,7 @@ impl CreateBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/post.write"],
         };
-        let mut request = crate::Request::new(&META, "/blogs/posts".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -620,10 +620,7 @@ impl DeleteBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/post.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/blogs/{}", crate::runtime::request::path_segment(&self.post_id))
-        );
+        let request = crate::Request::at(&META, &[self.post_id.as_str()]);
         Ok(request)
     }
 
@@ -672,10 +669,7 @@ impl GetBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/posts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/blogs/{}", crate::runtime::request::path_segment(&self.post_id))
-        );
+        let request = crate::Request::at(&META, &[self.post_id.as_str()]);
         Ok(request)
     }
 
@@ -734,7 +728,7 @@ impl ListBlogAuthors {
             "listBlogAuthors",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/authors".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -846,7 +840,7 @@ impl ListBlogCategories {
             "listBlogCategories",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -973,7 +967,7 @@ impl ListBlogPosts {
             "listBlogPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/posts/all".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("blogId", &self.blog_id);
@@ -1096,7 +1090,7 @@ impl ListBlogs {
             scopes: &["blogs/list.readonly"],
         };
         let location_id = self.client.resolve_location("listBlogs", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/blogs/site/all".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -1196,10 +1190,7 @@ impl UpdateBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/post-update.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/blogs/posts/{}", crate::runtime::request::path_segment(&self.post_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.post_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1239,9 +1230,7 @@ pub struct Blog {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! {
-    Blog { id: 0 "_id" value optional, name: 1 "name" value optional }
-}
+crate::runtime::object::object_impl! { Blog { id: 0 "_id" value, name: 1 "name" value } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog author.
@@ -1270,11 +1259,11 @@ pub struct BlogAuthor {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogAuthor {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional,
-        updated_at: 3 "updatedAt" value optional,
-        canonical_link: 4 "canonicalLink" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        location_id: 2 "locationId" value,
+        updated_at: 3 "updatedAt" value,
+        canonical_link: 4 "canonicalLink" value
     }
 }
 
@@ -1308,12 +1297,12 @@ pub struct BlogCategory {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogCategory {
-        id: 0 "_id" value optional,
-        label: 1 "label" value optional,
-        location_id: 2 "locationId" value optional,
-        updated_at: 3 "updatedAt" value optional,
-        canonical_link: 4 "canonicalLink" value optional,
-        url_slug: 5 "urlSlug" value optional
+        id: 0 "_id" value,
+        label: 1 "label" value,
+        location_id: 2 "locationId" value,
+        updated_at: 3 "updatedAt" value,
+        canonical_link: 4 "canonicalLink" value,
+        url_slug: 5 "urlSlug" value
     }
 }
 
@@ -1371,20 +1360,20 @@ pub struct BlogPost {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogPost {
-        id: 0 "_id" value optional,
-        title: 1 "title" value optional,
-        description: 2 "description" value optional,
-        image_url: 3 "imageUrl" value optional,
-        image_alt_text: 4 "imageAltText" value optional,
-        status: 5 "status" value optional,
-        url_slug: 6 "urlSlug" value optional,
-        canonical_link: 7 "canonicalLink" value optional,
-        author: 8 "author" value optional,
-        categories: 9 "categories" value_or_default optional,
-        tags: 10 "tags" value_or_default optional,
-        archived: 11 "archived" value optional,
-        published_at: 12 "publishedAt" value optional,
-        updated_at: 13 "updatedAt" value optional
+        id: 0 "_id" value,
+        title: 1 "title" value,
+        description: 2 "description" value,
+        image_url: 3 "imageUrl" value,
+        image_alt_text: 4 "imageAltText" value,
+        status: 5 "status" value,
+        url_slug: 6 "urlSlug" value,
+        canonical_link: 7 "canonicalLink" value,
+        author: 8 "author" value,
+        categories: 9 "categories" value_or_default,
+        tags: 10 "tags" value_or_default,
+        archived: 11 "archived" value,
+        published_at: 12 "publishedAt" value,
+        updated_at: 13 "updatedAt" value
     }
 }
 
@@ -1575,7 +1564,7 @@ pub struct CreateBlogPostResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { CreateBlogPostResponse { data: 0 "data" value optional } }
+crate::runtime::object::object_impl! { CreateBlogPostResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl CreateBlogPostResponse {
@@ -1597,7 +1586,7 @@ pub struct ListBlogAuthorsResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogAuthorsResponse { authors: 0 "authors" value_or_default optional }
+    ListBlogAuthorsResponse { authors: 0 "authors" value_or_default }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1612,7 +1601,7 @@ pub struct ListBlogCategoriesResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogCategoriesResponse { categories: 0 "categories" value_or_default optional }
+    ListBlogCategoriesResponse { categories: 0 "categories" value_or_default }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1626,9 +1615,7 @@ pub struct ListBlogPostsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! {
-    ListBlogPostsResponse { blogs: 0 "blogs" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ListBlogPostsResponse { blogs: 0 "blogs" value_or_default } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of blogs.
@@ -1641,9 +1628,7 @@ pub struct ListBlogsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! {
-    ListBlogsResponse { data: 0 "data" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ListBlogsResponse { data: 0 "data" value_or_default } }
 
 #[cfg(feature = "blogs")]
 /// New content of a blog post; HighLevel requires every field.
@@ -1781,7 +1766,7 @@ pub struct UpdateBlogPostResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    UpdateBlogPostResponse { updated_blog_post: 0 "updatedBlogPost" value optional }
+    UpdateBlogPostResponse { updated_blog_post: 0 "updatedBlogPost" value }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1803,4 +1788,4 @@ pub struct UrlSlugCheckResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: 0 "exists" value optional } }
+crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: 0 "exists" value } }

@@ -293,7 +293,7 @@ impl CreateBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let mut request = crate::Request::new(&META, "/brand-boards/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -353,14 +353,7 @@ impl DeleteBrandBoard {
             "deleteBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -417,14 +410,7 @@ impl GetBrandBoard {
             "getBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -508,10 +494,7 @@ impl ListBrandBoards {
             "listBrandBoards",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/brand-boards/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -628,14 +611,7 @@ impl UpdateBrandBoard {
             "updateBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -711,20 +687,20 @@ pub struct BrandBoard {
 
 crate::runtime::object::object_impl! {
     BrandBoard {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        logos: 3 "logos" value_or_default optional,
-        colors: 4 "colors" value_or_default optional,
-        fonts: 5 "fonts" value_or_default optional,
-        default: 6 "default" value optional,
-        deleted: 7 "deleted" value optional,
-        parent_id: 8 "parentId" value optional,
-        folder_id: 9 "folderId" value optional,
-        origin_id: 10 "originId" value optional,
-        meta: 11 "meta" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        logos: 3 "logos" value_or_default,
+        colors: 4 "colors" value_or_default,
+        fonts: 5 "fonts" value_or_default,
+        default: 6 "default" value,
+        deleted: 7 "deleted" value,
+        parent_id: 8 "parentId" value,
+        folder_id: 9 "folderId" value,
+        origin_id: 10 "originId" value,
+        meta: 11 "meta" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value
     }
 }
 
@@ -749,10 +725,10 @@ pub struct BrandBoardMeta {
 
 crate::runtime::object::object_impl! {
     BrandBoardMeta {
-        updated_by: 0 "updatedBy" value optional,
-        last_action: 1 "lastAction" value optional,
-        source_id: 2 "sourceId" value optional,
-        source_type: 3 "sourceType" value optional
+        updated_by: 0 "updatedBy" value,
+        last_action: 1 "lastAction" value,
+        source_id: 2 "sourceId" value,
+        source_type: 3 "sourceType" value
     }
 }
 
@@ -825,11 +801,11 @@ pub struct BrandBoardSummary {
 
 crate::runtime::object::object_impl! {
     BrandBoardSummary {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        updated_at: 2 "updatedAt" value optional,
-        default: 3 "default" value optional,
-        meta: 4 "meta" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        updated_at: 2 "updatedAt" value,
+        default: 3 "default" value,
+        meta: 4 "meta" value
     }
 }
 
@@ -872,12 +848,12 @@ pub struct BrandColor {
 
 crate::runtime::object::object_impl! {
     BrandColor {
-        id: 0 "id" value optional,
-        hexa: 1 "hexa" value optional,
-        rgba: 2 "rgba" value optional,
-        hex: 3 "hex" value optional,
-        rgb: 4 "rgb" value optional,
-        label: 5 "label" value optional
+        id: 0 "id" value,
+        hexa: 1 "hexa" value,
+        rgba: 2 "rgba" value,
+        hex: 3 "hex" value,
+        rgb: 4 "rgb" value,
+        label: 5 "label" value
     }
 }
 
@@ -963,10 +939,10 @@ pub struct BrandFont {
 
 crate::runtime::object::object_impl! {
     BrandFont {
-        id: 0 "id" value optional,
-        font: 1 "font" value optional,
-        fallback: 2 "fallback" value optional,
-        label: 3 "label" value optional
+        id: 0 "id" value,
+        font: 1 "font" value,
+        fallback: 2 "fallback" value,
+        label: 3 "label" value
     }
 }
 
@@ -1035,12 +1011,7 @@ pub struct BrandLogo {
 }
 
 crate::runtime::object::object_impl! {
-    BrandLogo {
-        id: 0 "id" value optional,
-        url: 1 "url" value optional,
-        label: 2 "label" value optional,
-        path: 3 "path" value optional
-    }
+    BrandLogo { id: 0 "id" value, url: 1 "url" value, label: 2 "label" value, path: 3 "path" value }
 }
 
 impl BrandLogo {
@@ -1216,8 +1187,8 @@ pub struct ListBrandBoardsResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandBoardsResponse {
-        brand_boards: 0 "brandBoards" value_or_default optional,
-        total_count: 1 "totalCount" value optional
+        brand_boards: 0 "brandBoards" value_or_default,
+        total_count: 1 "totalCount" value
     }
 }
 
@@ -1255,12 +1226,12 @@ pub struct UpdateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBrandBoardRequest {
-        name: 0 "name" value optional,
-        logos: 1 "logos" value optional,
-        colors: 2 "colors" value optional,
-        fonts: 3 "fonts" value optional,
-        default: 4 "default" value optional,
-        parent_id: 5 "parentId" value optional
+        name: 0 "name" value,
+        logos: 1 "logos" value,
+        colors: 2 "colors" value,
+        fonts: 3 "fonts" value,
+        default: 4 "default" value,
+        parent_id: 5 "parentId" value
     }
 }
 

@@ -230,7 +230,7 @@ impl CreateBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let mut request = crate::Request::new(&META, "/businesses/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -281,10 +281,7 @@ impl DeleteBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let request = crate::Request::at(&META, &[self.business_id.as_str()]);
         Ok(request)
     }
 
@@ -331,10 +328,7 @@ impl GetBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let request = crate::Request::at(&META, &[self.business_id.as_str()]);
         Ok(request)
     }
 
@@ -405,7 +399,7 @@ impl ListBusinesses {
             "listBusinesses",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/businesses/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -506,10 +500,7 @@ impl UpdateBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.business_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -593,22 +584,22 @@ pub struct Business {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
     Business {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        phone: 2 "phone" value optional,
-        email: 3 "email" value optional,
-        website: 4 "website" value optional,
-        address: 5 "address" value optional,
-        city: 6 "city" value optional,
-        description: 7 "description" value optional,
-        state: 8 "state" value optional,
-        postal_code: 9 "postalCode" value optional,
-        country: 10 "country" value optional,
-        updated_by: 11 "updatedBy" value optional,
-        location_id: 12 "locationId" value optional,
-        created_by: 13 "createdBy" value optional,
-        created_at: 14 "createdAt" value optional,
-        updated_at: 15 "updatedAt" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        phone: 2 "phone" value,
+        email: 3 "email" value,
+        website: 4 "website" value,
+        address: 5 "address" value,
+        city: 6 "city" value,
+        description: 7 "description" value,
+        state: 8 "state" value,
+        postal_code: 9 "postalCode" value,
+        country: 10 "country" value,
+        updated_by: 11 "updatedBy" value,
+        location_id: 12 "locationId" value,
+        created_by: 13 "createdBy" value,
+        created_at: 14 "createdAt" value,
+        updated_at: 15 "updatedAt" value
     }
 }
 
@@ -624,7 +615,7 @@ pub struct BusinessList {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    BusinessList { businesses: 0 "businesses" value_or_default optional }
+    BusinessList { businesses: 0 "businesses" value_or_default }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -638,7 +629,7 @@ pub struct BusinessResponse {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-crate::runtime::object::object_impl! { BusinessResponse { business: 0 "business" value optional } }
+crate::runtime::object::object_impl! { BusinessResponse { business: 0 "business" value } }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 impl BusinessResponse {
@@ -663,10 +654,7 @@ pub struct BusinessWriteResponse {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    BusinessWriteResponse {
-        success: 0 "success" value optional,
-        buiseness: 1 "buiseness" value optional
-    }
+    BusinessWriteResponse { success: 0 "success" value, buiseness: 1 "buiseness" value }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -872,16 +860,16 @@ pub struct UpdateBusinessRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBusinessRequest {
-        name: 0 "name" value optional,
-        phone: 1 "phone" value optional,
-        email: 2 "email" value optional,
-        postal_code: 3 "postalCode" value optional,
-        website: 4 "website" value optional,
-        address: 5 "address" value optional,
-        state: 6 "state" value optional,
-        city: 7 "city" value optional,
-        country: 8 "country" value optional,
-        description: 9 "description" value optional
+        name: 0 "name" value,
+        phone: 1 "phone" value,
+        email: 2 "email" value,
+        postal_code: 3 "postalCode" value,
+        website: 4 "website" value,
+        address: 5 "address" value,
+        state: 6 "state" value,
+        city: 7 "city" value,
+        country: 8 "country" value,
+        description: 9 "description" value
     }
 }
 

@@ -1797,14 +1797,7 @@ impl AddCalendarToSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/{}/associations/{}",
-                crate::runtime::request::path_segment(&self.id),
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str(), self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -1851,7 +1844,7 @@ impl CreateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/events/appointments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1901,13 +1894,7 @@ impl CreateAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/appointments/{}/notes",
-                crate::runtime::request::path_segment(&self.appointment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.appointment_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1958,7 +1945,7 @@ impl CreateAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/schedules".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2009,7 +1996,7 @@ impl CreateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/events/block-slots".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2058,7 +2045,7 @@ impl CreateCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2107,7 +2094,7 @@ impl CreateCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2159,13 +2146,7 @@ impl CreateCalendarNotifications {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/notifications",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2217,13 +2198,7 @@ impl CreateCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.resource_type.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2273,13 +2248,9 @@ impl DeleteAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/appointments/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.appointment_id),
-                crate::runtime::request::path_segment(&self.note_id)
-            )
+            &[self.appointment_id.as_str(), self.note_id.as_str()]
         );
         Ok(request)
     }
@@ -2327,10 +2298,7 @@ impl DeleteAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -2377,10 +2345,7 @@ impl DeleteCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -2428,10 +2393,7 @@ impl DeleteCalendarEvent {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/events/{}", crate::runtime::request::path_segment(&self.event_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2482,10 +2444,7 @@ impl DeleteCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
-        );
+        let request = crate::Request::at(&META, &[self.group_id.as_str()]);
         Ok(request)
     }
 
@@ -2533,13 +2492,9 @@ impl DeleteCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         Ok(request)
     }
@@ -2588,14 +2543,7 @@ impl DeleteCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.resource_type.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -2642,13 +2590,7 @@ impl GetAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/appointments/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.event_id.as_str()]);
         Ok(request)
     }
 
@@ -2695,10 +2637,7 @@ impl GetAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -2745,10 +2684,7 @@ impl GetCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -2797,10 +2733,7 @@ impl GetCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
-        );
+        let request = crate::Request::at(&META, &[self.group_id.as_str()]);
         Ok(request)
     }
 
@@ -2846,13 +2779,9 @@ impl GetCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         Ok(request)
     }
@@ -2901,14 +2830,7 @@ impl GetCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.resource_type.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -2978,13 +2900,7 @@ impl GetFreeSlots {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/free-slots",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         request.query("startDate", self.start_date);
         request.query("endDate", self.end_date);
         if let Some(value) = &self.timezone {
@@ -3042,13 +2958,7 @@ impl ListAppointmentNotes {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/appointments/{}/notes",
-                crate::runtime::request::path_segment(&self.appointment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.appointment_id.as_str()]);
         request.query("limit", self.limit);
         request.query("offset", self.offset);
         Ok(request)
@@ -3181,7 +3091,7 @@ impl ListBlockedSlots {
             "listBlockedSlots",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/blocked-slots".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -3278,7 +3188,7 @@ impl ListCalendarEvents {
             "listCalendarEvents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/events".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -3350,7 +3260,7 @@ impl ListCalendarGroups {
             "listCalendarGroups",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -3427,13 +3337,7 @@ impl ListCalendarNotifications {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/notifications",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         if let Some(value) = &self.is_active {
             request.query("isActive", value);
         }
@@ -3507,13 +3411,7 @@ impl ListCalendarResources {
             "listCalendarResources",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.resource_type.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -3590,7 +3488,7 @@ impl ListCalendars {
             "listCalendars",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_id {
@@ -3646,14 +3544,7 @@ impl RemoveCalendarFromSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/{}/associations/{}",
-                crate::runtime::request::path_segment(&self.id),
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str(), self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -3734,7 +3625,7 @@ impl SearchAvailabilitySchedules {
             "searchAvailabilitySchedules",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/schedules/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -3841,13 +3732,7 @@ impl SetCalendarGroupStatus {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/groups/{}/status",
-                crate::runtime::request::path_segment(&self.group_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.group_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3899,13 +3784,7 @@ impl UpdateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/appointments/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3956,13 +3835,9 @@ impl UpdateAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/appointments/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.appointment_id),
-                crate::runtime::request::path_segment(&self.note_id)
-            )
+            &[self.appointment_id.as_str(), self.note_id.as_str()]
         );
         {
             let value = &self.body;
@@ -4017,10 +3892,7 @@ impl UpdateAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4072,13 +3944,7 @@ impl UpdateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/block-slots/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4128,10 +3994,7 @@ impl UpdateCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4181,10 +4044,7 @@ impl UpdateCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.group_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4237,13 +4097,9 @@ impl UpdateCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         {
             let value = &self.body;
@@ -4297,13 +4153,9 @@ impl UpdateCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
+            &[self.resource_type.as_str(), self.id.as_str()]
         );
         {
             let value = &self.body;
@@ -4353,7 +4205,7 @@ impl ValidateCalendarGroupSlug {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/groups/validate-slug".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4428,19 +4280,19 @@ pub struct Appointment {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     Appointment {
-        id: 0 "id" value optional,
-        calendar_id: 1 "calendarId" value optional,
-        location_id: 2 "locationId" value optional,
-        contact_id: 3 "contactId" value optional,
-        start_time: 4 "startTime" value optional,
-        end_time: 5 "endTime" value optional,
-        title: 6 "title" value optional,
-        meeting_location_type: 7 "meetingLocationType" value optional,
-        appointment_status: 8 "appointmentStatus" value optional,
-        assigned_user_id: 9 "assignedUserId" value optional,
-        address: 10 "address" value optional,
-        is_recurring: 11 "isRecurring" value optional,
-        rrule: 12 "rrule" value optional
+        id: 0 "id" value,
+        calendar_id: 1 "calendarId" value,
+        location_id: 2 "locationId" value,
+        contact_id: 3 "contactId" value,
+        start_time: 4 "startTime" value,
+        end_time: 5 "endTime" value,
+        title: 6 "title" value,
+        meeting_location_type: 7 "meetingLocationType" value,
+        appointment_status: 8 "appointmentStatus" value,
+        assigned_user_id: 9 "assignedUserId" value,
+        address: 10 "address" value,
+        is_recurring: 11 "isRecurring" value,
+        rrule: 12 "rrule" value
     }
 }
 
@@ -4541,12 +4393,12 @@ pub struct AppointmentNote {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     AppointmentNote {
-        id: 0 "id" value optional,
-        body: 1 "body" value optional,
-        user_id: 2 "userId" value optional,
-        date_added: 3 "dateAdded" value optional,
-        contact_id: 4 "contactId" value optional,
-        created_by: 5 "createdBy" value optional
+        id: 0 "id" value,
+        body: 1 "body" value,
+        user_id: 2 "userId" value,
+        date_added: 3 "dateAdded" value,
+        contact_id: 4 "contactId" value,
+        created_by: 5 "createdBy" value
     }
 }
 
@@ -4605,7 +4457,7 @@ pub struct AppointmentNoteResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { AppointmentNoteResponse { note: 0 "note" value optional } }
+crate::runtime::object::object_impl! { AppointmentNoteResponse { note: 0 "note" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentNoteResponse {
@@ -4729,16 +4581,16 @@ pub struct AvailabilitySchedule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     AvailabilitySchedule {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional,
-        rules: 3 "rules" value_or_default optional,
-        timezone: 4 "timezone" value optional,
-        date_added: 5 "dateAdded" value optional,
-        date_updated: 6 "dateUpdated" value optional,
-        user_id: 7 "userId" value optional,
-        calendar_ids: 8 "calendarIds" value_or_default optional,
-        deleted: 9 "deleted" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        location_id: 2 "locationId" value,
+        rules: 3 "rules" value_or_default,
+        timezone: 4 "timezone" value,
+        date_added: 5 "dateAdded" value,
+        date_updated: 6 "dateUpdated" value,
+        user_id: 7 "userId" value,
+        calendar_ids: 8 "calendarIds" value_or_default,
+        deleted: 9 "deleted" value
     }
 }
 
@@ -4754,7 +4606,7 @@ pub struct AvailabilityScheduleResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    AvailabilityScheduleResponse { schedule: 0 "schedule" value optional }
+    AvailabilityScheduleResponse { schedule: 0 "schedule" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4880,13 +4732,13 @@ pub struct BlockedSlot {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     BlockedSlot {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        title: 2 "title" value optional,
-        start_time: 3 "startTime" value optional,
-        end_time: 4 "endTime" value optional,
-        calendar_id: 5 "calendarId" value optional,
-        assigned_user_id: 6 "assignedUserId" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        title: 2 "title" value,
+        start_time: 3 "startTime" value,
+        end_time: 4 "endTime" value,
+        calendar_id: 5 "calendarId" value,
+        assigned_user_id: 6 "assignedUserId" value
     }
 }
 
@@ -5171,62 +5023,62 @@ pub struct Calendar {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     Calendar {
-        is_active: 0 "isActive" value optional,
-        notifications: 1 "notifications" value_or_default optional,
-        location_id: 2 "locationId" value optional,
-        group_id: 3 "groupId" value optional,
-        team_members: 4 "teamMembers" value_or_default optional,
-        event_type: 5 "eventType" value optional,
-        name: 6 "name" value optional,
-        description: 7 "description" value optional,
-        slug: 8 "slug" value optional,
-        widget_slug: 9 "widgetSlug" value optional,
-        calendar_type: 10 "calendarType" value optional,
-        widget_type: 11 "widgetType" value optional,
-        event_title: 12 "eventTitle" value optional,
-        event_color: 13 "eventColor" value optional,
-        meeting_location: 14 "meetingLocation" value optional,
-        location_configurations: 15 "locationConfigurations" value_or_default optional,
-        slot_duration: 16 "slotDuration" value optional,
-        slot_duration_unit: 17 "slotDurationUnit" value optional,
-        slot_interval: 18 "slotInterval" value optional,
-        slot_interval_unit: 19 "slotIntervalUnit" value optional,
-        slot_buffer: 20 "slotBuffer" value optional,
-        slot_buffer_unit: 21 "slotBufferUnit" value optional,
-        pre_buffer: 22 "preBuffer" value optional,
-        pre_buffer_unit: 23 "preBufferUnit" value optional,
-        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
-        appoinment_per_day: 25 "appoinmentPerDay" value optional,
-        allow_booking_after: 26 "allowBookingAfter" value optional,
-        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
-        allow_booking_for: 28 "allowBookingFor" value optional,
-        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
-        open_hours: 30 "openHours" value_or_default optional,
-        enable_recurring: 31 "enableRecurring" value optional,
-        recurring: 32 "recurring" value optional,
-        form_id: 33 "formId" value optional,
-        sticky_contact: 34 "stickyContact" value optional,
-        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
-        auto_confirm: 36 "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: 38 "alertEmail" value optional,
-        google_invitation_emails: 39 "googleInvitationEmails" value optional,
-        allow_reschedule: 40 "allowReschedule" value optional,
-        allow_cancellation: 41 "allowCancellation" value optional,
-        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
-        notes: 44 "notes" value optional,
-        pixel_id: 45 "pixelId" value optional,
-        form_submit_type: 46 "formSubmitType" value optional,
-        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
-        availability_type: 49 "availabilityType" value optional,
-        availabilities: 50 "availabilities" value_or_default optional,
-        guest_type: 51 "guestType" value optional,
-        consent_label: 52 "consentLabel" value optional,
-        calendar_cover_image: 53 "calendarCoverImage" value optional,
-        look_busy_config: 54 "lookBusyConfig" value optional,
-        id: 55 "id" value optional
+        is_active: 0 "isActive" value,
+        notifications: 1 "notifications" value_or_default,
+        location_id: 2 "locationId" value,
+        group_id: 3 "groupId" value,
+        team_members: 4 "teamMembers" value_or_default,
+        event_type: 5 "eventType" value,
+        name: 6 "name" value,
+        description: 7 "description" value,
+        slug: 8 "slug" value,
+        widget_slug: 9 "widgetSlug" value,
+        calendar_type: 10 "calendarType" value,
+        widget_type: 11 "widgetType" value,
+        event_title: 12 "eventTitle" value,
+        event_color: 13 "eventColor" value,
+        meeting_location: 14 "meetingLocation" value,
+        location_configurations: 15 "locationConfigurations" value_or_default,
+        slot_duration: 16 "slotDuration" value,
+        slot_duration_unit: 17 "slotDurationUnit" value,
+        slot_interval: 18 "slotInterval" value,
+        slot_interval_unit: 19 "slotIntervalUnit" value,
+        slot_buffer: 20 "slotBuffer" value,
+        slot_buffer_unit: 21 "slotBufferUnit" value,
+        pre_buffer: 22 "preBuffer" value,
+        pre_buffer_unit: 23 "preBufferUnit" value,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value,
+        appoinment_per_day: 25 "appoinmentPerDay" value,
+        allow_booking_after: 26 "allowBookingAfter" value,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value,
+        allow_booking_for: 28 "allowBookingFor" value,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value,
+        open_hours: 30 "openHours" value_or_default,
+        enable_recurring: 31 "enableRecurring" value,
+        recurring: 32 "recurring" value,
+        form_id: 33 "formId" value,
+        sticky_contact: 34 "stickyContact" value,
+        is_live_payment_mode: 35 "isLivePaymentMode" value,
+        auto_confirm: 36 "autoConfirm" value,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value,
+        alert_email: 38 "alertEmail" value,
+        google_invitation_emails: 39 "googleInvitationEmails" value,
+        allow_reschedule: 40 "allowReschedule" value,
+        allow_cancellation: 41 "allowCancellation" value,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value,
+        notes: 44 "notes" value,
+        pixel_id: 45 "pixelId" value,
+        form_submit_type: 46 "formSubmitType" value,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value,
+        availability_type: 49 "availabilityType" value,
+        availabilities: 50 "availabilities" value_or_default,
+        guest_type: 51 "guestType" value,
+        consent_label: 52 "consentLabel" value,
+        calendar_cover_image: 53 "calendarCoverImage" value,
+        look_busy_config: 54 "lookBusyConfig" value,
+        id: 55 "id" value
     }
 }
 
@@ -5304,27 +5156,27 @@ pub struct CalendarEvent {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     CalendarEvent {
-        id: 0 "id" value optional,
-        address: 1 "address" value optional,
-        title: 2 "title" value optional,
-        calendar_id: 3 "calendarId" value optional,
-        location_id: 4 "locationId" value optional,
-        contact_id: 5 "contactId" value optional,
-        group_id: 6 "groupId" value optional,
-        appointment_status: 7 "appointmentStatus" value optional,
-        assigned_user_id: 8 "assignedUserId" value optional,
-        users: 9 "users" value_or_default optional,
-        notes: 10 "notes" value optional,
-        description: 11 "description" value optional,
-        is_recurring: 12 "isRecurring" value optional,
-        rrule: 13 "rrule" value optional,
-        start_time: 14 "startTime" value optional,
-        end_time: 15 "endTime" value optional,
-        date_added: 16 "dateAdded" value optional,
-        date_updated: 17 "dateUpdated" value optional,
-        assigned_resources: 18 "assignedResources" value_or_default optional,
-        created_by: 19 "createdBy" value optional,
-        master_event_id: 20 "masterEventId" value optional
+        id: 0 "id" value,
+        address: 1 "address" value,
+        title: 2 "title" value,
+        calendar_id: 3 "calendarId" value,
+        location_id: 4 "locationId" value,
+        contact_id: 5 "contactId" value,
+        group_id: 6 "groupId" value,
+        appointment_status: 7 "appointmentStatus" value,
+        assigned_user_id: 8 "assignedUserId" value,
+        users: 9 "users" value_or_default,
+        notes: 10 "notes" value,
+        description: 11 "description" value,
+        is_recurring: 12 "isRecurring" value,
+        rrule: 13 "rrule" value,
+        start_time: 14 "startTime" value,
+        end_time: 15 "endTime" value,
+        date_added: 16 "dateAdded" value,
+        date_updated: 17 "dateUpdated" value,
+        assigned_resources: 18 "assignedResources" value_or_default,
+        created_by: 19 "createdBy" value,
+        master_event_id: 20 "masterEventId" value
     }
 }
 
@@ -5357,12 +5209,12 @@ pub struct CalendarGroup {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarGroup {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        slug: 4 "slug" value optional,
-        is_active: 5 "isActive" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        slug: 4 "slug" value,
+        is_active: 5 "isActive" value
     }
 }
 
@@ -5377,7 +5229,7 @@ pub struct CalendarGroupResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { CalendarGroupResponse { group: 0 "group" value optional } }
+crate::runtime::object::object_impl! { CalendarGroupResponse { group: 0 "group" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarGroupResponse {
@@ -5444,21 +5296,21 @@ pub struct CalendarNotification {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarNotification {
-        id: 0 "_id" value optional,
-        receiver_type: 1 "receiverType" value optional,
-        additional_email_ids: 2 "additionalEmailIds" value_or_default optional,
-        additional_phone_numbers: 3 "additionalPhoneNumbers" value_or_default optional,
-        channel: 4 "channel" value optional,
-        notification_type: 5 "notificationType" value optional,
-        is_active: 6 "isActive" value optional,
-        additional_whatsapp_numbers: 7 "additionalWhatsappNumbers" value_or_default optional,
-        template_id: 8 "templateId" value optional,
-        body: 9 "body" value optional,
-        subject: 10 "subject" value optional,
-        after_time: 11 "afterTime" value_or_default optional,
-        before_time: 12 "beforeTime" value_or_default optional,
-        selected_users: 13 "selectedUsers" value_or_default optional,
-        deleted: 14 "deleted" value optional
+        id: 0 "_id" value,
+        receiver_type: 1 "receiverType" value,
+        additional_email_ids: 2 "additionalEmailIds" value_or_default,
+        additional_phone_numbers: 3 "additionalPhoneNumbers" value_or_default,
+        channel: 4 "channel" value,
+        notification_type: 5 "notificationType" value,
+        is_active: 6 "isActive" value,
+        additional_whatsapp_numbers: 7 "additionalWhatsappNumbers" value_or_default,
+        template_id: 8 "templateId" value,
+        body: 9 "body" value,
+        subject: 10 "subject" value,
+        after_time: 11 "afterTime" value_or_default,
+        before_time: 12 "beforeTime" value_or_default,
+        selected_users: 13 "selectedUsers" value_or_default,
+        deleted: 14 "deleted" value
     }
 }
 
@@ -5473,9 +5325,7 @@ pub struct CalendarNotificationResult {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! {
-    CalendarNotificationResult { message: 0 "message" value optional }
-}
+crate::runtime::object::object_impl! { CalendarNotificationResult { message: 0 "message" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Legacy per-calendar email notification switches.
@@ -5512,12 +5362,12 @@ pub struct CalendarNotificationSetting {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarNotificationSetting {
-        type_: 0 "type" value optional,
-        should_send_to_contact: 1 "shouldSendToContact" value optional,
-        should_send_to_guest: 2 "shouldSendToGuest" value optional,
-        should_send_to_user: 3 "shouldSendToUser" value optional,
-        should_send_to_selected_users: 4 "shouldSendToSelectedUsers" value optional,
-        selected_users: 5 "selectedUsers" value optional
+        type_: 0 "type" value,
+        should_send_to_contact: 1 "shouldSendToContact" value,
+        should_send_to_guest: 2 "shouldSendToGuest" value,
+        should_send_to_user: 3 "shouldSendToUser" value,
+        should_send_to_selected_users: 4 "shouldSendToSelectedUsers" value,
+        selected_users: 5 "selectedUsers" value
     }
 }
 
@@ -5655,15 +5505,15 @@ pub struct CalendarResource {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarResource {
-        location_id: 0 "locationId" value optional,
-        name: 1 "name" value optional,
-        resource_type: 2 "resourceType" value optional,
-        is_active: 3 "isActive" value optional,
-        description: 4 "description" value optional,
-        quantity: 5 "quantity" value optional,
-        out_of_service: 6 "outOfService" value optional,
-        capacity: 7 "capacity" value optional,
-        calendar_ids: 8 "calendarIds" value_or_default optional
+        location_id: 0 "locationId" value,
+        name: 1 "name" value,
+        resource_type: 2 "resourceType" value,
+        is_active: 3 "isActive" value,
+        description: 4 "description" value,
+        quantity: 5 "quantity" value,
+        out_of_service: 6 "outOfService" value,
+        capacity: 7 "capacity" value,
+        calendar_ids: 8 "calendarIds" value_or_default
     }
 }
 
@@ -5721,7 +5571,7 @@ pub struct CalendarResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value optional } }
+crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value } }
 
 #[cfg(feature = "calendars")]
 impl CalendarResponse {
@@ -5814,9 +5664,9 @@ pub struct ConfiguredMeetingLocation {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     ConfiguredMeetingLocation {
-        kind: 0 "kind" value optional,
-        location: 1 "location" value optional,
-        meeting_id: 2 "meetingId" value optional
+        kind: 0 "kind" value,
+        location: 1 "location" value,
+        meeting_id: 2 "meetingId" value
     }
 }
 
@@ -7116,9 +6966,9 @@ pub struct CustomAvailability {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CustomAvailability {
-        date: 0 "date" value optional,
-        hours: 1 "hours" value_or_default optional,
-        deleted: 2 "deleted" value optional
+        date: 0 "date" value,
+        hours: 1 "hours" value_or_default,
+        deleted: 2 "deleted" value
     }
 }
 
@@ -7207,7 +7057,7 @@ pub struct DaySlots {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { DaySlots { slots: 0 "slots" value_or_default optional } }
+crate::runtime::object::object_impl! { DaySlots { slots: 0 "slots" value_or_default } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
@@ -7241,7 +7091,7 @@ pub struct DeleteCalendarEventResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    DeleteCalendarEventResponse { succeeded: 0 "succeeded" value optional }
+    DeleteCalendarEventResponse { succeeded: 0 "succeeded" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7260,7 +7110,7 @@ pub struct EventCreator {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    EventCreator { user_id: 0 "userId" value optional, source: 1 "source" value optional }
+    EventCreator { user_id: 0 "userId" value, source: 1 "source" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7321,7 +7171,7 @@ pub struct GetAppointmentResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value optional } }
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value } }
 
 #[cfg(feature = "calendars")]
 impl GetAppointmentResponse {
@@ -7401,10 +7251,10 @@ pub struct HourRange {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     HourRange {
-        open_hour: 0 "openHour" value optional,
-        open_minute: 1 "openMinute" value optional,
-        close_hour: 2 "closeHour" value optional,
-        close_minute: 3 "closeMinute" value optional
+        open_hour: 0 "openHour" value,
+        open_minute: 1 "openMinute" value,
+        close_hour: 2 "closeHour" value,
+        close_minute: 3 "closeMinute" value
     }
 }
 
@@ -7535,10 +7385,7 @@ pub struct ListAppointmentNotesResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListAppointmentNotesResponse {
-        notes: 0 "notes" value_or_default optional,
-        has_more: 1 "hasMore" value optional
-    }
+    ListAppointmentNotesResponse { notes: 0 "notes" value_or_default, has_more: 1 "hasMore" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7553,7 +7400,7 @@ pub struct ListAvailabilitySchedulesResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListAvailabilitySchedulesResponse { schedules: 0 "schedules" value_or_default optional }
+    ListAvailabilitySchedulesResponse { schedules: 0 "schedules" value_or_default }
 }
 
 #[cfg(feature = "calendars")]
@@ -7568,7 +7415,7 @@ pub struct ListCalendarEventsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: 0 "events" value_or_default optional }
+    ListCalendarEventsResponse { events: 0 "events" value_or_default }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7583,7 +7430,7 @@ pub struct ListCalendarGroupsResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListCalendarGroupsResponse { groups: 0 "groups" value_or_default optional }
+    ListCalendarGroupsResponse { groups: 0 "groups" value_or_default }
 }
 
 #[cfg(feature = "calendars")]
@@ -7598,7 +7445,7 @@ pub struct ListCalendarsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: 0 "calendars" value_or_default optional }
+    ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7619,8 +7466,8 @@ pub struct LookBusyConfig {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     LookBusyConfig {
-        enabled: 0 "enabled" value optional,
-        look_busy_percentage: 1 "LookBusyPercentage" value optional
+        enabled: 0 "enabled" value,
+        look_busy_percentage: 1 "LookBusyPercentage" value
     }
 }
 
@@ -7770,9 +7617,7 @@ pub struct NoteAuthor {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! {
-    NoteAuthor { id: 0 "id" value optional, name: 1 "name" value optional }
-}
+crate::runtime::object::object_impl! { NoteAuthor { id: 0 "id" value, name: 1 "name" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `NotificationChannel`.
@@ -7908,7 +7753,7 @@ pub struct NotificationOffset {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    NotificationOffset { time_offset: 0 "timeOffset" value optional, unit: 1 "unit" value optional }
+    NotificationOffset { time_offset: 0 "timeOffset" value, unit: 1 "unit" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8012,8 +7857,8 @@ pub struct OpenHours {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     OpenHours {
-        days_of_the_week: 0 "daysOfTheWeek" value_or_default optional,
-        hours: 1 "hours" value_or_default optional
+        days_of_the_week: 0 "daysOfTheWeek" value_or_default,
+        hours: 1 "hours" value_or_default
     }
 }
 
@@ -8053,10 +7898,10 @@ pub struct RecurringSettings {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     RecurringSettings {
-        freq: 0 "freq" value optional,
-        count: 1 "count" value optional,
-        booking_option: 2 "bookingOption" value optional,
-        booking_overlap_default_status: 3 "bookingOverlapDefaultStatus" value optional
+        freq: 0 "freq" value,
+        count: 1 "count" value,
+        booking_option: 2 "bookingOption" value,
+        booking_overlap_default_status: 3 "bookingOverlapDefaultStatus" value
     }
 }
 
@@ -8299,9 +8144,7 @@ pub struct ScheduleInterval {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! {
-    ScheduleInterval { from: 0 "from" value optional, to: 1 "to" value optional }
-}
+crate::runtime::object::object_impl! { ScheduleInterval { from: 0 "from" value, to: 1 "to" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl ScheduleInterval {
@@ -8350,10 +8193,10 @@ pub struct ScheduleRule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     ScheduleRule {
-        type_: 0 "type" value optional,
-        intervals: 1 "intervals" value_or_default optional,
-        date: 2 "date" value optional,
-        day: 3 "day" value optional
+        type_: 0 "type" value,
+        intervals: 1 "intervals" value_or_default,
+        date: 2 "date" value,
+        day: 3 "day" value
     }
 }
 
@@ -8618,12 +8461,12 @@ pub struct TeamMemberInfo {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     TeamMemberInfo {
-        user_id: 0 "userId" value optional,
-        priority: 1 "priority" value optional,
-        meeting_location_type: 2 "meetingLocationType" value optional,
-        meeting_location: 3 "meetingLocation" value optional,
-        is_primary: 4 "isPrimary" value optional,
-        location_configurations: 5 "locationConfigurations" value_or_default optional
+        user_id: 0 "userId" value,
+        priority: 1 "priority" value,
+        meeting_location_type: 2 "meetingLocationType" value,
+        meeting_location: 3 "meetingLocation" value,
+        is_primary: 4 "isPrimary" value,
+        location_configurations: 5 "locationConfigurations" value_or_default
     }
 }
 
@@ -8699,21 +8542,21 @@ pub struct UpdateAppointmentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAppointmentRequest {
-        title: 0 "title" value optional,
-        meeting_location_type: 1 "meetingLocationType" value optional,
-        meeting_location_id: 2 "meetingLocationId" value optional,
-        override_location_config: 3 "overrideLocationConfig" value optional,
-        appointment_status: 4 "appointmentStatus" value optional,
-        assigned_user_id: 5 "assignedUserId" value optional,
-        description: 6 "description" value optional,
-        address: 7 "address" value optional,
-        ignore_date_range: 8 "ignoreDateRange" value optional,
-        to_notify: 9 "toNotify" value optional,
-        ignore_free_slot_validation: 10 "ignoreFreeSlotValidation" value optional,
-        rrule: 11 "rrule" value optional,
-        calendar_id: 12 "calendarId" value optional,
-        start_time: 13 "startTime" value optional,
-        end_time: 14 "endTime" value optional
+        title: 0 "title" value,
+        meeting_location_type: 1 "meetingLocationType" value,
+        meeting_location_id: 2 "meetingLocationId" value,
+        override_location_config: 3 "overrideLocationConfig" value,
+        appointment_status: 4 "appointmentStatus" value,
+        assigned_user_id: 5 "assignedUserId" value,
+        description: 6 "description" value,
+        address: 7 "address" value,
+        ignore_date_range: 8 "ignoreDateRange" value,
+        to_notify: 9 "toNotify" value,
+        ignore_free_slot_validation: 10 "ignoreFreeSlotValidation" value,
+        rrule: 11 "rrule" value,
+        calendar_id: 12 "calendarId" value,
+        start_time: 13 "startTime" value,
+        end_time: 14 "endTime" value
     }
 }
 
@@ -8855,9 +8698,9 @@ pub struct UpdateAvailabilityScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAvailabilityScheduleRequest {
-        name: 0 "name" value optional,
-        rules: 1 "rules" value optional,
-        timezone: 2 "timezone" value optional
+        name: 0 "name" value,
+        rules: 1 "rules" value,
+        timezone: 2 "timezone" value
     }
 }
 
@@ -9003,22 +8846,22 @@ pub struct UpdateCalendarNotificationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarNotificationRequest {
-        receiver_type: 0 "receiverType" value optional,
-        additional_email_ids: 1 "additionalEmailIds" value optional,
-        additional_phone_numbers: 2 "additionalPhoneNumbers" value optional,
-        selected_users: 3 "selectedUsers" value optional,
-        channel: 4 "channel" value optional,
-        notification_type: 5 "notificationType" value optional,
-        is_active: 6 "isActive" value optional,
-        deleted: 7 "deleted" value optional,
-        template_id: 8 "templateId" value optional,
-        body: 9 "body" value optional,
-        subject: 10 "subject" value optional,
-        after_time: 11 "afterTime" value optional,
-        before_time: 12 "beforeTime" value optional,
-        from_address: 13 "fromAddress" value optional,
-        from_number: 14 "fromNumber" value optional,
-        from_name: 15 "fromName" value optional
+        receiver_type: 0 "receiverType" value,
+        additional_email_ids: 1 "additionalEmailIds" value,
+        additional_phone_numbers: 2 "additionalPhoneNumbers" value,
+        selected_users: 3 "selectedUsers" value,
+        channel: 4 "channel" value,
+        notification_type: 5 "notificationType" value,
+        is_active: 6 "isActive" value,
+        deleted: 7 "deleted" value,
+        template_id: 8 "templateId" value,
+        body: 9 "body" value,
+        subject: 10 "subject" value,
+        after_time: 11 "afterTime" value,
+        before_time: 12 "beforeTime" value,
+        from_address: 13 "fromAddress" value,
+        from_number: 14 "fromNumber" value,
+        from_name: 15 "fromName" value
     }
 }
 
@@ -9364,58 +9207,58 @@ pub struct UpdateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarRequest {
-        is_active: 0 "isActive" value optional,
-        notifications: 1 "notifications" value optional,
-        group_id: 2 "groupId" value optional,
-        team_members: 3 "teamMembers" value optional,
-        event_type: 4 "eventType" value optional,
-        name: 5 "name" value optional,
-        description: 6 "description" value optional,
-        slug: 7 "slug" value optional,
-        widget_slug: 8 "widgetSlug" value optional,
-        widget_type: 9 "widgetType" value optional,
-        event_title: 10 "eventTitle" value optional,
-        event_color: 11 "eventColor" value optional,
-        meeting_location: 12 "meetingLocation" value optional,
-        location_configurations: 13 "locationConfigurations" value optional,
-        slot_duration: 14 "slotDuration" value optional,
-        slot_duration_unit: 15 "slotDurationUnit" value optional,
-        slot_interval: 16 "slotInterval" value optional,
-        slot_interval_unit: 17 "slotIntervalUnit" value optional,
-        slot_buffer: 18 "slotBuffer" value optional,
-        pre_buffer: 19 "preBuffer" value optional,
-        pre_buffer_unit: 20 "preBufferUnit" value optional,
-        appoinment_per_slot: 21 "appoinmentPerSlot" value optional,
-        appoinment_per_day: 22 "appoinmentPerDay" value optional,
-        allow_booking_after: 23 "allowBookingAfter" value optional,
-        allow_booking_after_unit: 24 "allowBookingAfterUnit" value optional,
-        allow_booking_for: 25 "allowBookingFor" value optional,
-        allow_booking_for_unit: 26 "allowBookingForUnit" value optional,
-        open_hours: 27 "openHours" value optional,
-        enable_recurring: 28 "enableRecurring" value optional,
-        recurring: 29 "recurring" value optional,
-        form_id: 30 "formId" value optional,
-        sticky_contact: 31 "stickyContact" value optional,
-        is_live_payment_mode: 32 "isLivePaymentMode" value optional,
-        auto_confirm: 33 "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: 35 "alertEmail" value optional,
-        google_invitation_emails: 36 "googleInvitationEmails" value optional,
-        allow_reschedule: 37 "allowReschedule" value optional,
-        allow_cancellation: 38 "allowCancellation" value optional,
-        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value optional,
-        notes: 41 "notes" value optional,
-        pixel_id: 42 "pixelId" value optional,
-        form_submit_type: 43 "formSubmitType" value optional,
-        form_submit_redirect_url: 44 "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: 45 "formSubmitThanksMessage" value optional,
-        availability_type: 46 "availabilityType" value optional,
-        availabilities: 47 "availabilities" value optional,
-        guest_type: 48 "guestType" value optional,
-        consent_label: 49 "consentLabel" value optional,
-        calendar_cover_image: 50 "calendarCoverImage" value optional,
-        look_busy_config: 51 "lookBusyConfig" value optional
+        is_active: 0 "isActive" value,
+        notifications: 1 "notifications" value,
+        group_id: 2 "groupId" value,
+        team_members: 3 "teamMembers" value,
+        event_type: 4 "eventType" value,
+        name: 5 "name" value,
+        description: 6 "description" value,
+        slug: 7 "slug" value,
+        widget_slug: 8 "widgetSlug" value,
+        widget_type: 9 "widgetType" value,
+        event_title: 10 "eventTitle" value,
+        event_color: 11 "eventColor" value,
+        meeting_location: 12 "meetingLocation" value,
+        location_configurations: 13 "locationConfigurations" value,
+        slot_duration: 14 "slotDuration" value,
+        slot_duration_unit: 15 "slotDurationUnit" value,
+        slot_interval: 16 "slotInterval" value,
+        slot_interval_unit: 17 "slotIntervalUnit" value,
+        slot_buffer: 18 "slotBuffer" value,
+        pre_buffer: 19 "preBuffer" value,
+        pre_buffer_unit: 20 "preBufferUnit" value,
+        appoinment_per_slot: 21 "appoinmentPerSlot" value,
+        appoinment_per_day: 22 "appoinmentPerDay" value,
+        allow_booking_after: 23 "allowBookingAfter" value,
+        allow_booking_after_unit: 24 "allowBookingAfterUnit" value,
+        allow_booking_for: 25 "allowBookingFor" value,
+        allow_booking_for_unit: 26 "allowBookingForUnit" value,
+        open_hours: 27 "openHours" value,
+        enable_recurring: 28 "enableRecurring" value,
+        recurring: 29 "recurring" value,
+        form_id: 30 "formId" value,
+        sticky_contact: 31 "stickyContact" value,
+        is_live_payment_mode: 32 "isLivePaymentMode" value,
+        auto_confirm: 33 "autoConfirm" value,
+        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value,
+        alert_email: 35 "alertEmail" value,
+        google_invitation_emails: 36 "googleInvitationEmails" value,
+        allow_reschedule: 37 "allowReschedule" value,
+        allow_cancellation: 38 "allowCancellation" value,
+        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value,
+        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value,
+        notes: 41 "notes" value,
+        pixel_id: 42 "pixelId" value,
+        form_submit_type: 43 "formSubmitType" value,
+        form_submit_redirect_url: 44 "formSubmitRedirectURL" value,
+        form_submit_thanks_message: 45 "formSubmitThanksMessage" value,
+        availability_type: 46 "availabilityType" value,
+        availabilities: 47 "availabilities" value,
+        guest_type: 48 "guestType" value,
+        consent_label: 49 "consentLabel" value,
+        calendar_cover_image: 50 "calendarCoverImage" value,
+        look_busy_config: 51 "lookBusyConfig" value
     }
 }
 
@@ -9843,14 +9686,14 @@ pub struct UpdateCalendarResourceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarResourceRequest {
-        location_id: 0 "locationId" value optional,
-        name: 1 "name" value optional,
-        description: 2 "description" value optional,
-        quantity: 3 "quantity" value optional,
-        out_of_service: 4 "outOfService" value optional,
-        capacity: 5 "capacity" value optional,
-        calendar_ids: 6 "calendarIds" value optional,
-        is_active: 7 "isActive" value optional
+        location_id: 0 "locationId" value,
+        name: 1 "name" value,
+        description: 2 "description" value,
+        quantity: 3 "quantity" value,
+        out_of_service: 4 "outOfService" value,
+        capacity: 5 "capacity" value,
+        calendar_ids: 6 "calendarIds" value,
+        is_active: 7 "isActive" value
     }
 }
 
@@ -9964,7 +9807,7 @@ pub struct ValidateCalendarGroupSlugResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ValidateCalendarGroupSlugResponse { available: 0 "available" value optional }
+    ValidateCalendarGroupSlugResponse { available: 0 "available" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

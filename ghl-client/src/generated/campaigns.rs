@@ -131,7 +131,7 @@ impl ListCampaigns {
             "listCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/campaigns/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.status {
@@ -180,10 +180,10 @@ pub struct Campaign {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
     Campaign {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        status: 2 "status" value optional,
-        location_id: 3 "locationId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        status: 2 "status" value,
+        location_id: 3 "locationId" value
     }
 }
 
@@ -199,5 +199,5 @@ pub struct ListCampaignsResponse {
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
-    ListCampaignsResponse { campaigns: 0 "campaigns" value_or_default optional }
+    ListCampaignsResponse { campaigns: 0 "campaigns" value_or_default }
 }

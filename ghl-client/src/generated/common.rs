@@ -28,10 +28,10 @@ pub struct ApiError {
 
 crate::runtime::object::object_impl! {
     ApiError {
-        status_code: 0 "statusCode" value optional,
-        message: 1 "message" value optional,
-        error: 2 "error" value optional,
-        trace_id: 3 "traceId" value optional
+        status_code: 0 "statusCode" value,
+        message: 1 "message" value,
+        error: 2 "error" value,
+        trace_id: 3 "traceId" value
     }
 }
 
@@ -58,7 +58,7 @@ pub struct DeleteSuccess {
     pub succeded: Option<bool>,
 }
 
-crate::runtime::object::object_impl! { DeleteSuccess { succeded: 0 "succeded" value optional } }
+crate::runtime::object::object_impl! { DeleteSuccess { succeded: 0 "succeded" value } }
 
 /// A bare success acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,4 +69,4 @@ pub struct SuccessFlag {
     pub success: Option<bool>,
 }
 
-crate::runtime::object::object_impl! { SuccessFlag { success: 0 "success" value optional } }
+crate::runtime::object::object_impl! { SuccessFlag { success: 0 "success" value } }

@@ -112,10 +112,7 @@ impl GetCompany {
             token: crate::TokenKind::Agency,
             scopes: &["companies.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/companies/{}", crate::runtime::request::path_segment(&self.company_id))
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -298,57 +295,57 @@ pub struct Company {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     Company {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        email: 2 "email" value optional,
-        logo_url: 3 "logoUrl" value optional,
-        phone: 4 "phone" value optional,
-        website: 5 "website" value optional,
-        domain: 6 "domain" value optional,
-        spare_domain: 7 "spareDomain" value optional,
-        privacy_policy: 8 "privacyPolicy" value optional,
-        terms_conditions: 9 "termsConditions" value optional,
-        address: 10 "address" value optional,
-        city: 11 "city" value optional,
-        postal_code: 12 "postalCode" value optional,
-        country: 13 "country" value optional,
-        state: 14 "state" value optional,
-        timezone: 15 "timezone" value optional,
-        relationship_number: 16 "relationshipNumber" value optional,
-        subdomain: 17 "subdomain" value optional,
-        plan: 18 "plan" value optional,
-        currency: 19 "currency" value optional,
-        customer_type: 20 "customerType" value optional,
-        terms_of_service_version: 21 "termsOfServiceVersion" value optional,
-        terms_of_service_accepted_by: 22 "termsOfServiceAcceptedBy" value optional,
-        terms_of_service_accepted_date: 23 "termsOfServiceAcceptedDate" value optional,
-        twilio_trial_mode: 24 "twilioTrialMode" value optional,
-        twilio_free_credits: 25 "twilioFreeCredits" value optional,
-        privacy_policy_version: 26 "privacyPolicyVersion" value optional,
-        privacy_policy_accepted_by: 27 "privacyPolicyAcceptedBy" value optional,
-        privacy_policy_accepted_date: 28 "privacyPolicyAcceptedDate" value optional,
-        affiliate_policy_version: 29 "affiliatePolicyVersion" value optional,
-        affiliate_policy_accepted_by: 30 "affiliatePolicyAcceptedBy" value optional,
-        affiliate_policy_accepted_date: 31 "affiliatePolicyAcceptedDate" value optional,
-        is_reselling: 32 "isReselling" value optional,
-        onboarding_info: 33 "onboardingInfo" value optional,
-        upgrade_enabled_for_clients: 34 "upgradeEnabledForClients" value optional,
-        cancel_enabled_for_clients: 35 "cancelEnabledForClients" value optional,
-        auto_suspend_enabled: 36 "autoSuspendEnabled" value optional,
-        saas_settings: 37 "saasSettings" value optional,
-        stripe_connect_id: 38 "stripeConnectId" value optional,
-        enable_depreciated_features: 39 "enableDepreciatedFeatures" value optional,
-        premium_upgraded: 40 "premiumUpgraded" value optional,
-        status: 41 "status" value optional,
-        location_count: 42 "locationCount" value optional,
-        disable_email_service: 43 "disableEmailService" value optional,
-        referral_id: 44 "referralId" value optional,
-        is_enterprise_account: 45 "isEnterpriseAccount" value optional,
-        business_niche: 46 "businessNiche" value optional,
-        business_category: 47 "businessCategory" value optional,
-        business_affinity_group: 48 "businessAffinityGroup" value optional,
-        is_sandbox_account: 49 "isSandboxAccount" value optional,
-        enable_new_sub_account_default_data: 50 "enableNewSubAccountDefaultData" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        email: 2 "email" value,
+        logo_url: 3 "logoUrl" value,
+        phone: 4 "phone" value,
+        website: 5 "website" value,
+        domain: 6 "domain" value,
+        spare_domain: 7 "spareDomain" value,
+        privacy_policy: 8 "privacyPolicy" value,
+        terms_conditions: 9 "termsConditions" value,
+        address: 10 "address" value,
+        city: 11 "city" value,
+        postal_code: 12 "postalCode" value,
+        country: 13 "country" value,
+        state: 14 "state" value,
+        timezone: 15 "timezone" value,
+        relationship_number: 16 "relationshipNumber" value,
+        subdomain: 17 "subdomain" value,
+        plan: 18 "plan" value,
+        currency: 19 "currency" value,
+        customer_type: 20 "customerType" value,
+        terms_of_service_version: 21 "termsOfServiceVersion" value,
+        terms_of_service_accepted_by: 22 "termsOfServiceAcceptedBy" value,
+        terms_of_service_accepted_date: 23 "termsOfServiceAcceptedDate" value,
+        twilio_trial_mode: 24 "twilioTrialMode" value,
+        twilio_free_credits: 25 "twilioFreeCredits" value,
+        privacy_policy_version: 26 "privacyPolicyVersion" value,
+        privacy_policy_accepted_by: 27 "privacyPolicyAcceptedBy" value,
+        privacy_policy_accepted_date: 28 "privacyPolicyAcceptedDate" value,
+        affiliate_policy_version: 29 "affiliatePolicyVersion" value,
+        affiliate_policy_accepted_by: 30 "affiliatePolicyAcceptedBy" value,
+        affiliate_policy_accepted_date: 31 "affiliatePolicyAcceptedDate" value,
+        is_reselling: 32 "isReselling" value,
+        onboarding_info: 33 "onboardingInfo" value,
+        upgrade_enabled_for_clients: 34 "upgradeEnabledForClients" value,
+        cancel_enabled_for_clients: 35 "cancelEnabledForClients" value,
+        auto_suspend_enabled: 36 "autoSuspendEnabled" value,
+        saas_settings: 37 "saasSettings" value,
+        stripe_connect_id: 38 "stripeConnectId" value,
+        enable_depreciated_features: 39 "enableDepreciatedFeatures" value,
+        premium_upgraded: 40 "premiumUpgraded" value,
+        status: 41 "status" value,
+        location_count: 42 "locationCount" value,
+        disable_email_service: 43 "disableEmailService" value,
+        referral_id: 44 "referralId" value,
+        is_enterprise_account: 45 "isEnterpriseAccount" value,
+        business_niche: 46 "businessNiche" value,
+        business_category: 47 "businessCategory" value,
+        business_affinity_group: 48 "businessAffinityGroup" value,
+        is_sandbox_account: 49 "isSandboxAccount" value,
+        enable_new_sub_account_default_data: 50 "enableNewSubAccountDefaultData" value
     }
 }
 
@@ -414,23 +411,23 @@ pub struct CompanyOnboarding {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     CompanyOnboarding {
-        pending: 0 "pending" value optional,
-        have_website: 1 "haveWebsite" value optional,
-        website_url: 2 "websiteUrl" value optional,
-        industry_served: 3 "industryServed" value optional,
-        customer_count: 4 "customerCount" value optional,
-        tools: 5 "tools" value_or_default optional,
-        location: 6 "location" value optional,
-        conversation_demo: 7 "conversationDemo" value optional,
-        location_id: 8 "locationId" value optional,
-        snapshot_id: 9 "snapshotId" value optional,
-        plan_id: 10 "planId" value optional,
-        affiliate_signup: 11 "affiliateSignup" value optional,
-        has_joined_kickoff_call: 12 "hasJoinedKickoffCall" value optional,
-        kickoff_action_taken: 13 "kickoffActionTaken" value optional,
-        has_joined_implementation_call: 14 "hasJoinedImplementationCall" value optional,
-        version: 15 "version" value optional,
-        meta_data: 16 "metaData" value optional
+        pending: 0 "pending" value,
+        have_website: 1 "haveWebsite" value,
+        website_url: 2 "websiteUrl" value,
+        industry_served: 3 "industryServed" value,
+        customer_count: 4 "customerCount" value,
+        tools: 5 "tools" value_or_default,
+        location: 6 "location" value,
+        conversation_demo: 7 "conversationDemo" value,
+        location_id: 8 "locationId" value,
+        snapshot_id: 9 "snapshotId" value,
+        plan_id: 10 "planId" value,
+        affiliate_signup: 11 "affiliateSignup" value,
+        has_joined_kickoff_call: 12 "hasJoinedKickoffCall" value,
+        kickoff_action_taken: 13 "kickoffActionTaken" value,
+        has_joined_implementation_call: 14 "hasJoinedImplementationCall" value,
+        version: 15 "version" value,
+        meta_data: 16 "metaData" value
     }
 }
 
@@ -445,7 +442,7 @@ pub struct CompanyResponse {
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-crate::runtime::object::object_impl! { CompanyResponse { company: 0 "company" value optional } }
+crate::runtime::object::object_impl! { CompanyResponse { company: 0 "company" value } }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 impl CompanyResponse {
@@ -472,7 +469,7 @@ pub struct CompanySaasSettings {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     CompanySaasSettings {
-        agency_dashboard_visible_to: 0 "agencyDashboardVisibleTo" value optional,
-        stripe_connect_initiated_by: 1 "stripeConnectInitiatedBy" value optional
+        agency_dashboard_visible_to: 0 "agencyDashboardVisibleTo" value,
+        stripe_connect_initiated_by: 1 "stripeConnectInitiatedBy" value
     }
 }

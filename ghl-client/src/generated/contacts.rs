@@ -1344,13 +1344,7 @@ impl AddContactFollowers {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/followers",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1402,10 +1396,7 @@ impl AddContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1458,13 +1449,9 @@ impl AddContactToCampaign {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/campaigns/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[self.contact_id.as_str(), self.campaign_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1516,13 +1503,9 @@ impl AddContactToWorkflow {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/workflow/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.workflow_id)
-            )
+            &[self.contact_id.as_str(), self.workflow_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1572,7 +1555,7 @@ impl BulkSetContactsBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/bulk/business".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1624,13 +1607,7 @@ impl BulkUpdateContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/bulk/tags/update/{}",
-                crate::runtime::request::path_segment(self.type_.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.type_.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1681,7 +1658,7 @@ impl CreateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1731,10 +1708,7 @@ impl CreateContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1786,10 +1760,7 @@ impl CreateContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1840,10 +1811,7 @@ impl DeleteContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -1891,14 +1859,7 @@ impl DeleteContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -1946,14 +1907,7 @@ impl DeleteContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.task_id.as_str()]);
         Ok(request)
     }
 
@@ -2000,10 +1954,7 @@ impl GetContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2049,14 +2000,7 @@ impl GetContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -2104,14 +2048,7 @@ impl GetContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.task_id.as_str()]);
         Ok(request)
     }
 
@@ -2186,7 +2123,7 @@ impl GetDuplicateContact {
             "getDuplicateContact",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/contacts/search/duplicate".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.number {
@@ -2239,13 +2176,7 @@ impl ListContactAppointments {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/appointments",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2296,13 +2227,7 @@ impl ListContactCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/campaigns",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2347,10 +2272,7 @@ impl ListContactNotes {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2395,10 +2317,7 @@ impl ListContactTasks {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2485,7 +2404,7 @@ impl ListContacts {
             "listContacts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/contacts/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.start_after_id {
@@ -2645,13 +2564,7 @@ impl ListContactsByBusiness {
             "listContactsByBusiness",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/business/{}",
-                crate::runtime::request::path_segment(&self.business_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.business_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2755,13 +2668,7 @@ impl RemoveContactFollowers {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/followers",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2812,13 +2719,7 @@ impl RemoveContactFromAllCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/campaigns/removeAll",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2864,13 +2765,9 @@ impl RemoveContactFromCampaign {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/campaigns/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[self.contact_id.as_str(), self.campaign_id.as_str()]
         );
         Ok(request)
     }
@@ -2918,13 +2815,9 @@ impl RemoveContactFromWorkflow {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/workflow/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.workflow_id)
-            )
+            &[self.contact_id.as_str(), self.workflow_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2975,10 +2868,7 @@ impl RemoveContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3029,7 +2919,7 @@ impl SearchContacts {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3080,13 +2970,9 @@ impl SetContactTaskCompleted {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/tasks/{}/completed",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
+            &[self.contact_id.as_str(), self.task_id.as_str()]
         );
         {
             let value = &self.body;
@@ -3139,10 +3025,7 @@ impl UpdateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3195,14 +3078,7 @@ impl UpdateContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3255,13 +3131,9 @@ impl UpdateContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
+            &[self.contact_id.as_str(), self.task_id.as_str()]
         );
         {
             let value = &self.body;
@@ -3313,7 +3185,7 @@ impl UpsertContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/upsert".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3355,8 +3227,8 @@ pub struct AddContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     AddContactFollowersResponse {
-        followers: 0 "followers" value_or_default optional,
-        followers_added: 1 "followersAdded" value_or_default optional
+        followers: 0 "followers" value_or_default,
+        followers_added: 1 "followersAdded" value_or_default
     }
 }
 
@@ -3445,24 +3317,24 @@ pub struct AttributionSource {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     AttributionSource {
-        url: 0 "url" value optional,
-        campaign: 1 "campaign" value optional,
-        utm_source: 2 "utmSource" value optional,
-        utm_medium: 3 "utmMedium" value optional,
-        utm_content: 4 "utmContent" value optional,
-        referrer: 5 "referrer" value optional,
-        campaign_id: 6 "campaignId" value optional,
-        fbclid: 7 "fbclid" value optional,
-        gclid: 8 "gclid" value optional,
-        msclikid: 9 "msclikid" value optional,
-        dclid: 10 "dclid" value optional,
-        fbc: 11 "fbc" value optional,
-        fbp: 12 "fbp" value optional,
-        fb_event_id: 13 "fbEventId" value optional,
-        user_agent: 14 "userAgent" value optional,
-        ip: 15 "ip" value optional,
-        medium: 16 "medium" value optional,
-        medium_id: 17 "mediumId" value optional
+        url: 0 "url" value,
+        campaign: 1 "campaign" value,
+        utm_source: 2 "utmSource" value,
+        utm_medium: 3 "utmMedium" value,
+        utm_content: 4 "utmContent" value,
+        referrer: 5 "referrer" value,
+        campaign_id: 6 "campaignId" value,
+        fbclid: 7 "fbclid" value,
+        gclid: 8 "gclid" value,
+        msclikid: 9 "msclikid" value,
+        dclid: 10 "dclid" value,
+        fbc: 11 "fbc" value,
+        fbp: 12 "fbp" value,
+        fb_event_id: 13 "fbEventId" value,
+        user_agent: 14 "userAgent" value,
+        ip: 15 "ip" value,
+        medium: 16 "medium" value,
+        medium_id: 17 "mediumId" value
     }
 }
 
@@ -3523,10 +3395,7 @@ pub struct BulkSetContactsBusinessResponse {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    BulkSetContactsBusinessResponse {
-        success: 0 "success" value optional,
-        ids: 1 "ids" value_or_default optional
-    }
+    BulkSetContactsBusinessResponse { success: 0 "success" value, ids: 1 "ids" value_or_default }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3601,12 +3470,12 @@ pub struct BulkTagResult {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     BulkTagResult {
-        contact_id: 0 "contactId" value optional,
-        message: 1 "message" value optional,
-        type_: 2 "type" value optional,
-        old_tags: 3 "oldTags" value_or_default optional,
-        tags_added: 4 "tagsAdded" value_or_default optional,
-        tags_removed: 5 "tagsRemoved" value_or_default optional
+        contact_id: 0 "contactId" value,
+        message: 1 "message" value,
+        type_: 2 "type" value,
+        old_tags: 3 "oldTags" value_or_default,
+        tags_added: 4 "tagsAdded" value_or_default,
+        tags_removed: 5 "tagsRemoved" value_or_default
     }
 }
 
@@ -3729,9 +3598,9 @@ pub struct BulkUpdateContactTagsResponse {
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
     BulkUpdateContactTagsResponse {
-        succeded: 0 "succeded" value optional,
-        error_count: 1 "errorCount" value optional,
-        responses: 2 "responses" value_or_default optional
+        succeded: 0 "succeded" value,
+        error_count: 1 "errorCount" value,
+        responses: 2 "responses" value_or_default
     }
 }
 
@@ -3887,53 +3756,53 @@ pub struct Contact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     Contact {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        first_name: 3 "firstName" value optional,
-        last_name: 4 "lastName" value optional,
-        first_name_lower_case: 5 "firstNameLowerCase" value optional,
-        last_name_lower_case: 6 "lastNameLowerCase" value optional,
-        full_name_lower_case: 7 "fullNameLowerCase" value optional,
-        email: 8 "email" value optional,
-        email_lower_case: 9 "emailLowerCase" value optional,
-        bounce_email: 10 "bounceEmail" value optional,
-        unsubscribe_email: 11 "unsubscribeEmail" value optional,
-        phone: 12 "phone" value optional,
-        company_name: 13 "companyName" value optional,
-        timezone: 14 "timezone" value optional,
-        dnd: 15 "dnd" value optional,
-        dnd_settings: 16 "dndSettings" value optional,
-        type_: 17 "type" value optional,
-        source: 18 "source" value optional,
-        assigned_to: 19 "assignedTo" value optional,
-        address1: 20 "address1" value optional,
-        city: 21 "city" value optional,
-        state: 22 "state" value optional,
-        country: 23 "country" value optional,
-        postal_code: 24 "postalCode" value optional,
-        website: 25 "website" value optional,
-        tags: 26 "tags" value_or_default optional,
-        date_of_birth: 27 "dateOfBirth" value optional,
-        birth_month: 28 "birthMonth" value optional,
-        birth_day: 29 "birthDay" value optional,
-        date_added: 30 "dateAdded" value optional,
-        date_updated: 31 "dateUpdated" value optional,
-        deleted: 32 "deleted" value optional,
-        attachments: 33 "attachments" value optional,
-        ssn: 34 "ssn" value optional,
-        keyword: 35 "keyword" value optional,
-        last_activity: 36 "lastActivity" value optional,
-        last_session_activity_at: 37 "lastSessionActivityAt" value optional,
-        offers: 38 "offers" value_or_default optional,
-        products: 39 "products" value_or_default optional,
-        custom_fields: 40 "customFields" value_or_default optional,
-        business_id: 41 "businessId" value optional,
-        attribution_source: 42 "attributionSource" value optional,
-        last_attribution_source: 43 "lastAttributionSource" value optional,
-        attributions: 44 "attributions" value_or_default optional,
-        followers: 45 "followers" value_or_default optional,
-        visitor_id: 46 "visitorId" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        first_name: 3 "firstName" value,
+        last_name: 4 "lastName" value,
+        first_name_lower_case: 5 "firstNameLowerCase" value,
+        last_name_lower_case: 6 "lastNameLowerCase" value,
+        full_name_lower_case: 7 "fullNameLowerCase" value,
+        email: 8 "email" value,
+        email_lower_case: 9 "emailLowerCase" value,
+        bounce_email: 10 "bounceEmail" value,
+        unsubscribe_email: 11 "unsubscribeEmail" value,
+        phone: 12 "phone" value,
+        company_name: 13 "companyName" value,
+        timezone: 14 "timezone" value,
+        dnd: 15 "dnd" value,
+        dnd_settings: 16 "dndSettings" value,
+        type_: 17 "type" value,
+        source: 18 "source" value,
+        assigned_to: 19 "assignedTo" value,
+        address1: 20 "address1" value,
+        city: 21 "city" value,
+        state: 22 "state" value,
+        country: 23 "country" value,
+        postal_code: 24 "postalCode" value,
+        website: 25 "website" value,
+        tags: 26 "tags" value_or_default,
+        date_of_birth: 27 "dateOfBirth" value,
+        birth_month: 28 "birthMonth" value,
+        birth_day: 29 "birthDay" value,
+        date_added: 30 "dateAdded" value,
+        date_updated: 31 "dateUpdated" value,
+        deleted: 32 "deleted" value,
+        attachments: 33 "attachments" value,
+        ssn: 34 "ssn" value,
+        keyword: 35 "keyword" value,
+        last_activity: 36 "lastActivity" value,
+        last_session_activity_at: 37 "lastSessionActivityAt" value,
+        offers: 38 "offers" value_or_default,
+        products: 39 "products" value_or_default,
+        custom_fields: 40 "customFields" value_or_default,
+        business_id: 41 "businessId" value,
+        attribution_source: 42 "attributionSource" value,
+        last_attribution_source: 43 "lastAttributionSource" value,
+        attributions: 44 "attributions" value_or_default,
+        followers: 45 "followers" value_or_default,
+        visitor_id: 46 "visitorId" value
     }
 }
 
@@ -3999,23 +3868,23 @@ pub struct ContactAppointment {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactAppointment {
-        id: 0 "id" value optional,
-        calendar_id: 1 "calendarId" value optional,
-        status: 2 "status" value optional,
-        title: 3 "title" value optional,
-        assigned_user_id: 4 "assignedUserId" value optional,
-        notes: 5 "notes" value optional,
-        start_time: 6 "startTime" value optional,
-        end_time: 7 "endTime" value optional,
-        address: 8 "address" value optional,
-        location_id: 9 "locationId" value optional,
-        contact_id: 10 "contactId" value optional,
-        group_id: 11 "groupId" value optional,
-        appointment_status: 12 "appointmentStatus" value optional,
-        users: 13 "users" value_or_default optional,
-        date_added: 14 "dateAdded" value optional,
-        date_updated: 15 "dateUpdated" value optional,
-        assigned_resources: 16 "assignedResources" value_or_default optional
+        id: 0 "id" value,
+        calendar_id: 1 "calendarId" value,
+        status: 2 "status" value,
+        title: 3 "title" value,
+        assigned_user_id: 4 "assignedUserId" value,
+        notes: 5 "notes" value,
+        start_time: 6 "startTime" value,
+        end_time: 7 "endTime" value,
+        address: 8 "address" value,
+        location_id: 9 "locationId" value,
+        contact_id: 10 "contactId" value,
+        group_id: 11 "groupId" value,
+        appointment_status: 12 "appointmentStatus" value,
+        users: 13 "users" value_or_default,
+        date_added: 14 "dateAdded" value,
+        date_updated: 15 "dateUpdated" value,
+        assigned_resources: 16 "assignedResources" value_or_default
     }
 }
 
@@ -4031,7 +3900,7 @@ pub struct ContactAppointmentList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactAppointmentList { events: 0 "events" value_or_default optional }
+    ContactAppointmentList { events: 0 "events" value_or_default }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4049,7 +3918,7 @@ pub struct ContactCustomFieldValue {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactCustomFieldValue { id: 0 "id" value optional, value: 1 "value" value optional }
+    ContactCustomFieldValue { id: 0 "id" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4096,9 +3965,9 @@ pub struct ContactList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactList {
-        contacts: 0 "contacts" value_or_default optional,
-        count: 1 "count" value optional,
-        meta: 2 "meta" value optional
+        contacts: 0 "contacts" value_or_default,
+        count: 1 "count" value,
+        meta: 2 "meta" value
     }
 }
 
@@ -4137,14 +4006,14 @@ pub struct ContactNote {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactNote {
-        id: 0 "id" value optional,
-        body: 1 "body" value optional,
-        user_id: 2 "userId" value optional,
-        date_added: 3 "dateAdded" value optional,
-        contact_id: 4 "contactId" value optional,
-        title: 5 "title" value optional,
-        color: 6 "color" value optional,
-        pinned: 7 "pinned" value optional
+        id: 0 "id" value,
+        body: 1 "body" value,
+        user_id: 2 "userId" value,
+        date_added: 3 "dateAdded" value,
+        contact_id: 4 "contactId" value,
+        title: 5 "title" value,
+        color: 6 "color" value,
+        pinned: 7 "pinned" value
     }
 }
 
@@ -4159,9 +4028,7 @@ pub struct ContactNoteList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! {
-    ContactNoteList { notes: 0 "notes" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ContactNoteList { notes: 0 "notes" value_or_default } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactNoteResponse` object.
@@ -4174,7 +4041,7 @@ pub struct ContactNoteResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactNoteResponse { note: 0 "note" value optional } }
+crate::runtime::object::object_impl! { ContactNoteResponse { note: 0 "note" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactNoteResponse {
@@ -4195,7 +4062,7 @@ pub struct ContactResponse {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value optional } }
+crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value } }
 
 #[cfg(feature = "contacts")]
 impl ContactResponse {
@@ -4239,9 +4106,7 @@ pub struct ContactTagsResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! {
-    ContactTagsResponse { tags: 0 "tags" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ContactTagsResponse { tags: 0 "tags" value_or_default } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A task attached to a contact.
@@ -4275,13 +4140,13 @@ pub struct ContactTask {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactTask {
-        id: 0 "id" value optional,
-        title: 1 "title" value optional,
-        body: 2 "body" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        due_date: 4 "dueDate" value optional,
-        completed: 5 "completed" value optional,
-        contact_id: 6 "contactId" value optional
+        id: 0 "id" value,
+        title: 1 "title" value,
+        body: 2 "body" value,
+        assigned_to: 3 "assignedTo" value,
+        due_date: 4 "dueDate" value,
+        completed: 5 "completed" value,
+        contact_id: 6 "contactId" value
     }
 }
 
@@ -4296,9 +4161,7 @@ pub struct ContactTaskList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! {
-    ContactTaskList { tasks: 0 "tasks" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ContactTaskList { tasks: 0 "tasks" value_or_default } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTaskResponse` object.
@@ -4311,7 +4174,7 @@ pub struct ContactTaskResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactTaskResponse { task: 0 "task" value optional } }
+crate::runtime::object::object_impl! { ContactTaskResponse { task: 0 "task" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactTaskResponse {
@@ -4336,7 +4199,7 @@ pub struct ContactWorkflowRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ContactWorkflowRequest { event_start_time: 0 "eventStartTime" value optional }
+    ContactWorkflowRequest { event_start_time: 0 "eventStartTime" value }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4386,13 +4249,13 @@ pub struct ContactsMeta {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactsMeta {
-        total: 0 "total" value optional,
-        next_page_url: 1 "nextPageUrl" value optional,
-        start_after_id: 2 "startAfterId" value optional,
-        start_after: 3 "startAfter" value optional,
-        current_page: 4 "currentPage" value optional,
-        next_page: 5 "nextPage" value optional,
-        prev_page: 6 "prevPage" value optional
+        total: 0 "total" value,
+        next_page_url: 1 "nextPageUrl" value,
+        start_after_id: 2 "startAfterId" value,
+        start_after: 3 "startAfter" value,
+        current_page: 4 "currentPage" value,
+        next_page: 5 "nextPage" value,
+        prev_page: 6 "prevPage" value
     }
 }
 
@@ -4983,11 +4846,7 @@ pub struct DndSetting {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    DndSetting {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        code: 2 "code" value optional
-    }
+    DndSetting { status: 0 "status" value, message: 1 "message" value, code: 2 "code" value }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5051,12 +4910,12 @@ pub struct DndSettings {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     DndSettings {
-        call: 0 "Call" value optional,
-        email: 1 "Email" value optional,
-        sms: 2 "SMS" value optional,
-        whats_app: 3 "WhatsApp" value optional,
-        gmb: 4 "GMB" value optional,
-        fb: 5 "FB" value optional
+        call: 0 "Call" value,
+        email: 1 "Email" value,
+        sms: 2 "SMS" value,
+        whats_app: 3 "WhatsApp" value,
+        gmb: 4 "GMB" value,
+        fb: 5 "FB" value
     }
 }
 
@@ -5244,7 +5103,7 @@ pub struct InboundDndSettings {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { InboundDndSettings { all: 0 "all" value optional } }
+crate::runtime::object::object_impl! { InboundDndSettings { all: 0 "all" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl InboundDndSettings {
@@ -5278,8 +5137,8 @@ pub struct RemoveContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     RemoveContactFollowersResponse {
-        followers: 0 "followers" value_or_default optional,
-        followers_removed: 1 "followersRemoved" value_or_default optional
+        followers: 0 "followers" value_or_default,
+        followers_removed: 1 "followersRemoved" value_or_default
     }
 }
 
@@ -5358,7 +5217,7 @@ pub struct SucceededFlag {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { SucceededFlag { succeded: 0 "succeded" value optional } }
+crate::runtime::object::object_impl! { SucceededFlag { succeded: 0 "succeded" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactNoteRequest` object.
@@ -5392,11 +5251,11 @@ pub struct UpdateContactNoteRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactNoteRequest {
-        user_id: 0 "userId" value optional,
-        body: 1 "body" value optional,
-        title: 2 "title" value optional,
-        color: 3 "color" value optional,
-        pinned: 4 "pinned" value optional
+        user_id: 0 "userId" value,
+        body: 1 "body" value,
+        title: 2 "title" value,
+        color: 3 "color" value,
+        pinned: 4 "pinned" value
     }
 }
 
@@ -5531,26 +5390,26 @@ pub struct UpdateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactRequest {
-        first_name: 0 "firstName" value optional,
-        last_name: 1 "lastName" value optional,
-        name: 2 "name" value optional,
-        email: 3 "email" value optional,
-        phone: 4 "phone" value optional,
-        address1: 5 "address1" value optional,
-        city: 6 "city" value optional,
-        state: 7 "state" value optional,
-        postal_code: 8 "postalCode" value optional,
-        website: 9 "website" value optional,
-        timezone: 10 "timezone" value optional,
-        dnd: 11 "dnd" value optional,
-        dnd_settings: 12 "dndSettings" value optional,
-        inbound_dnd_settings: 13 "inboundDndSettings" value optional,
-        tags: 14 "tags" value optional,
-        custom_fields: 15 "customFields" value optional,
-        source: 16 "source" value optional,
-        date_of_birth: 17 "dateOfBirth" value optional,
-        country: 18 "country" value optional,
-        assigned_to: 19 "assignedTo" value optional
+        first_name: 0 "firstName" value,
+        last_name: 1 "lastName" value,
+        name: 2 "name" value,
+        email: 3 "email" value,
+        phone: 4 "phone" value,
+        address1: 5 "address1" value,
+        city: 6 "city" value,
+        state: 7 "state" value,
+        postal_code: 8 "postalCode" value,
+        website: 9 "website" value,
+        timezone: 10 "timezone" value,
+        dnd: 11 "dnd" value,
+        dnd_settings: 12 "dndSettings" value,
+        inbound_dnd_settings: 13 "inboundDndSettings" value,
+        tags: 14 "tags" value,
+        custom_fields: 15 "customFields" value,
+        source: 16 "source" value,
+        date_of_birth: 17 "dateOfBirth" value,
+        country: 18 "country" value,
+        assigned_to: 19 "assignedTo" value
     }
 }
 
@@ -5797,10 +5656,7 @@ pub struct UpdateContactResponse {
 
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
-    UpdateContactResponse {
-        succeded: 0 "succeded" value optional,
-        contact: 1 "contact" value optional
-    }
+    UpdateContactResponse { succeded: 0 "succeded" value, contact: 1 "contact" value }
 }
 
 #[cfg(feature = "contacts")]
@@ -5843,11 +5699,11 @@ pub struct UpdateContactTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactTaskRequest {
-        title: 0 "title" value optional,
-        body: 1 "body" value optional,
-        due_date: 2 "dueDate" value optional,
-        completed: 3 "completed" value optional,
-        assigned_to: 4 "assignedTo" value optional
+        title: 0 "title" value,
+        body: 1 "body" value,
+        due_date: 2 "dueDate" value,
+        completed: 3 "completed" value,
+        assigned_to: 4 "assignedTo" value
     }
 }
 
@@ -6288,9 +6144,9 @@ pub struct UpsertContactResponse {
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
     UpsertContactResponse {
-        new: 0 "new" value optional,
-        contact: 1 "contact" value optional,
-        trace_id: 2 "traceId" value optional
+        new: 0 "new" value,
+        contact: 1 "contact" value,
+        trace_id: 2 "traceId" value
     }
 }
 

@@ -538,13 +538,7 @@ impl CreateConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -595,7 +589,7 @@ impl CreateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -647,14 +641,7 @@ impl DeleteConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str(), self.action_id.as_str()]);
         Ok(request)
     }
 
@@ -701,13 +688,7 @@ impl DeleteConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -755,14 +736,7 @@ impl GetConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str(), self.action_id.as_str()]);
         Ok(request)
     }
 
@@ -809,13 +783,7 @@ impl GetConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -863,7 +831,7 @@ impl GetConversationAiGeneration {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/generations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("messageId", &self.message_id);
         request.query("source", &self.source);
         Ok(request)
@@ -912,13 +880,7 @@ impl ListConversationAiActions {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/list",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -985,7 +947,7 @@ impl SearchConversationAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/agents/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.start_after {
             request.query("startAfter", value);
         }
@@ -1098,13 +1060,9 @@ impl UpdateConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
+            &[self.agent_id.as_str(), self.action_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1157,13 +1115,7 @@ impl UpdateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1215,13 +1167,7 @@ impl UpdateConversationAiFollowupSettings {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/followup-settings",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1272,10 +1218,10 @@ pub struct AdvancedFollowupDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     AdvancedFollowupDetails {
-        enabled: 0 "enabled" value optional,
-        scenario_id: 1 "scenarioId" value optional,
-        followup_sequence: 2 "followupSequence" value_or_default optional,
-        followup_settings: 3 "followupSettings" value optional
+        enabled: 0 "enabled" value,
+        scenario_id: 1 "scenarioId" value,
+        followup_sequence: 2 "followupSequence" value_or_default,
+        followup_settings: 3 "followupSettings" value
     }
 }
 
@@ -1378,9 +1324,7 @@ pub struct AgentActionRef {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-crate::runtime::object::object_impl! {
-    AgentActionRef { id: 0 "id" value optional, type_: 1 "type" value optional }
-}
+crate::runtime::object::object_impl! { AgentActionRef { id: 0 "id" value, type_: 1 "type" value } }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A conversation channel an agent works on.
@@ -1600,18 +1544,18 @@ pub struct AppointmentBookingDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     AppointmentBookingDetails {
-        action_id: 0 "actionId" value optional,
-        calendar_id: 1 "calendarId" value optional,
-        only_send_link: 2 "onlySendLink" value optional,
-        trigger_workflow: 3 "triggerWorkflow" value optional,
-        workflow_ids: 4 "workflowIds" value optional,
-        sleep_after_booking: 5 "sleepAfterBooking" value optional,
-        sleep_time_unit: 6 "sleepTimeUnit" value optional,
-        sleep_time: 7 "sleepTime" value optional,
-        transfer_bot: 8 "transferBot" value optional,
-        transfer_agent: 9 "transferAgent" value optional,
-        reschedule_enabled: 10 "rescheduleEnabled" value optional,
-        cancel_enabled: 11 "cancelEnabled" value optional
+        action_id: 0 "actionId" value,
+        calendar_id: 1 "calendarId" value,
+        only_send_link: 2 "onlySendLink" value,
+        trigger_workflow: 3 "triggerWorkflow" value,
+        workflow_ids: 4 "workflowIds" value,
+        sleep_after_booking: 5 "sleepAfterBooking" value,
+        sleep_time_unit: 6 "sleepTimeUnit" value,
+        sleep_time: 7 "sleepTime" value,
+        transfer_bot: 8 "transferBot" value,
+        transfer_agent: 9 "transferAgent" value,
+        reschedule_enabled: 10 "rescheduleEnabled" value,
+        cancel_enabled: 11 "cancelEnabled" value
     }
 }
 
@@ -1732,7 +1676,7 @@ pub struct ChatTurn {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ChatTurn { role: 0 "role" value optional, content: 1 "content" value optional }
+    ChatTurn { role: 0 "role" value, content: 1 "content" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2170,10 +2114,7 @@ pub struct ConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiActionResponse {
-        data: 0 "data" value optional,
-        success: 1 "success" value optional
-    }
+    ConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2320,25 +2261,25 @@ pub struct ConversationAiAgent {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgent {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        business_name: 2 "businessName" value optional,
-        mode: 3 "mode" value optional,
-        channels: 4 "channels" value_or_default optional,
-        wait_time: 5 "waitTime" value optional,
-        wait_time_unit: 6 "waitTimeUnit" value optional,
-        sleep_enabled: 7 "sleepEnabled" value optional,
-        sleep_time: 8 "sleepTime" value optional,
-        sleep_time_unit: 9 "sleepTimeUnit" value optional,
-        actions: 10 "actions" value_or_default optional,
-        is_primary: 11 "isPrimary" value optional,
-        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value optional,
-        goal: 13 "goal" value optional,
-        personality: 14 "personality" value optional,
-        instructions: 15 "instructions" value optional,
-        knowledge_base_ids: 16 "knowledgeBaseIds" value_or_default optional,
-        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        business_name: 2 "businessName" value,
+        mode: 3 "mode" value,
+        channels: 4 "channels" value_or_default,
+        wait_time: 5 "waitTime" value,
+        wait_time_unit: 6 "waitTimeUnit" value,
+        sleep_enabled: 7 "sleepEnabled" value,
+        sleep_time: 8 "sleepTime" value,
+        sleep_time_unit: 9 "sleepTimeUnit" value,
+        actions: 10 "actions" value_or_default,
+        is_primary: 11 "isPrimary" value,
+        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value,
+        goal: 13 "goal" value,
+        personality: 14 "personality" value,
+        instructions: 15 "instructions" value,
+        knowledge_base_ids: 16 "knowledgeBaseIds" value_or_default,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value
     }
 }
 
@@ -2410,25 +2351,25 @@ pub struct ConversationAiAgentListItem {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgentListItem {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        business_name: 2 "businessName" value optional,
-        mode: 3 "mode" value optional,
-        channels: 4 "channels" value_or_default optional,
-        wait_time: 5 "waitTime" value optional,
-        wait_time_unit: 6 "waitTimeUnit" value optional,
-        sleep_enabled: 7 "sleepEnabled" value optional,
-        sleep_time: 8 "sleepTime" value optional,
-        sleep_time_unit: 9 "sleepTimeUnit" value optional,
-        actions: 10 "actions" value_or_default optional,
-        is_primary: 11 "isPrimary" value optional,
-        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value optional,
-        goal: 13 "goal" value optional,
-        knowledge_base_ids: 14 "knowledgeBaseIds" value_or_default optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        business_name: 2 "businessName" value,
+        mode: 3 "mode" value,
+        channels: 4 "channels" value_or_default,
+        wait_time: 5 "waitTime" value,
+        wait_time_unit: 6 "waitTimeUnit" value,
+        sleep_enabled: 7 "sleepEnabled" value,
+        sleep_time: 8 "sleepTime" value,
+        sleep_time_unit: 9 "sleepTimeUnit" value,
+        actions: 10 "actions" value_or_default,
+        is_primary: 11 "isPrimary" value,
+        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value,
+        goal: 13 "goal" value,
+        knowledge_base_ids: 14 "knowledgeBaseIds" value_or_default,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value
     }
 }
 
@@ -2452,9 +2393,9 @@ pub struct ConversationAiAgentListItemGoal {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgentListItemGoal {
-        prompt: 0 "prompt" value optional,
-        type_: 1 "type" value optional,
-        action_id: 2 "actionId" value optional
+        prompt: 0 "prompt" value,
+        type_: 1 "type" value,
+        action_id: 2 "actionId" value
     }
 }
 
@@ -2499,16 +2440,16 @@ pub struct ConversationAiGeneration {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiGeneration {
-        prompt: 0 "prompt" value optional,
-        intent: 1 "intent" value optional,
-        response_message: 2 "responseMessage" value optional,
-        faqs: 3 "faqs" value_or_default optional,
-        website: 4 "website" value_or_default optional,
-        agent_id: 5 "agentId" value optional,
-        input: 6 "input" value optional,
-        action_logs: 7 "actionLogs" value_or_default optional,
-        history: 8 "history" value_or_default optional,
-        mode: 9 "mode" value optional
+        prompt: 0 "prompt" value,
+        intent: 1 "intent" value,
+        response_message: 2 "responseMessage" value,
+        faqs: 3 "faqs" value_or_default,
+        website: 4 "website" value_or_default,
+        agent_id: 5 "agentId" value,
+        input: 6 "input" value,
+        action_logs: 7 "actionLogs" value_or_default,
+        history: 8 "history" value_or_default,
+        mode: 9 "mode" value
     }
 }
 
@@ -2805,10 +2746,7 @@ pub struct DeleteConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    DeleteConversationAiActionResponse {
-        data: 0 "data" value optional,
-        success: 1 "success" value optional
-    }
+    DeleteConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2834,10 +2772,7 @@ pub struct DeleteConversationAiAgentResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    DeleteConversationAiAgentResponse {
-        success: 0 "success" value optional,
-        id: 1 "id" value optional
-    }
+    DeleteConversationAiAgentResponse { success: 0 "success" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2851,7 +2786,7 @@ pub struct DeletedAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-crate::runtime::object::object_impl! { DeletedAction { id: 0 "id" value optional } }
+crate::runtime::object::object_impl! { DeletedAction { id: 0 "id" value } }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// When and how follow-ups are sent.
@@ -2880,10 +2815,10 @@ pub struct FollowupSettings {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     FollowupSettings {
-        dynamic_channel_switching: 0 "dynamicChannelSwitching" value optional,
-        follow_up_hours: 1 "followUpHours" value optional,
-        working_hours: 2 "workingHours" value optional,
-        timezone_to_use: 3 "timezoneToUse" value optional
+        dynamic_channel_switching: 0 "dynamicChannelSwitching" value,
+        follow_up_hours: 1 "followUpHours" value,
+        working_hours: 2 "workingHours" value,
+        timezone_to_use: 3 "timezoneToUse" value
     }
 }
 
@@ -3011,14 +2946,14 @@ pub struct FollowupStep {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     FollowupStep {
-        id: 0 "id" value optional,
-        followup_time_unit: 1 "followupTimeUnit" value optional,
-        followup_time: 2 "followupTime" value optional,
-        ai_enabled_message: 3 "aiEnabledMessage" value optional,
-        trigger_workflow: 4 "triggerWorkflow" value optional,
-        custom_message: 5 "customMessage" value optional,
-        workflow_id: 6 "workflowId" value optional,
-        contact_requested: 7 "contactRequested" value optional
+        id: 0 "id" value,
+        followup_time_unit: 1 "followupTimeUnit" value,
+        followup_time: 2 "followupTime" value,
+        ai_enabled_message: 3 "aiEnabledMessage" value,
+        trigger_workflow: 4 "triggerWorkflow" value,
+        custom_message: 5 "customMessage" value,
+        workflow_id: 6 "workflowId" value,
+        contact_requested: 7 "contactRequested" value
     }
 }
 
@@ -3194,18 +3129,18 @@ pub struct HumanHandoverDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     HumanHandoverDetails {
-        enabled: 0 "enabled" value optional,
-        trigger_condition: 1 "triggerCondition" value optional,
-        examples: 2 "examples" value optional,
-        assign_to_user_id: 3 "assignToUserId" value optional,
-        skip_assign_to_user: 4 "skipAssignToUser" value optional,
-        create_task: 5 "createTask" value optional,
-        reactivate_enabled: 6 "reactivateEnabled" value optional,
-        sleep_time_unit: 7 "sleepTimeUnit" value optional,
-        sleep_time: 8 "sleepTime" value optional,
-        final_message: 9 "finalMessage" value optional,
-        tags: 10 "tags" value optional,
-        handover_type: 11 "handoverType" value optional
+        enabled: 0 "enabled" value,
+        trigger_condition: 1 "triggerCondition" value,
+        examples: 2 "examples" value,
+        assign_to_user_id: 3 "assignToUserId" value,
+        skip_assign_to_user: 4 "skipAssignToUser" value,
+        create_task: 5 "createTask" value,
+        reactivate_enabled: 6 "reactivateEnabled" value,
+        sleep_time_unit: 7 "sleepTimeUnit" value,
+        sleep_time: 8 "sleepTime" value,
+        final_message: 9 "finalMessage" value,
+        tags: 10 "tags" value,
+        handover_type: 11 "handoverType" value
     }
 }
 
@@ -3384,10 +3319,10 @@ pub struct KnowledgeChunk {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     KnowledgeChunk {
-        id: 0 "id" value optional,
-        content: 1 "content" value optional,
-        title: 2 "title" value optional,
-        url: 3 "url" value optional
+        id: 0 "id" value,
+        content: 1 "content" value,
+        title: 2 "title" value,
+        url: 3 "url" value
     }
 }
 
@@ -3407,8 +3342,8 @@ pub struct ListConversationAiActionsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ListConversationAiActionsResponse {
-        data: 0 "data" value_or_default optional,
-        success: 1 "success" value optional
+        data: 0 "data" value_or_default,
+        success: 1 "success" value
     }
 }
 
@@ -3432,9 +3367,9 @@ pub struct SearchConversationAiAgentsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     SearchConversationAiAgentsResponse {
-        agents: 0 "agents" value_or_default optional,
-        total_count: 1 "totalCount" value optional,
-        count: 2 "count" value optional
+        agents: 0 "agents" value_or_default,
+        total_count: 1 "totalCount" value,
+        count: 2 "count" value
     }
 }
 
@@ -3484,15 +3419,15 @@ pub struct StopBotDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     StopBotDetails {
-        stop_bot_detection_type: 0 "stopBotDetectionType" value optional,
-        stop_bot_trigger_condition: 1 "stopBotTriggerCondition" value optional,
-        reactivate_enabled: 2 "reactivateEnabled" value optional,
-        sleep_time_unit: 3 "sleepTimeUnit" value optional,
-        sleep_time: 4 "sleepTime" value optional,
-        enabled: 5 "enabled" value optional,
-        stop_bot_examples: 6 "stopBotExamples" value_or_default optional,
-        final_message: 7 "finalMessage" value optional,
-        tags: 8 "tags" value optional
+        stop_bot_detection_type: 0 "stopBotDetectionType" value,
+        stop_bot_trigger_condition: 1 "stopBotTriggerCondition" value,
+        reactivate_enabled: 2 "reactivateEnabled" value,
+        sleep_time_unit: 3 "sleepTimeUnit" value,
+        sleep_time: 4 "sleepTime" value,
+        enabled: 5 "enabled" value,
+        stop_bot_examples: 6 "stopBotExamples" value_or_default,
+        final_message: 7 "finalMessage" value,
+        tags: 8 "tags" value
     }
 }
 
@@ -3647,11 +3582,11 @@ pub struct TransferBotDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     TransferBotDetails {
-        transfer_bot_type: 0 "transferBotType" value optional,
-        transfer_to_bot: 1 "transferToBot" value optional,
-        enabled: 2 "enabled" value optional,
-        transfer_bot_trigger_condition: 3 "transferBotTriggerCondition" value optional,
-        transfer_bot_examples: 4 "transferBotExamples" value optional
+        transfer_bot_type: 0 "transferBotType" value,
+        transfer_to_bot: 1 "transferToBot" value,
+        enabled: 2 "enabled" value,
+        transfer_bot_trigger_condition: 3 "transferBotTriggerCondition" value,
+        transfer_bot_examples: 4 "transferBotExamples" value
     }
 }
 
@@ -3769,9 +3704,9 @@ pub struct TriggerWorkflowDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     TriggerWorkflowDetails {
-        workflow_ids: 0 "workflowIds" value_or_default optional,
-        trigger_condition: 1 "triggerCondition" value optional,
-        trigger_message: 2 "triggerMessage" value optional
+        workflow_ids: 0 "workflowIds" value_or_default,
+        trigger_condition: 1 "triggerCondition" value,
+        trigger_message: 2 "triggerMessage" value
     }
 }
 
@@ -3823,9 +3758,9 @@ pub struct UpdateContactFieldDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     UpdateContactFieldDetails {
-        contact_field_id: 0 "contactFieldId" value optional,
-        description: 1 "description" value optional,
-        contact_update_examples: 2 "contactUpdateExamples" value optional
+        contact_field_id: 0 "contactFieldId" value,
+        description: 1 "description" value,
+        contact_update_examples: 2 "contactUpdateExamples" value
     }
 }
 
@@ -4202,10 +4137,7 @@ pub struct WorkingDay {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    WorkingDay {
-        day_of_the_week: 0 "dayOfTheWeek" value optional,
-        intervals: 1 "intervals" value optional
-    }
+    WorkingDay { day_of_the_week: 0 "dayOfTheWeek" value, intervals: 1 "intervals" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4256,10 +4188,10 @@ pub struct WorkingInterval {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     WorkingInterval {
-        start_hour: 0 "startHour" value optional,
-        start_minute: 1 "startMinute" value optional,
-        end_hour: 2 "endHour" value optional,
-        end_minute: 3 "endMinute" value optional
+        start_hour: 0 "startHour" value,
+        start_minute: 1 "startMinute" value,
+        end_hour: 2 "endHour" value,
+        end_minute: 3 "endMinute" value
     }
 }
 

@@ -1144,7 +1144,7 @@ impl AddInboundMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/inbound".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1195,7 +1195,7 @@ impl AddOutboundCall {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/outbound".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1246,13 +1246,7 @@ impl CancelScheduledEmail {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/email/{}/schedule",
-                crate::runtime::request::path_segment(&self.email_message_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.email_message_id.as_str()]);
         Ok(request)
     }
 
@@ -1299,13 +1293,7 @@ impl CancelScheduledMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/schedule",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.message_id.as_str()]);
         Ok(request)
     }
 
@@ -1354,10 +1342,7 @@ impl ChangeContactSubscription {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/preferences/unsubscriptions/user-change".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1406,10 +1391,7 @@ impl CompleteAttachmentUpload {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload/complete".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1460,7 +1442,7 @@ impl CreateConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1526,10 +1508,7 @@ impl CreateCustomSubtype {
             "createCustomSubtype",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/preferences/custom-subtypes".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1580,13 +1559,7 @@ impl DeleteConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         Ok(request)
     }
 
@@ -1646,13 +1619,9 @@ impl DownloadMessageTranscription {
             "downloadMessageTranscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/locations/{}/messages/{}/transcription/download",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.message_id)
-            )
+            &[location_id.as_str(), self.message_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1776,7 +1745,7 @@ impl ExportMessages {
             "exportMessages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/conversations/messages/export".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -1921,10 +1890,7 @@ impl GetContactSubscriptionStatus {
             "getContactSubscriptionStatus",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/preferences/unsubscriptions/status".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("contactId", &self.contact_id);
@@ -1975,13 +1941,7 @@ impl GetConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         Ok(request)
     }
 
@@ -2026,13 +1986,7 @@ impl GetEmailMessage {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/email/{}",
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -2077,10 +2031,7 @@ impl GetMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/conversations/messages/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -2138,13 +2089,9 @@ impl GetMessageRecording {
             "getMessageRecording",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/messages/{}/locations/{}/recording",
-                crate::runtime::request::path_segment(&self.message_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.message_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2204,13 +2151,9 @@ impl GetMessageTranscription {
             "getMessageTranscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/locations/{}/messages/{}/transcription",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.message_id)
-            )
+            &[location_id.as_str(), self.message_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2261,10 +2204,7 @@ impl InitiateAttachmentUpload {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload/initiate".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2336,13 +2276,7 @@ impl ListConversationMessages {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}/messages",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         if let Some(value) = &self.last_message_id {
             request.query("lastMessageId", value);
         }
@@ -2467,10 +2401,7 @@ impl ListCustomSubtypes {
             "listCustomSubtypes",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/preferences/custom-subtypes".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -2672,7 +2603,7 @@ impl SearchConversations {
             "searchConversations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/conversations/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.contact_id {
@@ -2783,7 +2714,7 @@ impl SendMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2836,10 +2767,7 @@ impl SendReviewReply {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/review-reply".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2890,10 +2818,7 @@ impl SetLiveChatTyping {
             token: crate::TokenKind::Location,
             scopes: &["conversations/livechat.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/providers/live-chat/typing".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2947,13 +2872,7 @@ impl SetMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/attachments",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.message_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3003,13 +2922,7 @@ impl UpdateConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3076,13 +2989,7 @@ impl UpdateCustomSubtype {
             "updateCustomSubtype",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/preferences/custom-subtypes/{}",
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -3134,13 +3041,7 @@ impl UpdateMessageStatus {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/status",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.message_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3193,7 +3094,7 @@ impl UploadMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/upload".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());
@@ -3250,13 +3151,13 @@ pub struct AddedMessageResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     AddedMessageResponse {
-        success: 0 "success" value optional,
-        conversation_id: 1 "conversationId" value optional,
-        message_id: 2 "messageId" value optional,
-        message: 3 "message" value optional,
-        contact_id: 4 "contactId" value optional,
-        date_added: 5 "dateAdded" value optional,
-        email_message_id: 6 "emailMessageId" value optional
+        success: 0 "success" value,
+        conversation_id: 1 "conversationId" value,
+        message_id: 2 "messageId" value,
+        message: 3 "message" value,
+        contact_id: 4 "contactId" value,
+        date_added: 5 "dateAdded" value,
+        email_message_id: 6 "emailMessageId" value
     }
 }
 
@@ -3282,11 +3183,7 @@ pub struct CallDetails {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    CallDetails {
-        to: 0 "to" value optional,
-        from: 1 "from" value optional,
-        status: 2 "status" value optional
-    }
+    CallDetails { to: 0 "to" value, from: 1 "from" value, status: 2 "status" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3404,10 +3301,7 @@ pub struct CancelScheduledResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    CancelScheduledResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional
-    }
+    CancelScheduledResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3483,8 +3377,8 @@ pub struct CompleteAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     CompleteAttachmentUploadResponse {
-        uploaded_files: 0 "uploadedFiles" value_or_default optional,
-        metadata: 1 "metadata" value optional
+        uploaded_files: 0 "uploadedFiles" value_or_default,
+        metadata: 1 "metadata" value
     }
 }
 
@@ -3544,21 +3438,21 @@ pub struct Conversation {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     Conversation {
-        id: 0 "id" value optional,
-        contact_id: 1 "contactId" value optional,
-        location_id: 2 "locationId" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        user_id: 4 "userId" value optional,
-        type_: 5 "type" value optional,
-        last_message_body: 6 "lastMessageBody" value optional,
-        last_message_date: 7 "lastMessageDate" value optional,
-        last_message_type: 8 "lastMessageType" value optional,
-        unread_count: 9 "unreadCount" value optional,
-        inbox: 10 "inbox" value optional,
-        starred: 11 "starred" value optional,
-        deleted: 12 "deleted" value optional,
-        date_added: 13 "dateAdded" value optional,
-        date_updated: 14 "dateUpdated" value optional
+        id: 0 "id" value,
+        contact_id: 1 "contactId" value,
+        location_id: 2 "locationId" value,
+        assigned_to: 3 "assignedTo" value,
+        user_id: 4 "userId" value,
+        type_: 5 "type" value,
+        last_message_body: 6 "lastMessageBody" value,
+        last_message_date: 7 "lastMessageDate" value,
+        last_message_type: 8 "lastMessageType" value,
+        unread_count: 9 "unreadCount" value,
+        inbox: 10 "inbox" value,
+        starred: 11 "starred" value,
+        deleted: 12 "deleted" value,
+        date_added: 13 "dateAdded" value,
+        date_updated: 14 "dateUpdated" value
     }
 }
 
@@ -3582,9 +3476,9 @@ pub struct ConversationMessagesPage {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ConversationMessagesPage {
-        last_message_id: 0 "lastMessageId" value optional,
-        next_page: 1 "nextPage" value optional,
-        messages: 2 "messages" value_or_default optional
+        last_message_id: 0 "lastMessageId" value,
+        next_page: 1 "nextPage" value,
+        messages: 2 "messages" value_or_default
     }
 }
 
@@ -3603,10 +3497,7 @@ pub struct ConversationResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ConversationResponse {
-        success: 0 "success" value optional,
-        conversation: 1 "conversation" value optional
-    }
+    ConversationResponse { success: 0 "success" value, conversation: 1 "conversation" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3661,17 +3552,17 @@ pub struct ConversationSummary {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ConversationSummary {
-        id: 0 "id" value optional,
-        contact_id: 1 "contactId" value optional,
-        location_id: 2 "locationId" value optional,
-        last_message_body: 3 "lastMessageBody" value optional,
-        last_message_type: 4 "lastMessageType" value optional,
-        type_: 5 "type" value optional,
-        unread_count: 6 "unreadCount" value optional,
-        full_name: 7 "fullName" value optional,
-        contact_name: 8 "contactName" value optional,
-        email: 9 "email" value optional,
-        phone: 10 "phone" value optional
+        id: 0 "id" value,
+        contact_id: 1 "contactId" value,
+        location_id: 2 "locationId" value,
+        last_message_body: 3 "lastMessageBody" value,
+        last_message_type: 4 "lastMessageType" value,
+        type_: 5 "type" value,
+        unread_count: 6 "unreadCount" value,
+        full_name: 7 "fullName" value,
+        contact_name: 8 "contactName" value,
+        email: 9 "email" value,
+        phone: 10 "phone" value
     }
 }
 
@@ -4063,27 +3954,27 @@ pub struct EmailMessage {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     EmailMessage {
-        id: 0 "id" value optional,
-        alt_id: 1 "altId" value optional,
-        thread_id: 2 "threadId" value optional,
-        location_id: 3 "locationId" value optional,
-        contact_id: 4 "contactId" value optional,
-        conversation_id: 5 "conversationId" value optional,
-        date_added: 6 "dateAdded" value optional,
-        subject: 7 "subject" value optional,
-        body: 8 "body" value optional,
-        direction: 9 "direction" value optional,
-        status: 10 "status" value optional,
-        content_type: 11 "contentType" value optional,
-        attachments: 12 "attachments" value_or_default optional,
-        provider: 13 "provider" value optional,
-        from: 14 "from" value optional,
-        to: 15 "to" value_or_default optional,
-        cc: 16 "cc" value_or_default optional,
-        bcc: 17 "bcc" value_or_default optional,
-        reply_to_message_id: 18 "replyToMessageId" value optional,
-        source: 19 "source" value optional,
-        conversation_provider_id: 20 "conversationProviderId" value optional
+        id: 0 "id" value,
+        alt_id: 1 "altId" value,
+        thread_id: 2 "threadId" value,
+        location_id: 3 "locationId" value,
+        contact_id: 4 "contactId" value,
+        conversation_id: 5 "conversationId" value,
+        date_added: 6 "dateAdded" value,
+        subject: 7 "subject" value,
+        body: 8 "body" value,
+        direction: 9 "direction" value,
+        status: 10 "status" value,
+        content_type: 11 "contentType" value,
+        attachments: 12 "attachments" value_or_default,
+        provider: 13 "provider" value,
+        from: 14 "from" value,
+        to: 15 "to" value_or_default,
+        cc: 16 "cc" value_or_default,
+        bcc: 17 "bcc" value_or_default,
+        reply_to_message_id: 18 "replyToMessageId" value,
+        source: 19 "source" value,
+        conversation_provider_id: 20 "conversationProviderId" value
     }
 }
 
@@ -4248,9 +4139,9 @@ pub struct ExportMessagesResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ExportMessagesResponse {
-        messages: 0 "messages" value_or_default optional,
-        next_cursor: 1 "nextCursor" value optional,
-        total: 2 "total" value optional
+        messages: 0 "messages" value_or_default,
+        next_cursor: 1 "nextCursor" value,
+        total: 2 "total" value
     }
 }
 
@@ -4332,14 +4223,14 @@ pub struct ForwardResult {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ForwardResult {
-        forward_whole_thread: 0 "forwardWholeThread" value optional,
-        message_id: 1 "messageId" value optional,
-        email_message_id: 2 "emailMessageId" value optional,
-        source_contact_id: 3 "sourceContactId" value optional,
-        source_conversation_id: 4 "sourceConversationId" value optional,
-        forward_to_email: 5 "forwardToEmail" value optional,
-        recipient_contact_id: 6 "recipientContactId" value optional,
-        recipient_conversation_id: 7 "recipientConversationId" value optional
+        forward_whole_thread: 0 "forwardWholeThread" value,
+        message_id: 1 "messageId" value,
+        email_message_id: 2 "emailMessageId" value,
+        source_contact_id: 3 "sourceContactId" value,
+        source_conversation_id: 4 "sourceConversationId" value,
+        forward_to_email: 5 "forwardToEmail" value,
+        recipient_contact_id: 6 "recipientContactId" value,
+        recipient_conversation_id: 7 "recipientConversationId" value
     }
 }
 
@@ -4761,11 +4652,11 @@ pub struct InitiateAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     InitiateAttachmentUploadResponse {
-        upload_url: 0 "uploadUrl" value optional,
-        upload_id: 1 "uploadId" value optional,
-        file_path: 2 "filePath" value optional,
-        expires_at: 3 "expiresAt" value optional,
-        max_file_size: 4 "maxFileSize" value optional
+        upload_url: 0 "uploadUrl" value,
+        upload_id: 1 "uploadId" value,
+        file_path: 2 "filePath" value,
+        expires_at: 3 "expiresAt" value,
+        max_file_size: 4 "maxFileSize" value
     }
 }
 
@@ -4781,7 +4672,7 @@ pub struct ListConversationMessagesResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ListConversationMessagesResponse { messages: 0 "messages" value optional }
+    ListConversationMessagesResponse { messages: 0 "messages" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5035,24 +4926,24 @@ pub struct Message {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     Message {
-        id: 0 "id" value optional,
-        type_: 1 "type" value optional,
-        message_type: 2 "messageType" value optional,
-        location_id: 3 "locationId" value optional,
-        contact_id: 4 "contactId" value optional,
-        conversation_id: 5 "conversationId" value optional,
-        date_added: 6 "dateAdded" value optional,
-        body: 7 "body" value optional,
-        direction: 8 "direction" value optional,
-        status: 9 "status" value optional,
-        content_type: 10 "contentType" value optional,
-        attachments: 11 "attachments" value_or_default optional,
-        meta: 12 "meta" value optional,
-        source: 13 "source" value optional,
-        user_id: 14 "userId" value optional,
-        conversation_provider_id: 15 "conversationProviderId" value optional,
-        chat_widget_id: 16 "chatWidgetId" value optional,
-        alt_id: 17 "altId" value optional
+        id: 0 "id" value,
+        type_: 1 "type" value,
+        message_type: 2 "messageType" value,
+        location_id: 3 "locationId" value,
+        contact_id: 4 "contactId" value,
+        conversation_id: 5 "conversationId" value,
+        date_added: 6 "dateAdded" value,
+        body: 7 "body" value,
+        direction: 8 "direction" value,
+        status: 9 "status" value,
+        content_type: 10 "contentType" value,
+        attachments: 11 "attachments" value_or_default,
+        meta: 12 "meta" value,
+        source: 13 "source" value,
+        user_id: 14 "userId" value,
+        conversation_provider_id: 15 "conversationProviderId" value,
+        chat_widget_id: 16 "chatWidgetId" value,
+        alt_id: 17 "altId" value
     }
 }
 
@@ -5165,7 +5056,7 @@ pub struct MessageEmailMeta {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    MessageEmailMeta { message_ids: 0 "messageIds" value_or_default optional }
+    MessageEmailMeta { message_ids: 0 "messageIds" value_or_default }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5188,9 +5079,9 @@ pub struct MessageMeta {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     MessageMeta {
-        call_duration: 0 "callDuration" value optional,
-        call_status: 1 "callStatus" value optional,
-        email: 2 "email" value optional
+        call_duration: 0 "callDuration" value,
+        call_status: 1 "callStatus" value,
+        email: 2 "email" value
     }
 }
 
@@ -5894,8 +5785,8 @@ pub struct SearchConversationsResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     SearchConversationsResponse {
-        conversations: 0 "conversations" value_or_default optional,
-        total: 1 "total" value optional
+        conversations: 0 "conversations" value_or_default,
+        total: 1 "total" value
     }
 }
 
@@ -6452,13 +6343,13 @@ pub struct SendMessageResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     SendMessageResponse {
-        conversation_id: 0 "conversationId" value optional,
-        email_message_id: 1 "emailMessageId" value optional,
-        message_id: 2 "messageId" value optional,
-        message_ids: 3 "messageIds" value_or_default optional,
-        msg: 4 "msg" value optional,
-        forward_data: 5 "forwardData" value optional,
-        status: 6 "status" value optional
+        conversation_id: 0 "conversationId" value,
+        email_message_id: 1 "emailMessageId" value,
+        message_id: 2 "messageId" value,
+        message_ids: 3 "messageIds" value_or_default,
+        msg: 4 "msg" value,
+        forward_data: 5 "forwardData" value,
+        status: 6 "status" value
     }
 }
 
@@ -6909,12 +6800,12 @@ pub struct TranscriptionSentence {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     TranscriptionSentence {
-        media_channel: 0 "mediaChannel" value optional,
-        sentence_index: 1 "sentenceIndex" value optional,
-        start_time: 2 "startTime" value optional,
-        end_time: 3 "endTime" value optional,
-        transcript: 4 "transcript" value optional,
-        confidence: 5 "confidence" value optional
+        media_channel: 0 "mediaChannel" value,
+        sentence_index: 1 "sentenceIndex" value,
+        start_time: 2 "startTime" value,
+        end_time: 3 "endTime" value,
+        transcript: 4 "transcript" value,
+        confidence: 5 "confidence" value
     }
 }
 
@@ -7009,10 +6900,10 @@ pub struct UpdateCustomSubtypeRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomSubtypeRequest {
-        name: 0 "name" value optional,
-        description: 1 "description" value optional,
-        archived: 2 "archived" value optional,
-        resubscription_legal_form_id: 3 "resubscription_legal_form_id" value optional
+        name: 0 "name" value,
+        description: 1 "description" value,
+        archived: 2 "archived" value,
+        resubscription_legal_form_id: 3 "resubscription_legal_form_id" value
     }
 }
 
@@ -7234,8 +7125,8 @@ pub struct UploadMessageAttachmentsResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     UploadMessageAttachmentsResponse {
-        uploaded_files: 0 "uploadedFiles" value_or_default optional,
-        twilio_media_sids: 1 "twilioMediaSids" value_or_default optional
+        uploaded_files: 0 "uploadedFiles" value_or_default,
+        twilio_media_sids: 1 "twilioMediaSids" value_or_default
     }
 }
 
@@ -7255,8 +7146,5 @@ pub struct UploadedFileMetadata {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    UploadedFileMetadata {
-        size: 0 "size" value optional,
-        content_type: 1 "contentType" value optional
-    }
+    UploadedFileMetadata { size: 0 "size" value, content_type: 1 "contentType" value }
 }

@@ -478,13 +478,9 @@ impl CompleteCourseLesson {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/courses/{}/lessons/{}/complete",
-                crate::runtime::request::path_segment(&self.course_id),
-                crate::runtime::request::path_segment(&self.lesson_id)
-            )
+            &[self.course_id.as_str(), self.lesson_id.as_str()]
         );
         Ok(request)
     }
@@ -534,7 +530,7 @@ impl CreateCourse {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let mut request = crate::Request::new(&META, "/courses/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -587,10 +583,7 @@ impl DeleteCourse {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
-        );
+        let request = crate::Request::at(&META, &[self.course_id.as_str()]);
         Ok(request)
     }
 
@@ -640,13 +633,9 @@ impl DeleteCourseEnrollment {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/courses/{}/enrollments/{}",
-                crate::runtime::request::path_segment(&self.course_id),
-                crate::runtime::request::path_segment(&self.enrollment_id)
-            )
+            &[self.course_id.as_str(), self.enrollment_id.as_str()]
         );
         Ok(request)
     }
@@ -697,13 +686,7 @@ impl EnrollCourseContact {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/courses/{}/enrollments",
-                crate::runtime::request::path_segment(&self.course_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.course_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -756,10 +739,7 @@ impl GetCourse {
             token: crate::TokenKind::Location,
             scopes: &["courses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
-        );
+        let request = crate::Request::at(&META, &[self.course_id.as_str()]);
         Ok(request)
     }
 
@@ -804,10 +784,7 @@ impl ImportCourses {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/courses/courses-exporter/public/import".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -860,13 +837,7 @@ impl ListCourseCertificates {
             token: crate::TokenKind::Location,
             scopes: &["courses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/courses/{}/certificates",
-                crate::runtime::request::path_segment(&self.course_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.course_id.as_str()]);
         Ok(request)
     }
 
@@ -915,13 +886,7 @@ impl ListCourseEnrollments {
             token: crate::TokenKind::Location,
             scopes: &["courses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/courses/{}/enrollments",
-                crate::runtime::request::path_segment(&self.course_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.course_id.as_str()]);
         Ok(request)
     }
 
@@ -970,10 +935,7 @@ impl ListCourseLessons {
             token: crate::TokenKind::Location,
             scopes: &["courses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/courses/{}/lessons", crate::runtime::request::path_segment(&self.course_id))
-        );
+        let request = crate::Request::at(&META, &[self.course_id.as_str()]);
         Ok(request)
     }
 
@@ -1021,7 +983,7 @@ impl ListCourses {
             token: crate::TokenKind::Location,
             scopes: &["courses.readonly"],
         };
-        let request = crate::Request::new(&META, "/courses/".to_owned());
+        let request = crate::Request::at(&META, &[]);
         Ok(request)
     }
 
@@ -1071,10 +1033,7 @@ impl UpdateCourse {
             token: crate::TokenKind::Location,
             scopes: &["courses.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.course_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -349,7 +349,7 @@ impl CreateCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-fields/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -400,7 +400,7 @@ impl CreateCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-fields/folder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -449,10 +449,7 @@ impl DeleteCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -512,10 +509,7 @@ impl DeleteCustomFieldFolder {
             "deleteCustomFieldFolder",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -564,10 +558,7 @@ impl GetCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -627,13 +618,7 @@ impl GetCustomFieldsByObjectKey {
             "getCustomFieldsByObjectKey",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/custom-fields/object-key/{}",
-                crate::runtime::request::path_segment(&self.object_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.object_key.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -681,10 +666,7 @@ impl UpdateCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -736,10 +718,7 @@ impl UpdateCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1095,22 +1074,22 @@ pub struct CustomField {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomField {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        placeholder: 4 "placeholder" value optional,
-        show_in_forms: 5 "showInForms" value optional,
-        options: 6 "options" value_or_default optional,
-        accepted_formats: 7 "acceptedFormats" value optional,
-        object_key: 8 "objectKey" value optional,
-        data_type: 9 "dataType" value optional,
-        parent_id: 10 "parentId" value optional,
-        field_key: 11 "fieldKey" value optional,
-        allow_custom_option: 12 "allowCustomOption" value optional,
-        max_file_limit: 13 "maxFileLimit" value optional,
-        date_added: 14 "dateAdded" value optional,
-        date_updated: 15 "dateUpdated" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        placeholder: 4 "placeholder" value,
+        show_in_forms: 5 "showInForms" value,
+        options: 6 "options" value_or_default,
+        accepted_formats: 7 "acceptedFormats" value,
+        object_key: 8 "objectKey" value,
+        data_type: 9 "dataType" value,
+        parent_id: 10 "parentId" value,
+        field_key: 11 "fieldKey" value,
+        allow_custom_option: 12 "allowCustomOption" value,
+        max_file_limit: 13 "maxFileLimit" value,
+        date_added: 14 "dateAdded" value,
+        date_updated: 15 "dateUpdated" value
     }
 }
 
@@ -1230,11 +1209,7 @@ pub struct CustomFieldDeleteResponse {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldDeleteResponse {
-        succeded: 0 "succeded" value optional,
-        id: 1 "id" value optional,
-        key: 2 "key" value optional
-    }
+    CustomFieldDeleteResponse { succeded: 0 "succeded" value, id: 1 "id" value, key: 2 "key" value }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1260,10 +1235,10 @@ pub struct CustomFieldFolder {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomFieldFolder {
-        id: 0 "id" value optional,
-        object_key: 1 "objectKey" value optional,
-        location_id: 2 "locationId" value optional,
-        name: 3 "name" value optional
+        id: 0 "id" value,
+        object_key: 1 "objectKey" value,
+        location_id: 2 "locationId" value,
+        name: 3 "name" value
     }
 }
 
@@ -1282,10 +1257,7 @@ pub struct CustomFieldList {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldList {
-        fields: 0 "fields" value_or_default optional,
-        folders: 1 "folders" value_or_default optional
-    }
+    CustomFieldList { fields: 0 "fields" value_or_default, folders: 1 "folders" value_or_default }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1309,11 +1281,7 @@ pub struct CustomFieldOption {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldOption {
-        key: 0 "key" value optional,
-        label: 1 "label" value optional,
-        url: 2 "url" value optional
-    }
+    CustomFieldOption { key: 0 "key" value, label: 1 "label" value, url: 2 "url" value }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1354,7 +1322,7 @@ pub struct CustomFieldResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-crate::runtime::object::object_impl! { CustomFieldResponse { field: 0 "field" value optional } }
+crate::runtime::object::object_impl! { CustomFieldResponse { field: 0 "field" value } }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CustomFieldResponse {

@@ -268,7 +268,7 @@ impl CreateCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-menus/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -319,10 +319,7 @@ impl DeleteCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         Ok(request)
     }
 
@@ -369,10 +366,7 @@ impl GetCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         Ok(request)
     }
 
@@ -453,7 +447,7 @@ impl ListCustomMenus {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/custom-menus/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -563,10 +557,7 @@ impl UpdateCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -745,19 +736,19 @@ pub struct CustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     CustomMenu {
-        id: 0 "id" value optional,
-        icon: 1 "icon" value optional,
-        title: 2 "title" value optional,
-        url: 3 "url" value optional,
-        order: 4 "order" value optional,
-        show_on_company: 5 "showOnCompany" value optional,
-        show_on_location: 6 "showOnLocation" value optional,
-        show_to_all_locations: 7 "showToAllLocations" value optional,
-        locations: 8 "locations" value_or_default optional,
-        open_mode: 9 "openMode" value optional,
-        user_role: 10 "userRole" value optional,
-        allow_camera: 11 "allowCamera" value optional,
-        allow_microphone: 12 "allowMicrophone" value optional
+        id: 0 "id" value,
+        icon: 1 "icon" value,
+        title: 2 "title" value,
+        url: 3 "url" value,
+        order: 4 "order" value,
+        show_on_company: 5 "showOnCompany" value,
+        show_on_location: 6 "showOnLocation" value,
+        show_to_all_locations: 7 "showToAllLocations" value,
+        locations: 8 "locations" value_or_default,
+        open_mode: 9 "openMode" value,
+        user_role: 10 "userRole" value,
+        allow_camera: 11 "allowCamera" value,
+        allow_microphone: 12 "allowMicrophone" value
     }
 }
 
@@ -779,7 +770,7 @@ pub struct CustomMenuIcon {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    CustomMenuIcon { name: 0 "name" value optional, font_family: 1 "fontFamily" value optional }
+    CustomMenuIcon { name: 0 "name" value, font_family: 1 "fontFamily" value }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -863,9 +854,7 @@ pub struct CustomMenuResponse {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-crate::runtime::object::object_impl! {
-    CustomMenuResponse { custom_menu: 0 "customMenu" value optional }
-}
+crate::runtime::object::object_impl! { CustomMenuResponse { custom_menu: 0 "customMenu" value } }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CustomMenuResponse {
@@ -946,10 +935,10 @@ pub struct DeleteCustomMenuResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     DeleteCustomMenuResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        deleted_menu_id: 2 "deletedMenuId" value optional,
-        deleted_at: 3 "deletedAt" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        deleted_menu_id: 2 "deletedMenuId" value,
+        deleted_at: 3 "deletedAt" value
     }
 }
 
@@ -1018,8 +1007,8 @@ pub struct ListCustomMenusResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     ListCustomMenusResponse {
-        custom_menus: 0 "customMenus" value_or_default optional,
-        total_links: 1 "totalLinks" value optional
+        custom_menus: 0 "customMenus" value_or_default,
+        total_links: 1 "totalLinks" value
     }
 }
 
@@ -1108,17 +1097,17 @@ pub struct UpdateCustomMenuRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomMenuRequest {
-        title: 0 "title" value optional,
-        url: 1 "url" value optional,
-        icon: 2 "icon" value optional,
-        show_on_company: 3 "showOnCompany" value optional,
-        show_on_location: 4 "showOnLocation" value optional,
-        show_to_all_locations: 5 "showToAllLocations" value optional,
-        open_mode: 6 "openMode" value optional,
-        locations: 7 "locations" value optional,
-        user_role: 8 "userRole" value optional,
-        allow_camera: 9 "allowCamera" value optional,
-        allow_microphone: 10 "allowMicrophone" value optional
+        title: 0 "title" value,
+        url: 1 "url" value,
+        icon: 2 "icon" value,
+        show_on_company: 3 "showOnCompany" value,
+        show_on_location: 4 "showOnLocation" value,
+        show_to_all_locations: 5 "showToAllLocations" value,
+        open_mode: 6 "openMode" value,
+        locations: 7 "locations" value,
+        user_role: 8 "userRole" value,
+        allow_camera: 9 "allowCamera" value,
+        allow_microphone: 10 "allowMicrophone" value
     }
 }
 
@@ -1225,10 +1214,7 @@ pub struct UpdateCustomMenuResponse {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    UpdateCustomMenuResponse {
-        success: 0 "success" value optional,
-        custom_menu: 1 "customMenu" value optional
-    }
+    UpdateCustomMenuResponse { success: 0 "success" value, custom_menu: 1 "customMenu" value }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]

@@ -128,7 +128,7 @@ impl VerifyEmail {
             scopes: &[],
         };
         let location_id = self.client.resolve_location("verifyEmail", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/email/verify".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -298,13 +298,13 @@ pub struct EmailVerificationResult {
 #[cfg(feature = "email_isv")]
 crate::runtime::object::object_impl! {
     EmailVerificationResult {
-        verified: 0 "verified" value optional,
-        message: 1 "message" value optional,
-        address: 2 "address" value optional,
-        result: 3 "result" value optional,
-        risk: 4 "risk" value optional,
-        reason: 5 "reason" value_or_default optional,
-        leadconnector_recomendation: 6 "leadconnectorRecomendation" value optional
+        verified: 0 "verified" value,
+        message: 1 "message" value,
+        address: 2 "address" value,
+        result: 3 "result" value,
+        risk: 4 "risk" value,
+        reason: 5 "reason" value_or_default,
+        leadconnector_recomendation: 6 "leadconnectorRecomendation" value
     }
 }
 
@@ -364,7 +364,7 @@ pub struct LeadConnectorRecommendation {
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::object::object_impl! {
-    LeadConnectorRecommendation { is_email_valid: 0 "isEmailValid" value optional }
+    LeadConnectorRecommendation { is_email_valid: 0 "isEmailValid" value }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]

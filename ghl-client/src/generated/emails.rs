@@ -294,7 +294,7 @@ impl CreateEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/builder.write"],
         };
-        let mut request = crate::Request::new(&META, "/emails/builder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -356,13 +356,9 @@ impl DeleteEmailTemplate {
             "deleteEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/builder/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.template_id)
-            )
+            &[location_id.as_str(), self.template_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -491,7 +487,7 @@ impl ListEmailCampaigns {
             "listEmailCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/emails/schedule".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -695,7 +691,7 @@ impl ListEmailTemplates {
             "listEmailTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/emails/builder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -770,7 +766,7 @@ impl UpdateEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/builder.write"],
         };
-        let mut request = crate::Request::new(&META, "/emails/builder/data".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1098,10 +1094,7 @@ pub struct CreateEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    CreateEmailTemplateResponse {
-        redirect: 0 "redirect" value optional,
-        trace_id: 1 "traceId" value optional
-    }
+    CreateEmailTemplateResponse { redirect: 0 "redirect" value, trace_id: 1 "traceId" value }
 }
 
 /// The `DeleteEmailTemplateResponse` object.
@@ -1118,7 +1111,7 @@ pub struct DeleteEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteEmailTemplateResponse { ok: 0 "ok" value optional, trace_id: 1 "traceId" value optional }
+    DeleteEmailTemplateResponse { ok: 0 "ok" value, trace_id: 1 "traceId" value }
 }
 
 /// The drag-and-drop editor's document.
@@ -1254,33 +1247,33 @@ pub struct EmailCampaign {
 
 crate::runtime::object::object_impl! {
     EmailCampaign {
-        name: 0 "name" value optional,
-        repeat_after: 1 "repeatAfter" value optional,
-        id: 2 "id" value optional,
-        parent_id: 3 "parentId" value optional,
-        child_count: 4 "childCount" value optional,
-        campaign_type: 5 "campaignType" value optional,
-        bulk_action_version: 6 "bulkActionVersion" value optional,
-        underscore_id: 7 "_id" value optional,
-        status: 8 "status" value optional,
-        send_days: 9 "sendDays" value_or_default optional,
-        deleted: 10 "deleted" value optional,
-        migrated: 11 "migrated" value optional,
-        archived: 12 "archived" value optional,
-        has_tracking: 13 "hasTracking" value optional,
-        is_plain_text: 14 "isPlainText" value optional,
-        has_utm_tracking: 15 "hasUtmTracking" value optional,
-        enable_resend_to_unopened: 16 "enableResendToUnopened" value optional,
-        location_id: 17 "locationId" value optional,
-        template_id: 18 "templateId" value optional,
-        template_type: 19 "templateType" value optional,
-        created_at: 20 "createdAt" value optional,
-        updated_at: 21 "updatedAt" value optional,
-        v: 22 "__v" value optional,
-        document_id: 23 "documentId" value optional,
-        download_url: 24 "downloadUrl" value optional,
-        template_data_download_url: 25 "templateDataDownloadUrl" value optional,
-        child: 26 "child" value_or_default optional
+        name: 0 "name" value,
+        repeat_after: 1 "repeatAfter" value,
+        id: 2 "id" value,
+        parent_id: 3 "parentId" value,
+        child_count: 4 "childCount" value,
+        campaign_type: 5 "campaignType" value,
+        bulk_action_version: 6 "bulkActionVersion" value,
+        underscore_id: 7 "_id" value,
+        status: 8 "status" value,
+        send_days: 9 "sendDays" value_or_default,
+        deleted: 10 "deleted" value,
+        migrated: 11 "migrated" value,
+        archived: 12 "archived" value,
+        has_tracking: 13 "hasTracking" value,
+        is_plain_text: 14 "isPlainText" value,
+        has_utm_tracking: 15 "hasUtmTracking" value,
+        enable_resend_to_unopened: 16 "enableResendToUnopened" value,
+        location_id: 17 "locationId" value,
+        template_id: 18 "templateId" value,
+        template_type: 19 "templateType" value,
+        created_at: 20 "createdAt" value,
+        updated_at: 21 "updatedAt" value,
+        v: 22 "__v" value,
+        document_id: 23 "documentId" value,
+        download_url: 24 "downloadUrl" value,
+        template_data_download_url: 25 "templateDataDownloadUrl" value,
+        child: 26 "child" value_or_default
     }
 }
 
@@ -1320,15 +1313,15 @@ pub struct EmailTemplate {
 
 crate::runtime::object::object_impl! {
     EmailTemplate {
-        name: 0 "name" value optional,
-        updated_by: 1 "updatedBy" value optional,
-        is_plain_text: 2 "isPlainText" value optional,
-        last_updated: 3 "lastUpdated" value optional,
-        date_added: 4 "dateAdded" value optional,
-        preview_url: 5 "previewUrl" value optional,
-        id: 6 "id" value optional,
-        version: 7 "version" value optional,
-        template_type: 8 "templateType" value optional
+        name: 0 "name" value,
+        updated_by: 1 "updatedBy" value,
+        is_plain_text: 2 "isPlainText" value,
+        last_updated: 3 "lastUpdated" value,
+        date_added: 4 "dateAdded" value,
+        preview_url: 5 "previewUrl" value,
+        id: 6 "id" value,
+        version: 7 "version" value,
+        template_type: 8 "templateType" value
     }
 }
 
@@ -1454,9 +1447,9 @@ pub struct ListEmailCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailCampaignsResponse {
-        schedules: 0 "schedules" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        schedules: 0 "schedules" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -1706,9 +1699,9 @@ pub struct UpdateEmailTemplateResponse {
 
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateResponse {
-        ok: 0 "ok" value optional,
-        trace_id: 1 "traceId" value optional,
-        preview_url: 2 "previewUrl" value optional,
-        template_download_url: 3 "templateDownloadUrl" value optional
+        ok: 0 "ok" value,
+        trace_id: 1 "traceId" value,
+        preview_url: 2 "previewUrl" value,
+        template_download_url: 3 "templateDownloadUrl" value
     }
 }

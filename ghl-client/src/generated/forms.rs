@@ -259,7 +259,7 @@ impl ListFormSubmissions {
             "listFormSubmissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/forms/submissions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.page {
@@ -406,7 +406,7 @@ impl ListForms {
             scopes: &["forms.readonly"],
         };
         let location_id = self.client.resolve_location("listForms", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/forms/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.skip {
@@ -525,7 +525,7 @@ impl UploadFormCustomFiles {
             "uploadFormCustomFiles",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/forms/upload-custom-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("contactId", &self.contact_id);
         request.query("locationId", &location_id);
@@ -584,11 +584,7 @@ pub struct Form {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    Form {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional
-    }
+    Form { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
 }
 
 #[cfg(feature = "forms")]
@@ -602,9 +598,7 @@ pub struct FormContactSessionIds {
 }
 
 #[cfg(feature = "forms")]
-crate::runtime::object::object_impl! {
-    FormContactSessionIds { ids: 0 "ids" value_or_default optional }
-}
+crate::runtime::object::object_impl! { FormContactSessionIds { ids: 0 "ids" value_or_default } }
 
 #[cfg(feature = "forms")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
@@ -671,24 +665,24 @@ pub struct FormEventData {
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
     FormEventData {
-        fbc: 0 "fbc" value optional,
-        fbp: 1 "fbp" value optional,
-        page: 2 "page" value optional,
-        type_: 3 "type" value optional,
-        domain: 4 "domain" value optional,
-        medium: 5 "medium" value optional,
-        source: 6 "source" value optional,
-        version: 7 "version" value optional,
-        ad_source: 8 "adSource" value optional,
-        medium_id: 9 "mediumId" value optional,
-        parent_id: 10 "parentId" value optional,
-        referrer: 11 "referrer" value optional,
-        fb_event_id: 12 "fbEventId" value optional,
-        timestamp: 13 "timestamp" value optional,
-        parent_name: 14 "parentName" value optional,
-        fingerprint: 15 "fingerprint" value optional,
-        page_visit_type: 16 "pageVisitType" value optional,
-        contact_session_ids: 17 "contactSessionIds" value optional
+        fbc: 0 "fbc" value,
+        fbp: 1 "fbp" value,
+        page: 2 "page" value,
+        type_: 3 "type" value,
+        domain: 4 "domain" value,
+        medium: 5 "medium" value,
+        source: 6 "source" value,
+        version: 7 "version" value,
+        ad_source: 8 "adSource" value,
+        medium_id: 9 "mediumId" value,
+        parent_id: 10 "parentId" value,
+        referrer: 11 "referrer" value,
+        fb_event_id: 12 "fbEventId" value,
+        timestamp: 13 "timestamp" value,
+        parent_name: 14 "parentName" value,
+        fingerprint: 15 "fingerprint" value,
+        page_visit_type: 16 "pageVisitType" value,
+        contact_session_ids: 17 "contactSessionIds" value
     }
 }
 
@@ -707,7 +701,7 @@ pub struct FormPageDetails {
 
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
-    FormPageDetails { url: 0 "url" value optional, title: 1 "title" value optional }
+    FormPageDetails { url: 0 "url" value, title: 1 "title" value }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
@@ -742,13 +736,13 @@ pub struct FormSubmission {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     FormSubmission {
-        id: 0 "id" value optional,
-        contact_id: 1 "contactId" value optional,
-        created_at: 2 "createdAt" value optional,
-        form_id: 3 "formId" value optional,
-        name: 4 "name" value optional,
-        email: 5 "email" value optional,
-        others: 6 "others" value optional
+        id: 0 "id" value,
+        contact_id: 1 "contactId" value,
+        created_at: 2 "createdAt" value,
+        form_id: 3 "formId" value,
+        name: 4 "name" value,
+        email: 5 "email" value,
+        others: 6 "others" value
     }
 }
 
@@ -779,10 +773,10 @@ pub struct FormSubmissionPageMeta {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     FormSubmissionPageMeta {
-        total: 0 "total" value optional,
-        current_page: 1 "currentPage" value optional,
-        next_page: 2 "nextPage" value optional,
-        prev_page: 3 "prevPage" value optional
+        total: 0 "total" value,
+        current_page: 1 "currentPage" value,
+        next_page: 2 "nextPage" value,
+        prev_page: 3 "prevPage" value
     }
 }
 
@@ -802,8 +796,8 @@ pub struct ListFormSubmissionsResponse {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     ListFormSubmissionsResponse {
-        submissions: 0 "submissions" value_or_default optional,
-        meta: 1 "meta" value optional
+        submissions: 0 "submissions" value_or_default,
+        meta: 1 "meta" value
     }
 }
 
@@ -822,8 +816,5 @@ pub struct ListFormsResponse {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    ListFormsResponse {
-        forms: 0 "forms" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListFormsResponse { forms: 0 "forms" value_or_default, total: 1 "total" value }
 }

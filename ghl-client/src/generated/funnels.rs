@@ -373,7 +373,7 @@ impl CountFunnelPages {
             "countFunnelPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/page/count".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("funnelId", &self.funnel_id);
@@ -426,7 +426,7 @@ impl CreateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -488,10 +488,7 @@ impl DeleteFunnelRedirect {
             "deleteFunnelRedirect",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -544,10 +541,7 @@ impl GetFunnel {
             token: crate::TokenKind::Location,
             scopes: &["funnels/funnel.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/funnels/{}", crate::runtime::request::path_segment(&self.funnel_id))
-        );
+        let request = crate::Request::at(&META, &[self.funnel_id.as_str()]);
         Ok(request)
     }
 
@@ -614,7 +608,7 @@ impl ListFunnelPages {
             "listFunnelPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/page".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("funnelId", &self.funnel_id);
@@ -688,7 +682,7 @@ impl ListFunnelRedirects {
             "listFunnelRedirects",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -843,7 +837,7 @@ impl ListFunnels {
             scopes: &["funnels/funnel.readonly"],
         };
         let location_id = self.client.resolve_location("listFunnels", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/funnels/funnel/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -958,10 +952,7 @@ impl UpdateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -995,9 +986,7 @@ pub struct CountFunnelPagesResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! {
-    CountFunnelPagesResponse { count: 0 "count" value optional }
-}
+crate::runtime::object::object_impl! { CountFunnelPagesResponse { count: 0 "count" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CreateRedirectRequest` object.
@@ -1066,7 +1055,7 @@ pub struct DeleteRedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { DeleteRedirectResponse { data: 0 "data" value optional } }
+crate::runtime::object::object_impl! { DeleteRedirectResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl DeleteRedirectResponse {
@@ -1087,9 +1076,7 @@ pub struct DeleteRedirectResponseData {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! {
-    DeleteRedirectResponseData { status: 0 "status" value optional }
-}
+crate::runtime::object::object_impl! { DeleteRedirectResponseData { status: 0 "status" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// A funnel or website.
@@ -1163,26 +1150,26 @@ pub struct Funnel {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     Funnel {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        type_: 3 "type" value optional,
-        url: 4 "url" value optional,
-        domain_id: 5 "domainId" value optional,
-        origin_id: 6 "originId" value optional,
-        steps: 7 "steps" value_or_default optional,
-        deleted: 8 "deleted" value optional,
-        is_store_active: 9 "isStoreActive" value optional,
-        order_form_version: 10 "orderFormVersion" value optional,
-        favicon_url: 11 "faviconUrl" value optional,
-        tracking_code_head: 12 "trackingCodeHead" value optional,
-        tracking_code_body: 13 "trackingCodeBody" value optional,
-        global_section_version: 14 "globalSectionVersion" value optional,
-        global_sections_path: 15 "globalSectionsPath" value optional,
-        global_sections_url: 16 "globalSectionsUrl" value optional,
-        date_added: 17 "dateAdded" value optional,
-        date_updated: 18 "dateUpdated" value optional,
-        updated_at: 19 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        type_: 3 "type" value,
+        url: 4 "url" value,
+        domain_id: 5 "domainId" value,
+        origin_id: 6 "originId" value,
+        steps: 7 "steps" value_or_default,
+        deleted: 8 "deleted" value,
+        is_store_active: 9 "isStoreActive" value,
+        order_form_version: 10 "orderFormVersion" value,
+        favicon_url: 11 "faviconUrl" value,
+        tracking_code_head: 12 "trackingCodeHead" value,
+        tracking_code_body: 13 "trackingCodeBody" value,
+        global_section_version: 14 "globalSectionVersion" value,
+        global_sections_path: 15 "globalSectionsPath" value,
+        global_sections_url: 16 "globalSectionsUrl" value,
+        date_added: 17 "dateAdded" value,
+        date_updated: 18 "dateUpdated" value,
+        updated_at: 19 "updatedAt" value
     }
 }
 
@@ -1219,13 +1206,13 @@ pub struct FunnelPage {
 #[cfg(feature = "funnels")]
 crate::runtime::object::object_impl! {
     FunnelPage {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        funnel_id: 2 "funnelId" value optional,
-        name: 3 "name" value optional,
-        step_id: 4 "stepId" value optional,
-        deleted: 5 "deleted" value optional,
-        updated_at: 6 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        funnel_id: 2 "funnelId" value,
+        name: 3 "name" value,
+        step_id: 4 "stepId" value,
+        deleted: 5 "deleted" value,
+        updated_at: 6 "updatedAt" value
     }
 }
 
@@ -1264,14 +1251,14 @@ pub struct FunnelStep {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     FunnelStep {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        origin_id: 2 "originId" value optional,
-        pages: 3 "pages" value_or_default optional,
-        products: 4 "products" value_or_default optional,
-        sequence: 5 "sequence" value optional,
-        type_: 6 "type" value optional,
-        url: 7 "url" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        origin_id: 2 "originId" value,
+        pages: 3 "pages" value_or_default,
+        products: 4 "products" value_or_default,
+        sequence: 5 "sequence" value,
+        type_: 6 "type" value,
+        url: 7 "url" value
     }
 }
 
@@ -1295,9 +1282,9 @@ pub struct ListFunnelsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     ListFunnelsResponse {
-        funnels: 0 "funnels" value_or_default optional,
-        count: 1 "count" value optional,
-        trace_id: 2 "traceId" value optional
+        funnels: 0 "funnels" value_or_default,
+        count: 1 "count" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -1312,7 +1299,7 @@ pub struct ListRedirectsResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { ListRedirectsResponse { data: 0 "data" value optional } }
+crate::runtime::object::object_impl! { ListRedirectsResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl ListRedirectsResponse {
@@ -1357,14 +1344,14 @@ pub struct Redirect {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     Redirect {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        domain: 2 "domain" value optional,
-        path: 3 "path" value optional,
-        path_lowercase: 4 "pathLowercase" value optional,
-        type_: 5 "type" value optional,
-        target: 6 "target" value optional,
-        action: 7 "action" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        domain: 2 "domain" value,
+        path: 3 "path" value,
+        path_lowercase: 4 "pathLowercase" value,
+        type_: 5 "type" value,
+        target: 6 "target" value,
+        action: 7 "action" value
     }
 }
 
@@ -1436,7 +1423,7 @@ pub struct RedirectList {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    RedirectList { count: 0 "count" value optional, data: 1 "data" value_or_default optional }
+    RedirectList { count: 0 "count" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1450,7 +1437,7 @@ pub struct RedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { RedirectResponse { data: 0 "data" value optional } }
+crate::runtime::object::object_impl! { RedirectResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl RedirectResponse {

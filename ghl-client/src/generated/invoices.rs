@@ -3284,13 +3284,7 @@ impl CancelInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/cancel",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3339,7 +3333,7 @@ impl CreateEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3388,7 +3382,7 @@ impl CreateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3437,7 +3431,7 @@ impl CreateInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3487,13 +3481,7 @@ impl CreateInvoiceFromEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}/invoice",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3544,7 +3532,7 @@ impl CreateInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/schedule".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3593,7 +3581,7 @@ impl CreateInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3642,7 +3630,7 @@ impl CreateText2PayInvoice {
             token: crate::TokenKind::Location,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/text2pay".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3692,13 +3680,7 @@ impl DeleteEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3748,13 +3730,7 @@ impl DeleteEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3805,10 +3781,7 @@ impl DeleteInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -3857,13 +3830,7 @@ impl DeleteInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -3914,13 +3881,7 @@ impl DeleteInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -3970,10 +3931,7 @@ impl GenerateEstimateNumber {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/number/generate".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4023,10 +3981,7 @@ impl GenerateInvoiceNumber {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/generate-invoice-number".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4079,13 +4034,7 @@ impl GetEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         Ok(request)
     }
 
@@ -4132,10 +4081,7 @@ impl GetInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4184,13 +4130,7 @@ impl GetInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4238,7 +4178,7 @@ impl GetInvoiceSettings {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/settings".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4287,13 +4227,7 @@ impl GetInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4350,7 +4284,7 @@ impl ListEstimateTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -4489,7 +4423,7 @@ impl ListEstimates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.start_at {
@@ -4640,7 +4574,7 @@ impl ListInvoiceSchedules {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/schedule".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -4791,7 +4725,7 @@ impl ListInvoiceTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -4963,7 +4897,7 @@ impl ListInvoices {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -5087,10 +5021,7 @@ impl PreviewEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template/preview".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("templateId", &self.template_id);
@@ -5139,13 +5070,7 @@ impl RecordInvoicePayment {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/{}/record-payment",
-                crate::runtime::request::path_segment(&self.invoice_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5197,13 +5122,7 @@ impl ScheduleInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/schedule",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5253,13 +5172,7 @@ impl SendEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}/send",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5309,10 +5222,7 @@ impl SendInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}/send", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5364,13 +5274,7 @@ impl SetInvoiceScheduleAutoPayment {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/auto-payment",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5419,13 +5323,7 @@ impl UpdateAndScheduleInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/updateAndSchedule",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         Ok(request)
     }
 
@@ -5471,13 +5369,7 @@ impl UpdateEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5526,10 +5418,7 @@ impl UpdateEstimateLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/stats/last-visited-at".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5579,13 +5468,7 @@ impl UpdateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5635,10 +5518,7 @@ impl UpdateInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5687,7 +5567,7 @@ impl UpdateInvoiceLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/invoices/stats/last-visited-at".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5737,13 +5617,7 @@ impl UpdateInvoiceLateFees {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/{}/late-fees-configuration",
-                crate::runtime::request::path_segment(&self.invoice_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5793,13 +5667,7 @@ impl UpdateInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5849,13 +5717,7 @@ impl UpdateInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5905,13 +5767,7 @@ impl UpdateInvoiceTemplateLateFees {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}/late-fees-configuration",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5961,13 +5817,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}/payment-methods-configuration",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6017,10 +5867,7 @@ impl VoidInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}/void", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6055,7 +5902,7 @@ pub struct AdditionalEmail {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-crate::runtime::object::object_impl! { AdditionalEmail { email: 0 "email" value optional } }
+crate::runtime::object::object_impl! { AdditionalEmail { email: 0 "email" value } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AdditionalEmail {
@@ -6107,12 +5954,12 @@ pub struct Address {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Address {
-        address_line1: 0 "addressLine1" value optional,
-        address_line2: 1 "addressLine2" value optional,
-        city: 2 "city" value optional,
-        state: 3 "state" value optional,
-        country_code: 4 "countryCode" value optional,
-        postal_code: 5 "postalCode" value optional
+        address_line1: 0 "addressLine1" value,
+        address_line2: 1 "addressLine2" value,
+        city: 2 "city" value,
+        state: 3 "state" value,
+        country_code: 4 "countryCode" value,
+        postal_code: 5 "postalCode" value
     }
 }
 
@@ -6309,11 +6156,11 @@ pub struct Attachment {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Attachment {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        url: 2 "url" value optional,
-        type_: 3 "type" value optional,
-        size: 4 "size" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        url: 2 "url" value,
+        type_: 3 "type" value,
+        size: 4 "size" value
     }
 }
 
@@ -6386,10 +6233,7 @@ pub struct AutoInvoicing {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    AutoInvoicing {
-        enabled: 0 "enabled" value optional,
-        direct_payments: 1 "directPayments" value optional
-    }
+    AutoInvoicing { enabled: 0 "enabled" value, direct_payments: 1 "directPayments" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6657,12 +6501,12 @@ pub struct BusinessDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     BusinessDetails {
-        logo_url: 0 "logoUrl" value optional,
-        name: 1 "name" value optional,
-        phone_no: 2 "phoneNo" value optional,
-        address: 3 "address" value optional,
-        website: 4 "website" value optional,
-        custom_values: 5 "customValues" value optional
+        logo_url: 0 "logoUrl" value,
+        name: 1 "name" value,
+        phone_no: 2 "phoneNo" value,
+        address: 3 "address" value,
+        website: 4 "website" value,
+        custom_values: 5 "customValues" value
     }
 }
 
@@ -6826,14 +6670,14 @@ pub struct ContactDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ContactDetails {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        phone_no: 2 "phoneNo" value optional,
-        email: 3 "email" value optional,
-        additional_emails: 4 "additionalEmails" value optional,
-        company_name: 5 "companyName" value optional,
-        address: 6 "address" value optional,
-        custom_fields: 7 "customFields" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        phone_no: 2 "phoneNo" value,
+        email: 3 "email" value,
+        additional_emails: 4 "additionalEmails" value,
+        company_name: 5 "companyName" value,
+        address: 6 "address" value,
+        custom_fields: 7 "customFields" value
     }
 }
 
@@ -7965,22 +7809,22 @@ pub struct CustomNotifications {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     CustomNotifications {
-        customer_send_invoice: 0 "customerSendInvoice" value optional,
-        team_payment_success: 1 "teamPaymentSuccess" value optional,
-        customer_payment_success: 2 "customerPaymentSuccess" value optional,
-        team_auto_payment_success: 3 "teamAutoPaymentSuccess" value optional,
-        customer_auto_payment_success: 4 "customerAutoPaymentSuccess" value optional,
-        team_payment_failure: 5 "teamPaymentFailure" value optional,
-        customer_payment_failure: 6 "customerPaymentFailure" value optional,
-        team_auto_payment_failure: 7 "teamAutoPaymentFailure" value optional,
-        customer_auto_payment_failure: 8 "customerAutoPaymentFailure" value optional,
-        customer_auto_payment_info: 9 "customerAutoPaymentInfo" value optional,
-        customer_auto_payment_amount_changed: 10 "customerAutoPaymentAmountChanged" value optional,
-        team_auto_payment_skip: 11 "teamAutoPaymentSkip" value optional,
-        team_recurring_send_invoice_failed: 12 "teamRecurringSendInvoiceFailed" value optional,
-        customer_send_estimate: 13 "customerSendEstimate" value optional,
-        team_estimate_accepted: 14 "teamEstimateAccepted" value optional,
-        team_estimate_declined: 15 "teamEstimateDeclined" value optional
+        customer_send_invoice: 0 "customerSendInvoice" value,
+        team_payment_success: 1 "teamPaymentSuccess" value,
+        customer_payment_success: 2 "customerPaymentSuccess" value,
+        team_auto_payment_success: 3 "teamAutoPaymentSuccess" value,
+        customer_auto_payment_success: 4 "customerAutoPaymentSuccess" value,
+        team_payment_failure: 5 "teamPaymentFailure" value,
+        customer_payment_failure: 6 "customerPaymentFailure" value,
+        team_auto_payment_failure: 7 "teamAutoPaymentFailure" value,
+        customer_auto_payment_failure: 8 "customerAutoPaymentFailure" value,
+        customer_auto_payment_info: 9 "customerAutoPaymentInfo" value,
+        customer_auto_payment_amount_changed: 10 "customerAutoPaymentAmountChanged" value,
+        team_auto_payment_skip: 11 "teamAutoPaymentSkip" value,
+        team_recurring_send_invoice_failed: 12 "teamRecurringSendInvoiceFailed" value,
+        customer_send_estimate: 13 "customerSendEstimate" value,
+        team_estimate_accepted: 14 "teamEstimateAccepted" value,
+        team_estimate_declined: 15 "teamEstimateDeclined" value
     }
 }
 
@@ -8007,9 +7851,9 @@ pub struct Discount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Discount {
-        value: 0 "value" value optional,
-        type_: 1 "type" value optional,
-        valid_on_product_ids: 2 "validOnProductIds" value optional
+        value: 0 "value" value,
+        type_: 1 "type" value,
+        valid_on_product_ids: 2 "validOnProductIds" value
     }
 }
 
@@ -8156,40 +8000,40 @@ pub struct Estimate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Estimate {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        live_mode: 3 "liveMode" value optional,
-        deleted: 4 "deleted" value optional,
-        name: 5 "name" value optional,
-        currency: 6 "currency" value optional,
-        business_details: 7 "businessDetails" value optional,
-        items: 8 "items" value_or_default optional,
-        discount: 9 "discount" value optional,
-        title: 10 "title" value optional,
-        estimate_number_prefix: 11 "estimateNumberPrefix" value optional,
-        attachments: 12 "attachments" value_or_default optional,
-        updated_by: 13 "updatedBy" value optional,
-        total: 14 "total" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        v: 17 "__v" value optional,
-        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value optional,
-        terms_notes: 19 "termsNotes" value optional,
-        company_id: 20 "companyId" value optional,
-        contact_details: 21 "contactDetails" value optional,
-        issue_date: 22 "issueDate" value optional,
-        expiry_date: 23 "expiryDate" value optional,
-        sent_by: 24 "sentBy" value optional,
-        automatic_taxes_calculated: 25 "automaticTaxesCalculated" value optional,
-        meta: 26 "meta" value_or_default optional,
-        estimate_action_history: 27 "estimateActionHistory" value_or_default optional,
-        sent_to: 28 "sentTo" value optional,
-        frequency_settings: 29 "frequencySettings" value optional,
-        last_visited_at: 30 "lastVisitedAt" value optional,
-        totalamount_in_usd: 31 "totalamountInUSD" value optional,
-        auto_invoice: 32 "autoInvoice" value optional,
-        trace_id: 33 "traceId" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        live_mode: 3 "liveMode" value,
+        deleted: 4 "deleted" value,
+        name: 5 "name" value,
+        currency: 6 "currency" value,
+        business_details: 7 "businessDetails" value,
+        items: 8 "items" value_or_default,
+        discount: 9 "discount" value,
+        title: 10 "title" value,
+        estimate_number_prefix: 11 "estimateNumberPrefix" value,
+        attachments: 12 "attachments" value_or_default,
+        updated_by: 13 "updatedBy" value,
+        total: 14 "total" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        v: 17 "__v" value,
+        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value,
+        terms_notes: 19 "termsNotes" value,
+        company_id: 20 "companyId" value,
+        contact_details: 21 "contactDetails" value,
+        issue_date: 22 "issueDate" value,
+        expiry_date: 23 "expiryDate" value,
+        sent_by: 24 "sentBy" value,
+        automatic_taxes_calculated: 25 "automaticTaxesCalculated" value,
+        meta: 26 "meta" value_or_default,
+        estimate_action_history: 27 "estimateActionHistory" value_or_default,
+        sent_to: 28 "sentTo" value,
+        frequency_settings: 29 "frequencySettings" value,
+        last_visited_at: 30 "lastVisitedAt" value,
+        totalamount_in_usd: 31 "totalamountInUSD" value,
+        auto_invoice: 32 "autoInvoice" value,
+        trace_id: 33 "traceId" value
     }
 }
 
@@ -8208,7 +8052,7 @@ pub struct EstimateAction {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    EstimateAction { action: 0 "action" value optional, timestamp: 1 "timestamp" value optional }
+    EstimateAction { action: 0 "action" value, timestamp: 1 "timestamp" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8510,26 +8354,26 @@ pub struct EstimateTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     EstimateTemplate {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        live_mode: 3 "liveMode" value optional,
-        deleted: 4 "deleted" value optional,
-        name: 5 "name" value optional,
-        currency: 6 "currency" value optional,
-        business_details: 7 "businessDetails" value optional,
-        items: 8 "items" value_or_default optional,
-        discount: 9 "discount" value optional,
-        title: 10 "title" value optional,
-        estimate_number_prefix: 11 "estimateNumberPrefix" value optional,
-        attachments: 12 "attachments" value_or_default optional,
-        updated_by: 13 "updatedBy" value optional,
-        total: 14 "total" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        v: 17 "__v" value optional,
-        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value optional,
-        terms_notes: 19 "termsNotes" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        live_mode: 3 "liveMode" value,
+        deleted: 4 "deleted" value,
+        name: 5 "name" value,
+        currency: 6 "currency" value,
+        business_details: 7 "businessDetails" value,
+        items: 8 "items" value_or_default,
+        discount: 9 "discount" value,
+        title: 10 "title" value,
+        estimate_number_prefix: 11 "estimateNumberPrefix" value,
+        attachments: 12 "attachments" value_or_default,
+        updated_by: 13 "updatedBy" value,
+        total: 14 "total" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        v: 17 "__v" value,
+        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value,
+        terms_notes: 19 "termsNotes" value
     }
 }
 
@@ -8755,7 +8599,7 @@ pub struct FrequencySettings {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    FrequencySettings { enabled: 0 "enabled" value optional, schedule: 1 "schedule" value optional }
+    FrequencySettings { enabled: 0 "enabled" value, schedule: 1 "schedule" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8796,8 +8640,8 @@ pub struct GenerateEstimateNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     GenerateEstimateNumberResponse {
-        estimate_number: 0 "estimateNumber" value optional,
-        trace_id: 1 "traceId" value optional
+        estimate_number: 0 "estimateNumber" value,
+        trace_id: 1 "traceId" value
     }
 }
 
@@ -8814,7 +8658,7 @@ pub struct GenerateInvoiceNumberResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    GenerateInvoiceNumberResponse { invoice_number: 0 "invoiceNumber" value optional }
+    GenerateInvoiceNumberResponse { invoice_number: 0 "invoiceNumber" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8987,31 +8831,31 @@ pub struct Invoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Invoice {
-        id: 0 "_id" value optional,
-        status: 1 "status" value optional,
-        live_mode: 2 "liveMode" value optional,
-        amount_paid: 3 "amountPaid" value optional,
-        alt_id: 4 "altId" value optional,
-        alt_type: 5 "altType" value optional,
-        name: 6 "name" value optional,
-        business_details: 7 "businessDetails" value optional,
-        invoice_number: 8 "invoiceNumber" value optional,
-        currency: 9 "currency" value optional,
-        contact_details: 10 "contactDetails" value optional,
-        issue_date: 11 "issueDate" value optional,
-        due_date: 12 "dueDate" value optional,
-        discount: 13 "discount" value optional,
-        invoice_items: 14 "invoiceItems" value_or_default optional,
-        total: 15 "total" value optional,
-        title: 16 "title" value optional,
-        amount_due: 17 "amountDue" value optional,
-        created_at: 18 "createdAt" value optional,
-        updated_at: 19 "updatedAt" value optional,
-        automatic_taxes_enabled: 20 "automaticTaxesEnabled" value optional,
-        automatic_taxes_calculated: 21 "automaticTaxesCalculated" value optional,
-        payment_schedule: 22 "paymentSchedule" value optional,
-        total_summary: 23 "totalSummary" value optional,
-        reminders_configuration: 24 "remindersConfiguration" value optional
+        id: 0 "_id" value,
+        status: 1 "status" value,
+        live_mode: 2 "liveMode" value,
+        amount_paid: 3 "amountPaid" value,
+        alt_id: 4 "altId" value,
+        alt_type: 5 "altType" value,
+        name: 6 "name" value,
+        business_details: 7 "businessDetails" value,
+        invoice_number: 8 "invoiceNumber" value,
+        currency: 9 "currency" value,
+        contact_details: 10 "contactDetails" value,
+        issue_date: 11 "issueDate" value,
+        due_date: 12 "dueDate" value,
+        discount: 13 "discount" value,
+        invoice_items: 14 "invoiceItems" value_or_default,
+        total: 15 "total" value,
+        title: 16 "title" value,
+        amount_due: 17 "amountDue" value,
+        created_at: 18 "createdAt" value,
+        updated_at: 19 "updatedAt" value,
+        automatic_taxes_enabled: 20 "automaticTaxesEnabled" value,
+        automatic_taxes_calculated: 21 "automaticTaxesCalculated" value,
+        payment_schedule: 22 "paymentSchedule" value,
+        total_summary: 23 "totalSummary" value,
+        reminders_configuration: 24 "remindersConfiguration" value
     }
 }
 
@@ -9030,10 +8874,7 @@ pub struct InvoiceFromEstimateResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    InvoiceFromEstimateResponse {
-        estimate: 0 "estimate" value optional,
-        invoice: 1 "invoice" value optional
-    }
+    InvoiceFromEstimateResponse { estimate: 0 "estimate" value, invoice: 1 "invoice" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9251,25 +9092,25 @@ pub struct InvoiceSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceSchedule {
-        id: 0 "_id" value optional,
-        status: 1 "status" value optional,
-        live_mode: 2 "liveMode" value optional,
-        alt_id: 3 "altId" value optional,
-        alt_type: 4 "altType" value optional,
-        name: 5 "name" value optional,
-        schedule: 6 "schedule" value optional,
-        invoices: 7 "invoices" value_or_default optional,
-        business_details: 8 "businessDetails" value optional,
-        currency: 9 "currency" value optional,
-        contact_details: 10 "contactDetails" value optional,
-        discount: 11 "discount" value optional,
-        items: 12 "items" value_or_default optional,
-        total: 13 "total" value optional,
-        title: 14 "title" value optional,
-        terms_notes: 15 "termsNotes" value optional,
-        compiled_terms_notes: 16 "compiledTermsNotes" value optional,
-        created_at: 17 "createdAt" value optional,
-        updated_at: 18 "updatedAt" value optional
+        id: 0 "_id" value,
+        status: 1 "status" value,
+        live_mode: 2 "liveMode" value,
+        alt_id: 3 "altId" value,
+        alt_type: 4 "altType" value,
+        name: 5 "name" value,
+        schedule: 6 "schedule" value,
+        invoices: 7 "invoices" value_or_default,
+        business_details: 8 "businessDetails" value,
+        currency: 9 "currency" value,
+        contact_details: 10 "contactDetails" value,
+        discount: 11 "discount" value,
+        items: 12 "items" value_or_default,
+        total: 13 "total" value,
+        title: 14 "title" value,
+        terms_notes: 15 "termsNotes" value,
+        compiled_terms_notes: 16 "compiledTermsNotes" value,
+        created_at: 17 "createdAt" value,
+        updated_at: 18 "updatedAt" value
     }
 }
 
@@ -9344,26 +9185,26 @@ pub struct InvoiceSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceSettings {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        terms_note: 2 "termsNote" value optional,
-        estimates_terms_note: 3 "estimatesTermsNote" value optional,
-        title: 4 "title" value optional,
-        estimates_title: 5 "estimatesTitle" value optional,
-        invoice_number_prefix: 6 "invoiceNumberPrefix" value optional,
-        estimate_number_prefix: 7 "estimateNumberPrefix" value optional,
-        due_after_x_days: 8 "dueAfterXDays" value optional,
-        estimates_expire_after_x_days: 9 "estimatesExpireAfterXDays" value optional,
-        minimum_percentage_partial_payment: 10 "minimumPercentagePartialPayment" value optional,
-        custom_fields: 11 "customFields" value_or_default optional,
-        custom_notification: 12 "customNotification" value optional,
-        business_details: 13 "businessDetails" value optional,
-        sender_configuration: 14 "senderConfiguration" value optional,
-        product_settings: 15 "productSettings" value optional,
-        reminder_settings: 16 "reminderSettings" value optional,
-        late_fees_configuration: 17 "lateFeesConfiguration" value optional,
-        tips_configuration: 18 "tipsConfiguration" value optional,
-        payment_methods: 19 "paymentMethods" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        terms_note: 2 "termsNote" value,
+        estimates_terms_note: 3 "estimatesTermsNote" value,
+        title: 4 "title" value,
+        estimates_title: 5 "estimatesTitle" value,
+        invoice_number_prefix: 6 "invoiceNumberPrefix" value,
+        estimate_number_prefix: 7 "estimateNumberPrefix" value,
+        due_after_x_days: 8 "dueAfterXDays" value,
+        estimates_expire_after_x_days: 9 "estimatesExpireAfterXDays" value,
+        minimum_percentage_partial_payment: 10 "minimumPercentagePartialPayment" value,
+        custom_fields: 11 "customFields" value_or_default,
+        custom_notification: 12 "customNotification" value,
+        business_details: 13 "businessDetails" value,
+        sender_configuration: 14 "senderConfiguration" value,
+        product_settings: 15 "productSettings" value,
+        reminder_settings: 16 "reminderSettings" value,
+        late_fees_configuration: 17 "lateFeesConfiguration" value,
+        tips_configuration: 18 "tipsConfiguration" value,
+        payment_methods: 19 "paymentMethods" value
     }
 }
 
@@ -9478,18 +9319,18 @@ pub struct InvoiceTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceTemplate {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        name: 3 "name" value optional,
-        business_details: 4 "businessDetails" value optional,
-        currency: 5 "currency" value optional,
-        discount: 6 "discount" value optional,
-        items: 7 "items" value_or_default optional,
-        invoice_number_prefix: 8 "invoiceNumberPrefix" value optional,
-        total: 9 "total" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        name: 3 "name" value,
+        business_details: 4 "businessDetails" value,
+        currency: 5 "currency" value,
+        discount: 6 "discount" value,
+        items: 7 "items" value_or_default,
+        invoice_number_prefix: 8 "invoiceNumberPrefix" value,
+        total: 9 "total" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value
     }
 }
 
@@ -9554,12 +9395,12 @@ pub struct ItemTax {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ItemTax {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        rate: 2 "rate" value optional,
-        calculation: 3 "calculation" value optional,
-        description: 4 "description" value optional,
-        tax_id: 5 "taxId" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        rate: 2 "rate" value,
+        calculation: 3 "calculation" value,
+        description: 4 "description" value,
+        tax_id: 5 "taxId" value
     }
 }
 
@@ -9714,7 +9555,7 @@ pub struct LateFeesCap {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    LateFeesCap { type_: 0 "type" value optional, value: 1 "value" value optional }
+    LateFeesCap { type_: 0 "type" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9811,12 +9652,12 @@ pub struct LateFeesConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LateFeesConfiguration {
-        enable: 0 "enable" value optional,
-        value: 1 "value" value optional,
-        type_: 2 "type" value optional,
-        frequency: 3 "frequency" value optional,
-        grace: 4 "grace" value optional,
-        max_late_fees: 5 "maxLateFees" value optional
+        enable: 0 "enable" value,
+        value: 1 "value" value,
+        type_: 2 "type" value,
+        frequency: 3 "frequency" value,
+        grace: 4 "grace" value,
+        max_late_fees: 5 "maxLateFees" value
     }
 }
 
@@ -9895,10 +9736,7 @@ pub struct LateFeesFrequency {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    LateFeesFrequency {
-        interval_count: 0 "intervalCount" value optional,
-        interval: 1 "interval" value optional
-    }
+    LateFeesFrequency { interval_count: 0 "intervalCount" value, interval: 1 "interval" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10006,10 +9844,7 @@ pub struct LateFeesGrace {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    LateFeesGrace {
-        interval_count: 0 "intervalCount" value optional,
-        interval: 1 "interval" value optional
-    }
+    LateFeesGrace { interval_count: 0 "intervalCount" value, interval: 1 "interval" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10122,19 +9957,19 @@ pub struct LineItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LineItem {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        description: 2 "description" value optional,
-        product_id: 3 "productId" value optional,
-        price_id: 4 "priceId" value optional,
-        currency: 5 "currency" value optional,
-        amount: 6 "amount" value optional,
-        qty: 7 "qty" value optional,
-        taxes: 8 "taxes" value_or_default optional,
-        automatic_tax_category_id: 9 "automaticTaxCategoryId" value optional,
-        is_setup_fee_item: 10 "isSetupFeeItem" value optional,
-        type_: 11 "type" value optional,
-        tax_inclusive: 12 "taxInclusive" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        description: 2 "description" value,
+        product_id: 3 "productId" value,
+        price_id: 4 "priceId" value,
+        currency: 5 "currency" value,
+        amount: 6 "amount" value,
+        qty: 7 "qty" value,
+        taxes: 8 "taxes" value_or_default,
+        automatic_tax_category_id: 9 "automaticTaxCategoryId" value,
+        is_setup_fee_item: 10 "isSetupFeeItem" value,
+        type_: 11 "type" value,
+        tax_inclusive: 12 "taxInclusive" value
     }
 }
 
@@ -10158,9 +9993,9 @@ pub struct ListEstimateTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListEstimateTemplatesResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional,
-        trace_id: 2 "traceId" value optional
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -10184,9 +10019,9 @@ pub struct ListEstimatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListEstimatesResponse {
-        estimates: 0 "estimates" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        estimates: 0 "estimates" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -10206,8 +10041,8 @@ pub struct ListInvoiceSchedulesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListInvoiceSchedulesResponse {
-        schedules: 0 "schedules" value_or_default optional,
-        total: 1 "total" value optional
+        schedules: 0 "schedules" value_or_default,
+        total: 1 "total" value
     }
 }
 
@@ -10228,8 +10063,8 @@ pub struct ListInvoiceTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListInvoiceTemplatesResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value
     }
 }
 
@@ -10248,10 +10083,7 @@ pub struct ListInvoicesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListInvoicesResponse {
-        invoices: 0 "invoices" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListInvoicesResponse { invoices: 0 "invoices" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(feature = "invoices")]
@@ -10432,13 +10264,13 @@ pub struct NotificationTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     NotificationTemplate {
-        enabled: 0 "enabled" value optional,
-        email_template: 1 "emailTemplate" value optional,
-        sms_template: 2 "smsTemplate" value optional,
-        from_name: 3 "fromName" value optional,
-        from_email: 4 "fromEmail" value optional,
-        email_subject: 5 "emailSubject" value optional,
-        default_email_template_id: 6 "defaultEmailTemplateId" value optional
+        enabled: 0 "enabled" value,
+        email_template: 1 "emailTemplate" value,
+        sms_template: 2 "smsTemplate" value,
+        from_name: 3 "fromName" value,
+        from_email: 4 "fromEmail" value,
+        email_subject: 5 "emailSubject" value,
+        default_email_template_id: 6 "defaultEmailTemplateId" value
     }
 }
 
@@ -10499,7 +10331,7 @@ pub struct PaymentMethods {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-crate::runtime::object::object_impl! { PaymentMethods { stripe: 0 "stripe" value optional } }
+crate::runtime::object::object_impl! { PaymentMethods { stripe: 0 "stripe" value } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentMethods {
@@ -10774,8 +10606,8 @@ pub struct ProductSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ProductSettings {
-        enable_import_product_description: 0 "enableImportProductDescription" value optional,
-        description_optional: 1 "descriptionOptional" value optional
+        enable_import_product_description: 0 "enableImportProductDescription" value,
+        description_optional: 1 "descriptionOptional" value
     }
 }
 
@@ -10907,10 +10739,7 @@ pub struct RecordPaymentResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    RecordPaymentResponse {
-        success: 0 "success" value optional,
-        invoice: 1 "invoice" value optional
-    }
+    RecordPaymentResponse { success: 0 "success" value, invoice: 1 "invoice" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10988,20 +10817,20 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: 0 "intervalType" value optional,
-        interval: 1 "interval" value optional,
-        start_date: 2 "startDate" value optional,
-        start_time: 3 "startTime" value optional,
-        end_date: 4 "endDate" value optional,
-        end_time: 5 "endTime" value optional,
-        day_of_month: 6 "dayOfMonth" value optional,
-        day_of_week: 7 "dayOfWeek" value optional,
-        num_of_week: 8 "numOfWeek" value optional,
-        month_of_year: 9 "monthOfYear" value optional,
-        count: 10 "count" value optional,
-        days_before: 11 "daysBefore" value optional,
-        use_start_as_primary_user_accepted: 12 "useStartAsPrimaryUserAccepted" value optional,
-        end_type: 13 "endType" value optional
+        interval_type: 0 "intervalType" value,
+        interval: 1 "interval" value,
+        start_date: 2 "startDate" value,
+        start_time: 3 "startTime" value,
+        end_date: 4 "endDate" value,
+        end_time: 5 "endTime" value,
+        day_of_month: 6 "dayOfMonth" value,
+        day_of_week: 7 "dayOfWeek" value,
+        num_of_week: 8 "numOfWeek" value,
+        month_of_year: 9 "monthOfYear" value,
+        count: 10 "count" value,
+        days_before: 11 "daysBefore" value,
+        use_start_as_primary_user_accepted: 12 "useStartAsPrimaryUserAccepted" value,
+        end_type: 13 "endType" value
     }
 }
 
@@ -11331,20 +11160,20 @@ pub struct Reminder {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Reminder {
-        enabled: 0 "enabled" value optional,
-        email_template: 1 "emailTemplate" value optional,
-        sms_template: 2 "smsTemplate" value optional,
-        email_subject: 3 "emailSubject" value optional,
-        reminder_id: 4 "reminderId" value optional,
-        reminder_name: 5 "reminderName" value optional,
-        reminder_time: 6 "reminderTime" value optional,
-        interval_type: 7 "intervalType" value optional,
-        max_reminders: 8 "maxReminders" value optional,
-        reminder_invoice_condition: 9 "reminderInvoiceCondition" value optional,
-        reminder_number: 10 "reminderNumber" value optional,
-        start_time: 11 "startTime" value optional,
-        end_time: 12 "endTime" value optional,
-        timezone: 13 "timezone" value optional
+        enabled: 0 "enabled" value,
+        email_template: 1 "emailTemplate" value,
+        sms_template: 2 "smsTemplate" value,
+        email_subject: 3 "emailSubject" value,
+        reminder_id: 4 "reminderId" value,
+        reminder_name: 5 "reminderName" value,
+        reminder_time: 6 "reminderTime" value,
+        interval_type: 7 "intervalType" value,
+        max_reminders: 8 "maxReminders" value,
+        reminder_invoice_condition: 9 "reminderInvoiceCondition" value,
+        reminder_number: 10 "reminderNumber" value,
+        start_time: 11 "startTime" value,
+        end_time: 12 "endTime" value,
+        timezone: 13 "timezone" value
     }
 }
 
@@ -11451,8 +11280,8 @@ pub struct ReminderSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ReminderSettings {
-        default_email_template_id: 0 "defaultEmailTemplateId" value optional,
-        reminders: 1 "reminders" value_or_default optional
+        default_email_template_id: 0 "defaultEmailTemplateId" value,
+        reminders: 1 "reminders" value_or_default
     }
 }
 
@@ -11473,8 +11302,8 @@ pub struct RemindersConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     RemindersConfiguration {
-        reminder_execution_details_list: 0 "reminderExecutionDetailsList" value optional,
-        reminder_settings: 1 "reminderSettings" value optional
+        reminder_execution_details_list: 0 "reminderExecutionDetailsList" value,
+        reminder_settings: 1 "reminderSettings" value
     }
 }
 
@@ -11602,7 +11431,7 @@ pub struct ScheduleOptions {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ScheduleOptions { execute_at: 0 "executeAt" value optional, rrule: 1 "rrule" value optional }
+    ScheduleOptions { execute_at: 0 "executeAt" value, rrule: 1 "rrule" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11859,9 +11688,9 @@ pub struct SendInvoiceResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     SendInvoiceResponse {
-        invoice: 0 "invoice" value optional,
-        sms_data: 1 "smsData" value optional,
-        email_data: 2 "emailData" value optional
+        invoice: 0 "invoice" value,
+        sms_data: 1 "smsData" value,
+        email_data: 2 "emailData" value
     }
 }
 
@@ -11883,10 +11712,7 @@ pub struct SenderConfiguration {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    SenderConfiguration {
-        from_name: 0 "fromName" value optional,
-        from_email: 1 "fromEmail" value optional
-    }
+    SenderConfiguration { from_name: 0 "fromName" value, from_email: 1 "fromEmail" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11936,10 +11762,10 @@ pub struct SentTo {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     SentTo {
-        email: 0 "email" value_or_default optional,
-        email_cc: 1 "emailCc" value optional,
-        email_bcc: 2 "emailBcc" value optional,
-        phone_no: 3 "phoneNo" value optional
+        email: 0 "email" value_or_default,
+        email_cc: 1 "emailCc" value,
+        email_bcc: 2 "emailBcc" value,
+        phone_no: 3 "phoneNo" value
     }
 }
 
@@ -12066,7 +11892,7 @@ pub struct StripePaymentMethod {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    StripePaymentMethod { enable_bank_debit_only: 0 "enableBankDebitOnly" value optional }
+    StripePaymentMethod { enable_bank_debit_only: 0 "enableBankDebitOnly" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12427,10 +12253,7 @@ pub struct Text2PayResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Text2PayResponse {
-        invoice: 0 "invoice" value optional,
-        invoice_url: 1 "invoiceUrl" value optional
-    }
+    Text2PayResponse { invoice: 0 "invoice" value, invoice_url: 1 "invoiceUrl" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12459,8 +12282,8 @@ pub struct TipsConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     TipsConfiguration {
-        tips_percentage: 0 "tipsPercentage" value_or_default optional,
-        tips_enabled: 1 "tipsEnabled" value optional
+        tips_percentage: 0 "tipsPercentage" value_or_default,
+        tips_enabled: 1 "tipsEnabled" value
     }
 }
 
@@ -12498,11 +12321,7 @@ pub struct TotalSummary {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    TotalSummary {
-        sub_total: 0 "subTotal" value optional,
-        discount: 1 "discount" value optional,
-        tax: 2 "tax" value optional
-    }
+    TotalSummary { sub_total: 0 "subTotal" value, discount: 1 "discount" value, tax: 2 "tax" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]

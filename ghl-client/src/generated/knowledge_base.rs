@@ -552,7 +552,7 @@ impl CreateKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -603,7 +603,7 @@ impl CreateKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -654,13 +654,7 @@ impl DeleteKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         Ok(request)
     }
 
@@ -707,10 +701,7 @@ impl DeleteKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -757,7 +748,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -808,7 +799,7 @@ impl DiscoverKnowledgeBaseWebsite {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -859,13 +850,7 @@ impl GetKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         Ok(request)
     }
 
@@ -926,7 +911,7 @@ impl GetKnowledgeBaseCrawlStatus {
             "getKnowledgeBaseCrawlStatus",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/status".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("operationId", &self.operation_id);
@@ -1004,7 +989,7 @@ impl ListKnowledgeBaseFaqs {
             "listKnowledgeBaseFaqs",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1143,7 +1128,7 @@ impl ListKnowledgeBaseTrainedUrls {
             "listKnowledgeBaseTrainedUrls",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1282,7 +1267,7 @@ impl ListKnowledgeBases {
             "listKnowledgeBases",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.query {
@@ -1398,7 +1383,7 @@ impl TrainKnowledgeBaseUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/train".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1450,13 +1435,7 @@ impl UpdateKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1508,10 +1487,7 @@ impl UpdateKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1564,12 +1540,12 @@ pub struct CrawlError {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlError {
-        stack: 0 "stack" value optional,
-        response: 1 "response" value optional,
-        status: 2 "status" value optional,
-        options: 3 "options" value optional,
-        message: 4 "message" value optional,
-        name: 5 "name" value optional
+        stack: 0 "stack" value,
+        response: 1 "response" value,
+        status: 2 "status" value,
+        options: 3 "options" value,
+        message: 4 "message" value,
+        name: 5 "name" value
     }
 }
 
@@ -1670,18 +1646,18 @@ pub struct CrawlOperation {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlOperation {
-        discovered_urls_count: 0 "discoveredUrlsCount" value optional,
-        trained_urls_count: 1 "trainedUrlsCount" value optional,
-        id: 2 "_id" value optional,
-        location_id: 3 "locationId" value optional,
-        status: 4 "status" value optional,
-        url: 5 "url" value optional,
-        mode: 6 "mode" value optional,
-        knowledge_base_id: 7 "knowledgeBaseId" value optional,
-        created_at: 8 "createdAt" value optional,
-        updated_at: 9 "updatedAt" value optional,
-        v: 10 "__v" value optional,
-        robots_file_data: 11 "robotsFileData" value optional
+        discovered_urls_count: 0 "discoveredUrlsCount" value,
+        trained_urls_count: 1 "trainedUrlsCount" value,
+        id: 2 "_id" value,
+        location_id: 3 "locationId" value,
+        status: 4 "status" value,
+        url: 5 "url" value,
+        mode: 6 "mode" value,
+        knowledge_base_id: 7 "knowledgeBaseId" value,
+        created_at: 8 "createdAt" value,
+        updated_at: 9 "updatedAt" value,
+        v: 10 "__v" value,
+        robots_file_data: 11 "robotsFileData" value
     }
 }
 
@@ -1707,10 +1683,10 @@ pub struct CrawlRecord {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlRecord {
-        url: 0 "url" value optional,
-        id: 1 "id" value optional,
-        title: 2 "title" value optional,
-        error: 3 "error" value optional
+        url: 0 "url" value,
+        id: 1 "id" value,
+        title: 2 "title" value,
+        error: 3 "error" value
     }
 }
 
@@ -1742,9 +1718,9 @@ pub struct CrawlStarted {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlStarted {
-        operation_id: 0 "operationId" value optional,
-        status: 1 "status" value optional,
-        url: 2 "url" value optional
+        operation_id: 0 "operationId" value,
+        status: 1 "status" value,
+        url: 2 "url" value
     }
 }
 
@@ -1843,8 +1819,8 @@ pub struct CrawlStatus {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlStatus {
-        aggregate: 0 "aggregate" value_or_default optional,
-        operation_details: 1 "operationDetails" value optional
+        aggregate: 0 "aggregate" value_or_default,
+        operation_details: 1 "operationDetails" value
     }
 }
 
@@ -1864,7 +1840,7 @@ pub struct CrawlStatusGroup {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusGroup { id: 0 "_id" value optional, records: 1 "records" value_or_default optional }
+    CrawlStatusGroup { id: 0 "_id" value, records: 1 "records" value_or_default }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1882,7 +1858,7 @@ pub struct CrawlStatusResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusResponse { success: 0 "success" value optional, data: 1 "data" value optional }
+    CrawlStatusResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1958,10 +1934,7 @@ pub struct CreateKnowledgeBaseFaqResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CreateKnowledgeBaseFaqResponse {
-        success: 0 "success" value optional,
-        faq: 1 "faq" value optional
-    }
+    CreateKnowledgeBaseFaqResponse { success: 0 "success" value, faq: 1 "faq" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2124,7 +2097,7 @@ pub struct DiscoverWebsiteResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    DiscoverWebsiteResponse { success: 0 "success" value optional, data: 1 "data" value optional }
+    DiscoverWebsiteResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2173,15 +2146,15 @@ pub struct KnowledgeBase2 {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBase2 {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        name_lower_case: 2 "nameLowerCase" value optional,
-        location_id: 3 "locationId" value optional,
-        deleted: 4 "deleted" value optional,
-        created_at: 5 "createdAt" value optional,
-        updated_at: 6 "updatedAt" value optional,
-        kb_metadata: 7 "kbMetadata" value optional,
-        is_default: 8 "isDefault" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        name_lower_case: 2 "nameLowerCase" value,
+        location_id: 3 "locationId" value,
+        deleted: 4 "deleted" value,
+        created_at: 5 "createdAt" value,
+        updated_at: 6 "updatedAt" value,
+        kb_metadata: 7 "kbMetadata" value,
+        is_default: 8 "isDefault" value
     }
 }
 
@@ -2222,12 +2195,12 @@ pub struct KnowledgeBaseContentCounts {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseContentCounts {
-        faqs: 0 "faqs" value optional,
-        urls: 1 "urls" value optional,
-        rich_text: 2 "richText" value optional,
-        files: 3 "files" value optional,
-        web_searches: 4 "webSearches" value optional,
-        tables: 5 "tables" value optional
+        faqs: 0 "faqs" value,
+        urls: 1 "urls" value,
+        rich_text: 2 "richText" value,
+        files: 3 "files" value,
+        web_searches: 4 "webSearches" value,
+        tables: 5 "tables" value
     }
 }
 
@@ -2272,16 +2245,16 @@ pub struct KnowledgeBaseFaq {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseFaq {
-        id: 0 "id" value optional,
-        question: 1 "question" value optional,
-        question_lower_case: 2 "questionLowerCase" value optional,
-        answer: 3 "answer" value optional,
-        knowledge_base_id: 4 "knowledgeBaseId" value optional,
-        location_id: 5 "locationId" value optional,
-        trained_url_id: 6 "trainedUrlId" value optional,
-        deleted: 7 "deleted" value optional,
-        created_at: 8 "createdAt" value optional,
-        updated_at: 9 "updatedAt" value optional
+        id: 0 "id" value,
+        question: 1 "question" value,
+        question_lower_case: 2 "questionLowerCase" value,
+        answer: 3 "answer" value,
+        knowledge_base_id: 4 "knowledgeBaseId" value,
+        location_id: 5 "locationId" value,
+        trained_url_id: 6 "trainedUrlId" value,
+        deleted: 7 "deleted" value,
+        created_at: 8 "createdAt" value,
+        updated_at: 9 "updatedAt" value
     }
 }
 
@@ -2308,10 +2281,10 @@ pub struct KnowledgeBasePage {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBasePage {
-        knowledge_bases: 0 "knowledgeBases" value_or_default optional,
-        active_count: 1 "activeCount" value optional,
-        has_more: 2 "hasMore" value optional,
-        last_knowledge_base_id: 3 "lastKnowledgeBaseId" value optional
+        knowledge_bases: 0 "knowledgeBases" value_or_default,
+        active_count: 1 "activeCount" value,
+        has_more: 2 "hasMore" value,
+        last_knowledge_base_id: 3 "lastKnowledgeBaseId" value
     }
 }
 
@@ -2330,7 +2303,7 @@ pub struct KnowledgeBaseResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseResponse { success: 0 "success" value optional, data: 1 "data" value optional }
+    KnowledgeBaseResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2360,11 +2333,7 @@ pub struct KnowledgeBaseSummary {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseSummary {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        created_at: 2 "createdAt" value optional
-    }
+    KnowledgeBaseSummary { id: 0 "id" value, name: 1 "name" value, created_at: 2 "createdAt" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2390,10 +2359,10 @@ pub struct ListKnowledgeBaseFaqsResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     ListKnowledgeBaseFaqsResponse {
-        count: 0 "count" value optional,
-        faqs: 1 "faqs" value_or_default optional,
-        last_faq_id: 2 "lastFaqId" value optional,
-        has_more: 3 "hasMore" value optional
+        count: 0 "count" value,
+        faqs: 1 "faqs" value_or_default,
+        last_faq_id: 2 "lastFaqId" value,
+        has_more: 3 "hasMore" value
     }
 }
 
@@ -2412,10 +2381,7 @@ pub struct ListKnowledgeBasesResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListKnowledgeBasesResponse {
-        success: 0 "success" value optional,
-        data: 1 "data" value optional
-    }
+    ListKnowledgeBasesResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2441,10 +2407,7 @@ pub struct ListTrainedUrlsResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListTrainedUrlsResponse {
-        count: 0 "count" value optional,
-        urls: 1 "urls" value_or_default optional
-    }
+    ListTrainedUrlsResponse { count: 0 "count" value, urls: 1 "urls" value_or_default }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2535,15 +2498,15 @@ pub struct TrainedUrl {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     TrainedUrl {
-        id: 0 "id" value optional,
-        url: 1 "url" value optional,
-        title: 2 "title" value optional,
-        status: 3 "status" value optional,
-        location_id: 4 "locationId" value optional,
-        knowledge_base_id: 5 "knowledgeBaseId" value optional,
-        content: 6 "content" value optional,
-        content_edited_by_user: 7 "contentEditedByUser" value optional,
-        updated_at: 8 "updatedAt" value optional
+        id: 0 "id" value,
+        url: 1 "url" value,
+        title: 2 "title" value,
+        status: 3 "status" value,
+        location_id: 4 "locationId" value,
+        knowledge_base_id: 5 "knowledgeBaseId" value,
+        content: 6 "content" value,
+        content_edited_by_user: 7 "contentEditedByUser" value,
+        updated_at: 8 "updatedAt" value
     }
 }
 
@@ -2596,10 +2559,7 @@ pub struct UpdateKnowledgeBaseRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateKnowledgeBaseRequest {
-        name: 0 "name" value optional,
-        description: 1 "description" value optional
-    }
+    UpdateKnowledgeBaseRequest { name: 0 "name" value, description: 1 "description" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]

@@ -246,7 +246,7 @@ impl CreateLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let mut request = crate::Request::new(&META, "/links/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -295,10 +295,7 @@ impl DeleteLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let request = crate::Request::at(&META, &[self.link_id.as_str()]);
         Ok(request)
     }
 
@@ -355,10 +352,7 @@ impl GetLink {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("getLink", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/links/id/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.link_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -414,7 +408,7 @@ impl ListLinks {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("listLinks", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/links/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -491,7 +485,7 @@ impl SearchLinks {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("searchLinks", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/links/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.query {
@@ -595,10 +589,7 @@ impl UpdateLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.link_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -691,11 +682,11 @@ pub struct Link {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 crate::runtime::object::object_impl! {
     Link {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        redirect_to: 2 "redirectTo" value optional,
-        field_key: 3 "fieldKey" value optional,
-        location_id: 4 "locationId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        redirect_to: 2 "redirectTo" value,
+        field_key: 3 "fieldKey" value,
+        location_id: 4 "locationId" value
     }
 }
 
@@ -710,7 +701,7 @@ pub struct LinkResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-crate::runtime::object::object_impl! { LinkResponse { link: 0 "link" value optional } }
+crate::runtime::object::object_impl! { LinkResponse { link: 0 "link" value } }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 impl LinkResponse {
@@ -731,9 +722,7 @@ pub struct ListLinksResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-crate::runtime::object::object_impl! {
-    ListLinksResponse { links: 0 "links" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ListLinksResponse { links: 0 "links" value_or_default } }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `UpdateLinkRequest` object.

@@ -1039,13 +1039,7 @@ impl CreateCustomValue {
             "createCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1097,7 +1091,7 @@ impl CreateLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let mut request = crate::Request::new(&META, "/locations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1159,13 +1153,7 @@ impl CreateLocationCustomField {
             "createLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1230,10 +1218,7 @@ impl CreateLocationTag {
             "createLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1298,13 +1283,7 @@ impl CreateRecurringTask {
             "createRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1369,14 +1348,7 @@ impl DeleteCustomValue {
             "deleteCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1437,10 +1409,7 @@ impl DeleteLocation {
             "deleteLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("deleteTwilioAccount", self.delete_twilio_account);
         Ok(request)
@@ -1502,14 +1471,7 @@ impl DeleteLocationCustomField {
             "deleteLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1570,14 +1532,7 @@ impl DeleteLocationTag {
             "deleteLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1638,14 +1593,7 @@ impl DeleteLocationTemplate {
             "deleteLocationTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/templates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1704,14 +1652,7 @@ impl DeleteRecurringTask {
             "deleteRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1772,14 +1713,7 @@ impl GetCustomValue {
             "getCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1836,10 +1770,7 @@ impl GetLocation {
             scopes: &["locations.readonly"],
         };
         let location_id = self.client.resolve_location("getLocation", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1898,14 +1829,7 @@ impl GetLocationCustomField {
             "getLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1966,14 +1890,7 @@ impl GetLocationTag {
             "getLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2034,14 +1951,7 @@ impl GetRecurringTask {
             "getRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2101,13 +2011,7 @@ impl ListCustomValues {
             "listCustomValues",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2172,13 +2076,7 @@ impl ListLocationCustomFields {
             "listLocationCustomFields",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.model {
             request.query("model", value);
@@ -2241,10 +2139,7 @@ impl ListLocationTags {
             "listLocationTags",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2331,10 +2226,7 @@ impl ListLocationTemplates {
             "listLocationTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/templates", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.deleted {
             request.query("deleted", value);
@@ -2454,10 +2346,7 @@ impl ListTimezones {
             "listTimezones",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/timezones", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2516,13 +2405,7 @@ impl SearchLocationTasks {
             "searchLocationTasks",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tasks/search",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2653,7 +2536,7 @@ impl SearchLocations {
             token: crate::TokenKind::Either,
             scopes: &["locations.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/locations/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.company_id {
             request.query("companyId", value);
         }
@@ -2776,14 +2659,7 @@ impl UpdateCustomValue {
             "updateCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2848,10 +2724,7 @@ impl UpdateLocation {
             "updateLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2915,14 +2788,7 @@ impl UpdateLocationCustomField {
             "updateLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2988,14 +2854,7 @@ impl UpdateLocationTag {
             "updateLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3061,14 +2920,7 @@ impl UpdateRecurringTask {
             "updateRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3133,13 +2985,7 @@ impl UploadLocationCustomFieldFiles {
             "uploadLocationCustomFieldFiles",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/upload",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4907,11 +4753,11 @@ pub struct CustomValue {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     CustomValue {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        field_key: 2 "fieldKey" value optional,
-        value: 3 "value" value optional,
-        location_id: 4 "locationId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        field_key: 2 "fieldKey" value,
+        value: 3 "value" value,
+        location_id: 4 "locationId" value
     }
 }
 
@@ -4928,7 +4774,7 @@ pub struct CustomValueList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    CustomValueList { custom_values: 0 "customValues" value_or_default optional }
+    CustomValueList { custom_values: 0 "customValues" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4971,9 +4817,7 @@ pub struct CustomValueResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! {
-    CustomValueResponse { custom_value: 0 "customValue" value optional }
-}
+crate::runtime::object::object_impl! { CustomValueResponse { custom_value: 0 "customValue" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CustomValueResponse {
@@ -4998,10 +4842,7 @@ pub struct DeleteLocationResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteLocationResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional
-    }
+    DeleteLocationResponse { success: 0 "success" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5019,7 +4860,7 @@ pub struct DeleteRecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteRecurringTaskResponse { id: 0 "id" value optional, success: 1 "success" value optional }
+    DeleteRecurringTaskResponse { id: 0 "id" value, success: 1 "success" value }
 }
 
 #[cfg(feature = "locations")]
@@ -5141,26 +4982,26 @@ pub struct Location {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     Location {
-        id: 0 "id" value optional,
-        company_id: 1 "companyId" value optional,
-        name: 2 "name" value optional,
-        domain: 3 "domain" value optional,
-        address: 4 "address" value optional,
-        city: 5 "city" value optional,
-        state: 6 "state" value optional,
-        country: 7 "country" value optional,
-        postal_code: 8 "postalCode" value optional,
-        website: 9 "website" value optional,
-        timezone: 10 "timezone" value optional,
-        logo_url: 11 "logoUrl" value optional,
-        first_name: 12 "firstName" value optional,
-        last_name: 13 "lastName" value optional,
-        email: 14 "email" value optional,
-        phone: 15 "phone" value optional,
-        business: 16 "business" value optional,
-        social: 17 "social" value optional,
-        settings: 18 "settings" value optional,
-        reseller: 19 "reseller" value_or_default optional
+        id: 0 "id" value,
+        company_id: 1 "companyId" value,
+        name: 2 "name" value,
+        domain: 3 "domain" value,
+        address: 4 "address" value,
+        city: 5 "city" value,
+        state: 6 "state" value,
+        country: 7 "country" value,
+        postal_code: 8 "postalCode" value,
+        website: 9 "website" value,
+        timezone: 10 "timezone" value,
+        logo_url: 11 "logoUrl" value,
+        first_name: 12 "firstName" value,
+        last_name: 13 "lastName" value,
+        email: 14 "email" value,
+        phone: 15 "phone" value,
+        business: 16 "business" value,
+        social: 17 "social" value,
+        settings: 18 "settings" value,
+        reseller: 19 "reseller" value_or_default
     }
 }
 
@@ -5202,15 +5043,15 @@ pub struct LocationBusiness {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationBusiness {
-        name: 0 "name" value optional,
-        address: 1 "address" value optional,
-        city: 2 "city" value optional,
-        state: 3 "state" value optional,
-        country: 4 "country" value optional,
-        postal_code: 5 "postalCode" value optional,
-        website: 6 "website" value optional,
-        timezone: 7 "timezone" value optional,
-        logo_url: 8 "logoUrl" value optional
+        name: 0 "name" value,
+        address: 1 "address" value,
+        city: 2 "city" value,
+        state: 3 "state" value,
+        country: 4 "country" value,
+        postal_code: 5 "postalCode" value,
+        website: 6 "website" value,
+        timezone: 7 "timezone" value,
+        logo_url: 8 "logoUrl" value
     }
 }
 
@@ -5264,19 +5105,19 @@ pub struct LocationCustomField {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationCustomField {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        field_key: 2 "fieldKey" value optional,
-        placeholder: 3 "placeholder" value optional,
-        data_type: 4 "dataType" value optional,
-        position: 5 "position" value optional,
-        picklist_options: 6 "picklistOptions" value_or_default optional,
-        picklist_image_options: 7 "picklistImageOptions" value_or_default optional,
-        is_allowed_custom_option: 8 "isAllowedCustomOption" value optional,
-        is_multi_file_allowed: 9 "isMultiFileAllowed" value optional,
-        max_file_limit: 10 "maxFileLimit" value optional,
-        location_id: 11 "locationId" value optional,
-        model: 12 "model" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        field_key: 2 "fieldKey" value,
+        placeholder: 3 "placeholder" value,
+        data_type: 4 "dataType" value,
+        position: 5 "position" value,
+        picklist_options: 6 "picklistOptions" value_or_default,
+        picklist_image_options: 7 "picklistImageOptions" value_or_default,
+        is_allowed_custom_option: 8 "isAllowedCustomOption" value,
+        is_multi_file_allowed: 9 "isMultiFileAllowed" value,
+        max_file_limit: 10 "maxFileLimit" value,
+        location_id: 11 "locationId" value,
+        model: 12 "model" value
     }
 }
 
@@ -5406,7 +5247,7 @@ pub struct LocationCustomFieldList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldList { custom_fields: 0 "customFields" value_or_default optional }
+    LocationCustomFieldList { custom_fields: 0 "customFields" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5422,7 +5263,7 @@ pub struct LocationCustomFieldResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldResponse { custom_field: 0 "customField" value optional }
+    LocationCustomFieldResponse { custom_field: 0 "customField" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5444,7 +5285,7 @@ pub struct LocationResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationResponse { location: 0 "location" value optional } }
+crate::runtime::object::object_impl! { LocationResponse { location: 0 "location" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationResponse {
@@ -5466,7 +5307,7 @@ pub struct LocationSearchResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationSearchResponse { locations: 0 "locations" value_or_default optional }
+    LocationSearchResponse { locations: 0 "locations" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5496,10 +5337,10 @@ pub struct LocationSettings {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationSettings {
-        allow_duplicate_contact: 0 "allowDuplicateContact" value optional,
-        allow_duplicate_opportunity: 1 "allowDuplicateOpportunity" value optional,
-        allow_facebook_name_merge: 2 "allowFacebookNameMerge" value optional,
-        disable_contact_timezone: 3 "disableContactTimezone" value optional
+        allow_duplicate_contact: 0 "allowDuplicateContact" value,
+        allow_duplicate_opportunity: 1 "allowDuplicateOpportunity" value,
+        allow_facebook_name_merge: 2 "allowFacebookNameMerge" value,
+        disable_contact_timezone: 3 "disableContactTimezone" value
     }
 }
 
@@ -5596,17 +5437,17 @@ pub struct LocationSocial {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationSocial {
-        facebook_url: 0 "facebookUrl" value optional,
-        google_plus: 1 "googlePlus" value optional,
-        linked_in: 2 "linkedIn" value optional,
-        foursquare: 3 "foursquare" value optional,
-        twitter: 4 "twitter" value optional,
-        yelp: 5 "yelp" value optional,
-        instagram: 6 "instagram" value optional,
-        youtube: 7 "youtube" value optional,
-        pinterest: 8 "pinterest" value optional,
-        blog_rss: 9 "blogRss" value optional,
-        google_places_id: 10 "googlePlacesId" value optional
+        facebook_url: 0 "facebookUrl" value,
+        google_plus: 1 "googlePlus" value,
+        linked_in: 2 "linkedIn" value,
+        foursquare: 3 "foursquare" value,
+        twitter: 4 "twitter" value,
+        yelp: 5 "yelp" value,
+        instagram: 6 "instagram" value,
+        youtube: 7 "youtube" value,
+        pinterest: 8 "pinterest" value,
+        blog_rss: 9 "blogRss" value,
+        google_places_id: 10 "googlePlacesId" value
     }
 }
 
@@ -5716,11 +5557,7 @@ pub struct LocationTag {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationTag {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional
-    }
+    LocationTag { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5734,9 +5571,7 @@ pub struct LocationTagList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! {
-    LocationTagList { tags: 0 "tags" value_or_default optional }
-}
+crate::runtime::object::object_impl! { LocationTagList { tags: 0 "tags" value_or_default } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagRequest` object.
@@ -5772,7 +5607,7 @@ pub struct LocationTagResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTagResponse { tag: 0 "tag" value optional } }
+crate::runtime::object::object_impl! { LocationTagResponse { tag: 0 "tag" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationTagResponse {
@@ -5793,9 +5628,7 @@ pub struct LocationTaskList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! {
-    LocationTaskList { tasks: 0 "tasks" value_or_default optional }
-}
+crate::runtime::object::object_impl! { LocationTaskList { tasks: 0 "tasks" value_or_default } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A message template of a location.
@@ -5829,13 +5662,13 @@ pub struct LocationTemplate {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationTemplate {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        template: 3 "template" value optional,
-        date_added: 4 "dateAdded" value optional,
-        location_id: 5 "locationId" value optional,
-        url_attachments: 6 "urlAttachments" value_or_default optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        template: 3 "template" value,
+        date_added: 4 "dateAdded" value,
+        location_id: 5 "locationId" value,
+        url_attachments: 6 "urlAttachments" value_or_default
     }
 }
 
@@ -5856,8 +5689,8 @@ pub struct LocationTemplateList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationTemplateList {
-        templates: 0 "templates" value_or_default optional,
-        total_count: 1 "totalCount" value optional
+        templates: 0 "templates" value_or_default,
+        total_count: 1 "totalCount" value
     }
 }
 
@@ -6039,16 +5872,16 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: 0 "intervalType" value optional,
-        interval: 1 "interval" value optional,
-        start_date: 2 "startDate" value optional,
-        end_date: 3 "endDate" value optional,
-        day_of_month: 4 "dayOfMonth" value optional,
-        day_of_week: 5 "dayOfWeek" value optional,
-        month_of_year: 6 "monthOfYear" value optional,
-        count: 7 "count" value optional,
-        create_task_if_over_due: 8 "createTaskIfOverDue" value optional,
-        due_after_seconds: 9 "dueAfterSeconds" value optional
+        interval_type: 0 "intervalType" value,
+        interval: 1 "interval" value,
+        start_date: 2 "startDate" value,
+        end_date: 3 "endDate" value,
+        day_of_month: 4 "dayOfMonth" value,
+        day_of_week: 5 "dayOfWeek" value,
+        month_of_year: 6 "monthOfYear" value,
+        count: 7 "count" value,
+        create_task_if_over_due: 8 "createTaskIfOverDue" value,
+        due_after_seconds: 9 "dueAfterSeconds" value
     }
 }
 
@@ -6181,17 +6014,17 @@ pub struct RecurringTask {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     RecurringTask {
-        id: 0 "id" value optional,
-        title: 1 "title" value optional,
-        description: 2 "description" value optional,
-        location_id: 3 "locationId" value optional,
-        updated_at: 4 "updatedAt" value optional,
-        created_at: 5 "createdAt" value optional,
-        rrule_options: 6 "rruleOptions" value optional,
-        total_occurrence: 7 "totalOccurrence" value optional,
-        deleted: 8 "deleted" value optional,
-        assigned_to: 9 "assignedTo" value optional,
-        contact_id: 10 "contactId" value optional
+        id: 0 "id" value,
+        title: 1 "title" value,
+        description: 2 "description" value,
+        location_id: 3 "locationId" value,
+        updated_at: 4 "updatedAt" value,
+        created_at: 5 "createdAt" value,
+        rrule_options: 6 "rruleOptions" value,
+        total_occurrence: 7 "totalOccurrence" value,
+        deleted: 8 "deleted" value,
+        assigned_to: 9 "assignedTo" value,
+        contact_id: 10 "contactId" value
     }
 }
 
@@ -6216,7 +6049,7 @@ pub struct RecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    RecurringTaskResponse { recurring_task: 0 "recurringTask" value optional }
+    RecurringTaskResponse { recurring_task: 0 "recurringTask" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6267,13 +6100,13 @@ pub struct SearchLocationTasksRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SearchLocationTasksRequest {
-        contact_id: 0 "contactId" value optional,
-        completed: 1 "completed" value optional,
-        assigned_to: 2 "assignedTo" value optional,
-        query: 3 "query" value optional,
-        limit: 4 "limit" value optional,
-        skip: 5 "skip" value optional,
-        business_id: 6 "businessId" value optional
+        contact_id: 0 "contactId" value,
+        completed: 1 "completed" value,
+        assigned_to: 2 "assignedTo" value,
+        query: 3 "query" value,
+        limit: 4 "limit" value,
+        skip: 5 "skip" value,
+        business_id: 6 "businessId" value
     }
 }
 
@@ -6437,10 +6270,10 @@ pub struct TemplateContent {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     TemplateContent {
-        body: 0 "body" value optional,
-        subject: 1 "subject" value optional,
-        html: 2 "html" value optional,
-        attachments: 3 "attachments" value_or_default optional
+        body: 0 "body" value,
+        subject: 1 "subject" value,
+        html: 2 "html" value,
+        attachments: 3 "attachments" value_or_default
     }
 }
 
@@ -6511,10 +6344,7 @@ pub struct TextBoxListOption {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    TextBoxListOption {
-        label: 0 "label" value optional,
-        prefill_value: 1 "prefillValue" value optional
-    }
+    TextBoxListOption { label: 0 "label" value, prefill_value: 1 "prefillValue" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6927,12 +6757,12 @@ pub struct UpdateRecurringTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateRecurringTaskRequest {
-        title: 0 "title" value optional,
-        description: 1 "description" value optional,
-        contact_ids: 2 "contactIds" value optional,
-        owners: 3 "owners" value optional,
-        rrule_options: 4 "rruleOptions" value optional,
-        ignore_task_creation: 5 "ignoreTaskCreation" value optional
+        title: 0 "title" value,
+        description: 1 "description" value,
+        contact_ids: 2 "contactIds" value,
+        owners: 3 "owners" value,
+        rrule_options: 4 "rruleOptions" value,
+        ignore_task_creation: 5 "ignoreTaskCreation" value
     }
 }
 
@@ -7060,8 +6890,8 @@ pub struct UploadCustomFieldFilesResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     UploadCustomFieldFilesResponse {
-        uploaded_files: 0 "uploadedFiles" value_or_default optional,
-        meta: 1 "meta" value_or_default optional
+        uploaded_files: 0 "uploadedFiles" value_or_default,
+        meta: 1 "meta" value_or_default
     }
 }
 
@@ -7093,12 +6923,12 @@ pub struct UploadedFileMeta {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     UploadedFileMeta {
-        fieldname: 0 "fieldname" value optional,
-        originalname: 1 "originalname" value optional,
-        encoding: 2 "encoding" value optional,
-        mimetype: 3 "mimetype" value optional,
-        size: 4 "size" value optional,
-        url: 5 "url" value optional
+        fieldname: 0 "fieldname" value,
+        originalname: 1 "originalname" value,
+        encoding: 2 "encoding" value,
+        mimetype: 3 "mimetype" value,
+        size: 4 "size" value,
+        url: 5 "url" value
     }
 }
 

@@ -374,10 +374,7 @@ impl CheckWalletFunds {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges/has-funds".to_owned()
-        );
+        let request = crate::Request::at(&META, &[]);
         Ok(request)
     }
 
@@ -422,7 +419,7 @@ impl CreateWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -473,13 +470,7 @@ impl DeleteWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/billing/charges/{}",
-                crate::runtime::request::path_segment(&self.charge_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.charge_id.as_str()]);
         Ok(request)
     }
 
@@ -539,14 +530,7 @@ impl GetAppRebillingConfig {
             "getAppRebillingConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/rebilling-config/location/{}",
-                crate::runtime::request::path_segment(&self.app_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.app_id.as_str(), location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -594,13 +578,7 @@ impl GetInstallerDetails {
             token: crate::TokenKind::Either,
             scopes: &["marketplace-installer-details.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/installations",
-                crate::runtime::request::path_segment(&self.app_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.app_id.as_str()]);
         Ok(request)
     }
 
@@ -647,13 +625,7 @@ impl GetWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/billing/charges/{}",
-                crate::runtime::request::path_segment(&self.charge_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.charge_id.as_str()]);
         Ok(request)
     }
 
@@ -746,7 +718,7 @@ impl ListWalletCharges {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.meter_id {
             request.query("meterId", value);
         }
@@ -864,10 +836,7 @@ impl MigrateExternalAuthConnection {
             token: crate::TokenKind::Location,
             scopes: &["marketplace-external-auth-migration.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/external-auth/migration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -919,13 +888,7 @@ impl UninstallApp {
             token: crate::TokenKind::Either,
             scopes: &["oauth.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/installations",
-                crate::runtime::request::path_segment(&self.app_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.app_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -965,10 +928,7 @@ pub struct AppPlans {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    AppPlans {
-        subscription: 0 "subscription" value_or_default optional,
-        usage: 1 "usage" value_or_default optional
-    }
+    AppPlans { subscription: 0 "subscription" value_or_default, usage: 1 "usage" value_or_default }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1046,13 +1006,13 @@ pub struct AppSubscriptionPlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     AppSubscriptionPlan {
-        reselling_amount: 0 "resellingAmount" value optional,
-        base_amount: 1 "baseAmount" value optional,
-        plan_id: 2 "planId" value optional,
-        features: 3 "features" value_or_default optional,
-        payment_type: 4 "paymentType" value optional,
-        name: 5 "name" value optional,
-        payment_time: 6 "paymentTime" value optional
+        reselling_amount: 0 "resellingAmount" value,
+        base_amount: 1 "baseAmount" value,
+        plan_id: 2 "planId" value,
+        features: 3 "features" value_or_default,
+        payment_type: 4 "paymentType" value,
+        name: 5 "name" value,
+        payment_time: 6 "paymentTime" value
     }
 }
 
@@ -1097,16 +1057,16 @@ pub struct AppUsagePlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     AppUsagePlan {
-        product_type: 0 "productType" value optional,
-        product_name: 1 "productName" value optional,
-        usage_unit: 2 "usageUnit" value optional,
-        meter_id: 3 "meterId" value optional,
-        meter_name: 4 "meterName" value optional,
-        fixed_price_per_unit: 5 "fixedPricePerUnit" value optional,
-        price_type: 6 "priceType" value optional,
-        min_price_per_unit: 7 "minPricePerUnit" value optional,
-        max_price_per_unit: 8 "maxPricePerUnit" value optional,
-        execution_limit_per_cycle: 9 "executionLimitPerCycle" value optional
+        product_type: 0 "productType" value,
+        product_name: 1 "productName" value,
+        usage_unit: 2 "usageUnit" value,
+        meter_id: 3 "meterId" value,
+        meter_name: 4 "meterName" value,
+        fixed_price_per_unit: 5 "fixedPricePerUnit" value,
+        price_type: 6 "priceType" value,
+        min_price_per_unit: 7 "minPricePerUnit" value,
+        max_price_per_unit: 8 "maxPricePerUnit" value,
+        execution_limit_per_cycle: 9 "executionLimitPerCycle" value
     }
 }
 
@@ -1230,10 +1190,7 @@ pub struct CreateWalletChargeResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    CreateWalletChargeResponse {
-        success: 0 "success" value optional,
-        charge_id: 1 "chargeId" value optional
-    }
+    CreateWalletChargeResponse { success: 0 "success" value, charge_id: 1 "chargeId" value }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1290,9 +1247,7 @@ pub struct GetAppRebillingConfigResponse {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! {
-    GetAppRebillingConfigResponse { plans: 0 "plans" value optional }
-}
+crate::runtime::object::object_impl! { GetAppRebillingConfigResponse { plans: 0 "plans" value } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl GetAppRebillingConfigResponse {
@@ -1315,7 +1270,7 @@ pub struct GetInstallerDetailsResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    GetInstallerDetailsResponse { installation_details: 0 "installationDetails" value optional }
+    GetInstallerDetailsResponse { installation_details: 0 "installationDetails" value }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1373,18 +1328,18 @@ pub struct InstallerDetails {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     InstallerDetails {
-        company_id: 0 "companyId" value optional,
-        location_id: 1 "locationId" value optional,
-        company_name: 2 "companyName" value optional,
-        relationship_number: 3 "relationshipNumber" value optional,
-        company_email: 4 "companyEmail" value optional,
-        company_owner_full_name: 5 "companyOwnerFullName" value optional,
-        user_id: 6 "userId" value optional,
-        is_whitelabel_company: 7 "isWhitelabelCompany" value optional,
-        company_plan: 8 "companyPlan" value optional,
-        company_high_level_plan: 9 "companyHighLevelPlan" value optional,
-        marketplace_app_plan_id: 10 "marketplaceAppPlanId" value optional,
-        whitelabel_details: 11 "whitelabelDetails" value optional
+        company_id: 0 "companyId" value,
+        location_id: 1 "locationId" value,
+        company_name: 2 "companyName" value,
+        relationship_number: 3 "relationshipNumber" value,
+        company_email: 4 "companyEmail" value,
+        company_owner_full_name: 5 "companyOwnerFullName" value,
+        user_id: 6 "userId" value,
+        is_whitelabel_company: 7 "isWhitelabelCompany" value,
+        company_plan: 8 "companyPlan" value,
+        company_high_level_plan: 9 "companyHighLevelPlan" value,
+        marketplace_app_plan_id: 10 "marketplaceAppPlanId" value,
+        whitelabel_details: 11 "whitelabelDetails" value
     }
 }
 
@@ -1415,9 +1370,9 @@ pub struct ListWalletChargesResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     ListWalletChargesResponse {
-        charges: 0 "charges" value_or_default optional,
-        count: 1 "count" value optional,
-        pagination: 2 "pagination" value optional
+        charges: 0 "charges" value_or_default,
+        count: 1 "count" value,
+        pagination: 2 "pagination" value
     }
 }
 
@@ -1432,7 +1387,7 @@ pub struct MarketplaceSuccess {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { MarketplaceSuccess { success: 0 "success" value optional } }
+crate::runtime::object::object_impl! { MarketplaceSuccess { success: 0 "success" value } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthRequest` object.
@@ -1620,9 +1575,9 @@ pub struct MigrateExternalAuthResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     MigrateExternalAuthResponse {
-        success: 0 "success" value optional,
-        identifier: 1 "identifier" value optional,
-        message: 2 "message" value optional
+        success: 0 "success" value,
+        identifier: 1 "identifier" value,
+        message: 2 "message" value
     }
 }
 
@@ -1650,9 +1605,9 @@ pub struct UninstallAppRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UninstallAppRequest {
-        company_id: 0 "companyId" value optional,
-        location_id: 1 "locationId" value optional,
-        reason: 2 "reason" value optional
+        company_id: 0 "companyId" value,
+        location_id: 1 "locationId" value,
+        reason: 2 "reason" value
     }
 }
 
@@ -1736,20 +1691,20 @@ pub struct WalletCharge {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     WalletCharge {
-        charge_id: 0 "chargeId" value optional,
-        app_id: 1 "appId" value optional,
-        meter_id: 2 "meterId" value optional,
-        refunded: 3 "refunded" value optional,
-        currency: 4 "currency" value optional,
-        entity_type: 5 "entityType" value optional,
-        entity_id: 6 "entityId" value optional,
-        amount_charged: 7 "amountCharged" value optional,
-        price_per_unit: 8 "pricePerUnit" value optional,
-        transaction_type: 9 "transactionType" value optional,
-        units: 10 "units" value optional,
-        meta: 11 "meta" value_or_default optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional
+        charge_id: 0 "chargeId" value,
+        app_id: 1 "appId" value,
+        meter_id: 2 "meterId" value,
+        refunded: 3 "refunded" value,
+        currency: 4 "currency" value,
+        entity_type: 5 "entityType" value,
+        entity_id: 6 "entityId" value,
+        amount_charged: 7 "amountCharged" value,
+        price_per_unit: 8 "pricePerUnit" value,
+        transaction_type: 9 "transactionType" value,
+        units: 10 "units" value,
+        meta: 11 "meta" value_or_default,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value
     }
 }
 
@@ -1771,11 +1726,7 @@ pub struct WalletChargesPagination {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WalletChargesPagination {
-        total: 0 "total" value optional,
-        skip: 1 "skip" value optional,
-        limit: 2 "limit" value optional
-    }
+    WalletChargesPagination { total: 0 "total" value, skip: 1 "skip" value, limit: 2 "limit" value }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1790,7 +1741,7 @@ pub struct WalletFunds {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { WalletFunds { has_funds: 0 "hasFunds" value optional } }
+crate::runtime::object::object_impl! { WalletFunds { has_funds: 0 "hasFunds" value } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `WalletTransactionType`.
@@ -1851,5 +1802,5 @@ pub struct WhitelabelDetails {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: 0 "domain" value optional, logo_url: 1 "logoUrl" value optional }
+    WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
 }

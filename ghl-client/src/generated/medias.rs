@@ -408,7 +408,7 @@ impl BulkDeleteMediaObjects {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/delete-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -459,7 +459,7 @@ impl BulkUpdateMediaObjects {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/update-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -510,7 +510,7 @@ impl CreateMediaFolder {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/folder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -561,10 +561,7 @@ impl DeleteMediaObject {
             token: crate::TokenKind::Location,
             scopes: &["medias.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -615,10 +612,7 @@ impl GetMediaObject {
             token: crate::TokenKind::Location,
             scopes: &["medias.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -702,7 +696,7 @@ impl ListMediaFiles {
             token: crate::TokenKind::Location,
             scopes: &["medias.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/medias/files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("type", &self.type_);
@@ -817,10 +811,7 @@ impl UpdateMediaObject {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -873,7 +864,7 @@ impl UploadMediaFile {
             token: crate::TokenKind::Location,
             scopes: &["medias.write"],
         };
-        let mut request = crate::Request::new(&META, "/medias/upload-file".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());
@@ -1098,7 +1089,7 @@ pub struct ListMediaFilesResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    ListMediaFilesResponse { files: 0 "files" value_or_default optional }
+    ListMediaFilesResponse { files: 0 "files" value_or_default }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1173,12 +1164,12 @@ pub struct MediaFile {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
     MediaFile {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        parent_id: 3 "parentId" value optional,
-        url: 4 "url" value optional,
-        path: 5 "path" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        parent_id: 3 "parentId" value,
+        url: 4 "url" value,
+        path: 5 "path" value
     }
 }
 
@@ -1241,22 +1232,22 @@ pub struct MediaFolder {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
     MediaFolder {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        parent_id: 3 "parentId" value optional,
-        type_: 4 "type" value optional,
-        deleted: 5 "deleted" value optional,
-        pending_upload: 6 "pendingUpload" value optional,
-        category: 7 "category" value optional,
-        sub_category: 8 "subCategory" value optional,
-        is_private: 9 "isPrivate" value optional,
-        relocated_folder: 10 "relocatedFolder" value optional,
-        migration_completed: 11 "migrationCompleted" value optional,
-        app_folder: 12 "appFolder" value optional,
-        is_essential: 13 "isEssential" value optional,
-        status: 14 "status" value optional,
-        last_updated_by: 15 "lastUpdatedBy" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        parent_id: 3 "parentId" value,
+        type_: 4 "type" value,
+        deleted: 5 "deleted" value,
+        pending_upload: 6 "pendingUpload" value,
+        category: 7 "category" value,
+        sub_category: 8 "subCategory" value,
+        is_private: 9 "isPrivate" value,
+        relocated_folder: 10 "relocatedFolder" value,
+        migration_completed: 11 "migrationCompleted" value,
+        app_folder: 12 "appFolder" value,
+        is_essential: 13 "isEssential" value,
+        status: 14 "status" value,
+        last_updated_by: 15 "lastUpdatedBy" value
     }
 }
 
@@ -1275,7 +1266,7 @@ pub struct MediaObjectDeleted {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectDeleted { deleted: 0 "deleted" value optional, id: 1 "id" value optional }
+    MediaObjectDeleted { deleted: 0 "deleted" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1352,7 +1343,7 @@ pub struct MediaObjectUpdated {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectUpdated { updated: 0 "updated" value optional, id: 1 "id" value optional }
+    MediaObjectUpdated { updated: 0 "updated" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1411,10 +1402,7 @@ pub struct UpdateMediaObjectResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    UpdateMediaObjectResponse {
-        updated: 0 "updated" value optional,
-        trace_id: 1 "traceId" value optional
-    }
+    UpdateMediaObjectResponse { updated: 0 "updated" value, trace_id: 1 "traceId" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1521,5 +1509,5 @@ pub struct UploadMediaFileResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    UploadMediaFileResponse { file_id: 0 "fileId" value optional, url: 1 "url" value optional }
+    UploadMediaFileResponse { file_id: 0 "fileId" value, url: 1 "url" value }
 }

@@ -214,7 +214,7 @@ impl GetAccessToken {
             token: crate::TokenKind::None,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/oauth/token".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.form(value)?;
@@ -263,7 +263,7 @@ impl GetLocationAccessToken {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.write"],
         };
-        let mut request = crate::Request::new(&META, "/oauth/locationToken".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.form(value)?;
@@ -371,7 +371,7 @@ impl ListInstalledLocations {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/oauth/installedLocations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.skip {
             request.query("skip", value);
         }
@@ -522,20 +522,20 @@ pub struct AccessToken {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     AccessToken {
-        access_token: 0 "access_token" value optional,
-        token_type: 1 "token_type" value optional,
-        expires_in: 2 "expires_in" value optional,
-        refresh_token: 3 "refresh_token" value optional,
-        scope: 4 "scope" value optional,
-        user_type: 5 "userType" value optional,
-        location_id: 6 "locationId" value optional,
-        company_id: 7 "companyId" value optional,
-        approved_locations: 8 "approvedLocations" value_or_default optional,
-        user_id: 9 "userId" value optional,
-        plan_id: 10 "planId" value optional,
-        is_bulk_installation: 11 "isBulkInstallation" value optional,
-        install_to_future_locations: 12 "installToFutureLocations" value optional,
-        approve_all_locations: 13 "approveAllLocations" value optional
+        access_token: 0 "access_token" value,
+        token_type: 1 "token_type" value,
+        expires_in: 2 "expires_in" value,
+        refresh_token: 3 "refresh_token" value,
+        scope: 4 "scope" value,
+        user_type: 5 "userType" value,
+        location_id: 6 "locationId" value,
+        company_id: 7 "companyId" value,
+        approved_locations: 8 "approvedLocations" value_or_default,
+        user_id: 9 "userId" value,
+        plan_id: 10 "planId" value,
+        is_bulk_installation: 11 "isBulkInstallation" value,
+        install_to_future_locations: 12 "installToFutureLocations" value,
+        approve_all_locations: 13 "approveAllLocations" value
     }
 }
 
@@ -740,12 +740,12 @@ pub struct InstalledLocation {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::object::object_impl! {
     InstalledLocation {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        address: 2 "address" value optional,
-        is_installed: 3 "isInstalled" value optional,
-        version_id: 4 "versionId" value optional,
-        installed_at: 5 "installedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        address: 2 "address" value,
+        is_installed: 3 "isInstalled" value,
+        version_id: 4 "versionId" value,
+        installed_at: 5 "installedAt" value
     }
 }
 
@@ -769,9 +769,9 @@ pub struct ListInstalledLocationsResponse {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     ListInstalledLocationsResponse {
-        locations: 0 "locations" value_or_default optional,
-        count: 1 "count" value optional,
-        install_to_future_locations: 2 "installToFutureLocations" value optional
+        locations: 0 "locations" value_or_default,
+        count: 1 "count" value,
+        install_to_future_locations: 2 "installToFutureLocations" value
     }
 }
 
@@ -816,15 +816,15 @@ pub struct LocationAccessToken {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     LocationAccessToken {
-        access_token: 0 "access_token" value optional,
-        token_type: 1 "token_type" value optional,
-        expires_in: 2 "expires_in" value optional,
-        scope: 3 "scope" value optional,
-        location_id: 4 "locationId" value optional,
-        plan_id: 5 "planId" value optional,
-        user_id: 6 "userId" value optional,
-        app_id: 7 "appId" value optional,
-        version_id: 8 "versionId" value optional
+        access_token: 0 "access_token" value,
+        token_type: 1 "token_type" value,
+        expires_in: 2 "expires_in" value,
+        scope: 3 "scope" value,
+        location_id: 4 "locationId" value,
+        plan_id: 5 "planId" value,
+        user_id: 6 "userId" value,
+        app_id: 7 "appId" value,
+        version_id: 8 "versionId" value
     }
 }
 

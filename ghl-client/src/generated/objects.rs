@@ -429,10 +429,7 @@ impl CreateObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}/records", crate::runtime::request::path_segment(&self.schema_key))
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -483,7 +480,7 @@ impl CreateObjectSchema {
             token: crate::TokenKind::Either,
             scopes: &["objects/schema.write"],
         };
-        let mut request = crate::Request::new(&META, "/objects/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -535,14 +532,7 @@ impl DeleteObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -590,14 +580,7 @@ impl GetObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -664,10 +647,7 @@ impl GetObjectSchema {
             "getObjectSchema",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
-        );
+        let mut request = crate::Request::at(&META, &[self.key.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_properties {
@@ -733,7 +713,7 @@ impl ListObjectSchemas {
             "listObjectSchemas",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/objects/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -785,13 +765,7 @@ impl SearchObjectRecords {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/search",
-                crate::runtime::request::path_segment(&self.schema_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -904,14 +878,7 @@ impl UpdateObjectRecord {
             "updateObjectRecord",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -967,10 +934,7 @@ impl UpdateObjectSchema {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
-        );
+        let mut request = crate::Request::at(&META, &[self.key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1023,10 +987,10 @@ pub struct CreateObjectRecordRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateObjectRecordRequest {
-        location_id: 0 "locationId" value optional,
-        properties: 1 "properties" value optional,
-        owner: 2 "owner" value optional,
-        followers: 3 "followers" value optional
+        location_id: 0 "locationId" value,
+        properties: 1 "properties" value,
+        owner: 2 "owner" value,
+        followers: 3 "followers" value
     }
 }
 
@@ -1140,7 +1104,7 @@ pub struct DeleteObjectRecordResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    DeleteObjectRecordResponse { id: 0 "id" value optional, success: 1 "success" value optional }
+    DeleteObjectRecordResponse { id: 0 "id" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1162,9 +1126,9 @@ pub struct GetObjectSchemaResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     GetObjectSchemaResponse {
-        object: 0 "object" value optional,
-        cache: 1 "cache" value optional,
-        fields: 2 "fields" value_or_default optional
+        object: 0 "object" value,
+        cache: 1 "cache" value,
+        fields: 2 "fields" value_or_default
     }
 }
 
@@ -1180,7 +1144,7 @@ pub struct ListObjectSchemasResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ListObjectSchemasResponse { objects: 0 "objects" value_or_default optional }
+    ListObjectSchemasResponse { objects: 0 "objects" value_or_default }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1242,22 +1206,22 @@ pub struct ObjectField {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectField {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        placeholder: 4 "placeholder" value optional,
-        show_in_forms: 5 "showInForms" value optional,
-        options: 6 "options" value_or_default optional,
-        accepted_formats: 7 "acceptedFormats" value optional,
-        object_key: 8 "objectKey" value optional,
-        data_type: 9 "dataType" value optional,
-        parent_id: 10 "parentId" value optional,
-        field_key: 11 "fieldKey" value optional,
-        allow_custom_option: 12 "allowCustomOption" value optional,
-        max_file_limit: 13 "maxFileLimit" value optional,
-        date_added: 14 "dateAdded" value optional,
-        date_updated: 15 "dateUpdated" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        placeholder: 4 "placeholder" value,
+        show_in_forms: 5 "showInForms" value,
+        options: 6 "options" value_or_default,
+        accepted_formats: 7 "acceptedFormats" value,
+        object_key: 8 "objectKey" value,
+        data_type: 9 "dataType" value,
+        parent_id: 10 "parentId" value,
+        field_key: 11 "fieldKey" value,
+        allow_custom_option: 12 "allowCustomOption" value,
+        max_file_limit: 13 "maxFileLimit" value,
+        date_added: 14 "dateAdded" value,
+        date_updated: 15 "dateUpdated" value
     }
 }
 
@@ -1460,11 +1424,7 @@ pub struct ObjectFieldOption {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectFieldOption {
-        key: 0 "key" value optional,
-        label: 1 "label" value optional,
-        url: 2 "url" value optional
-    }
+    ObjectFieldOption { key: 0 "key" value, label: 1 "label" value, url: 2 "url" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1484,7 +1444,7 @@ pub struct ObjectLabels {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
+    ObjectLabels { singular: 0 "singular" value, plural: 1 "plural" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1537,12 +1497,12 @@ pub struct ObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectRecord {
-        id: 0 "id" value optional,
-        owner: 1 "owner" value_or_default optional,
-        followers: 2 "followers" value_or_default optional,
-        properties: 3 "properties" value optional,
-        date_added: 4 "dateAdded" value optional,
-        date_updated: 5 "dateUpdated" value optional
+        id: 0 "id" value,
+        owner: 1 "owner" value_or_default,
+        followers: 2 "followers" value_or_default,
+        properties: 3 "properties" value,
+        date_added: 4 "dateAdded" value,
+        date_updated: 5 "dateUpdated" value
     }
 }
 
@@ -1557,7 +1517,7 @@ pub struct ObjectRecordResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectRecordResponse { record: 0 "record" value optional } }
+crate::runtime::object::object_impl! { ObjectRecordResponse { record: 0 "record" value } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectRecordResponse {
@@ -1608,16 +1568,16 @@ pub struct ObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectSchema {
-        id: 0 "id" value optional,
-        standard: 1 "standard" value optional,
-        key: 2 "key" value optional,
-        labels: 3 "labels" value optional,
-        description: 4 "description" value optional,
-        location_id: 5 "locationId" value optional,
-        primary_display_property: 6 "primaryDisplayProperty" value optional,
-        date_added: 7 "dateAdded" value optional,
-        date_updated: 8 "dateUpdated" value optional,
-        type_: 9 "type" value optional
+        id: 0 "id" value,
+        standard: 1 "standard" value,
+        key: 2 "key" value,
+        labels: 3 "labels" value,
+        description: 4 "description" value,
+        location_id: 5 "locationId" value,
+        primary_display_property: 6 "primaryDisplayProperty" value,
+        date_added: 7 "dateAdded" value,
+        date_updated: 8 "dateUpdated" value,
+        type_: 9 "type" value
     }
 }
 
@@ -1640,7 +1600,7 @@ pub struct ObjectSchemaResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectSchemaResponse { object: 0 "object" value optional } }
+crate::runtime::object::object_impl! { ObjectSchemaResponse { object: 0 "object" value } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectSchemaResponse {
@@ -1799,10 +1759,10 @@ pub struct RecordAuditInfo {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     RecordAuditInfo {
-        channel: 0 "channel" value optional,
-        created_at: 1 "createdAt" value optional,
-        source: 2 "source" value optional,
-        source_id: 3 "sourceId" value optional
+        channel: 0 "channel" value,
+        created_at: 1 "createdAt" value,
+        source: 2 "source" value,
+        source_id: 3 "sourceId" value
     }
 }
 
@@ -1881,10 +1841,7 @@ pub struct SearchObjectRecordsResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    SearchObjectRecordsResponse {
-        records: 0 "records" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    SearchObjectRecordsResponse { records: 0 "records" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1934,18 +1891,18 @@ pub struct SearchedObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     SearchedObjectRecord {
-        id: 0 "id" value optional,
-        owner: 1 "owner" value_or_default optional,
-        followers: 2 "followers" value_or_default optional,
-        properties: 3 "properties" value optional,
-        created_at: 4 "createdAt" value optional,
-        updated_at: 5 "updatedAt" value optional,
-        location_id: 6 "locationId" value optional,
-        object_id: 7 "objectId" value optional,
-        object_key: 8 "objectKey" value optional,
-        created_by: 9 "createdBy" value optional,
-        last_updated_by: 10 "lastUpdatedBy" value optional,
-        search_after: 11 "searchAfter" value_or_default optional
+        id: 0 "id" value,
+        owner: 1 "owner" value_or_default,
+        followers: 2 "followers" value_or_default,
+        properties: 3 "properties" value,
+        created_at: 4 "createdAt" value,
+        updated_at: 5 "updatedAt" value,
+        location_id: 6 "locationId" value,
+        object_id: 7 "objectId" value,
+        object_key: 8 "objectKey" value,
+        created_by: 9 "createdBy" value,
+        last_updated_by: 10 "lastUpdatedBy" value,
+        search_after: 11 "searchAfter" value_or_default
     }
 }
 
@@ -1967,7 +1924,7 @@ pub struct UpdateObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
+    UpdateObjectLabels { singular: 0 "singular" value, plural: 1 "plural" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -2014,9 +1971,9 @@ pub struct UpdateObjectRecordRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateObjectRecordRequest {
-        properties: 0 "properties" value optional,
-        owner: 1 "owner" value optional,
-        followers: 2 "followers" value optional
+        properties: 0 "properties" value,
+        owner: 1 "owner" value,
+        followers: 2 "followers" value
     }
 }
 

@@ -568,10 +568,7 @@ impl AddOpportunityFollowers {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -622,7 +619,7 @@ impl CreateOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -673,10 +670,7 @@ impl DeleteOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -723,10 +717,7 @@ impl GetOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -777,13 +768,7 @@ impl GetPipeline {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/opportunities/pipelines/{}",
-                crate::runtime::request::path_segment(&self.pipeline_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.pipeline_id.as_str()]);
         Ok(request)
     }
 
@@ -882,7 +867,7 @@ impl ListLostReasons {
             "listLostReasons",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/lost-reason".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.name {
@@ -1008,7 +993,7 @@ impl ListPipelines {
             "listPipelines",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/pipelines".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1065,10 +1050,7 @@ impl RemoveOpportunityFollowers {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         if let Some(value) = &self.is_remove_all_followers {
             request.query("isRemoveAllFollowers", value);
         }
@@ -1267,7 +1249,7 @@ impl SearchOpportunities {
             "searchOpportunities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.q {
             request.query("q", value);
@@ -1440,7 +1422,7 @@ impl SearchOpportunitiesAdvanced {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1539,10 +1521,7 @@ impl UpdateOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1594,10 +1573,7 @@ impl UpdateOpportunityStatus {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/status", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1648,7 +1624,7 @@ impl UpsertOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/upsert".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1690,8 +1666,8 @@ pub struct AddOpportunityFollowersResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     AddOpportunityFollowersResponse {
-        followers: 0 "followers" value_or_default optional,
-        followers_added: 1 "followersAdded" value_or_default optional
+        followers: 0 "followers" value_or_default,
+        followers_added: 1 "followersAdded" value_or_default
     }
 }
 
@@ -1859,8 +1835,8 @@ pub struct ListLostReasonsResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     ListLostReasonsResponse {
-        lost_reasons: 0 "lostReasons" value_or_default optional,
-        total: 1 "total" value optional
+        lost_reasons: 0 "lostReasons" value_or_default,
+        total: 1 "total" value
     }
 }
 
@@ -1876,7 +1852,7 @@ pub struct ListPipelinesResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default optional }
+    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -1905,11 +1881,11 @@ pub struct LostReason {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     LostReason {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional,
-        updated_at: 3 "updatedAt" value optional,
-        created_at: 4 "createdAt" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        location_id: 2 "locationId" value,
+        updated_at: 3 "updatedAt" value,
+        created_at: 4 "createdAt" value
     }
 }
 
@@ -1996,30 +1972,30 @@ pub struct Opportunity {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     Opportunity {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        monetary_value: 2 "monetaryValue" value optional,
-        pipeline_id: 3 "pipelineId" value optional,
-        pipeline_stage_id: 4 "pipelineStageId" value optional,
-        assigned_to: 5 "assignedTo" value optional,
-        status: 6 "status" value optional,
-        source: 7 "source" value optional,
-        last_status_change_at: 8 "lastStatusChangeAt" value optional,
-        last_stage_change_at: 9 "lastStageChangeAt" value optional,
-        last_action_date: 10 "lastActionDate" value optional,
-        index_version: 11 "indexVersion" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional,
-        contact_id: 14 "contactId" value optional,
-        location_id: 15 "locationId" value optional,
-        contact: 16 "contact" value optional,
-        notes: 17 "notes" value_or_default optional,
-        tasks: 18 "tasks" value_or_default optional,
-        calendar_events: 19 "calendarEvents" value_or_default optional,
-        lost_reason_id: 20 "lostReasonId" value optional,
-        custom_fields: 21 "customFields" value_or_default optional,
-        followers: 22 "followers" value_or_default optional,
-        external_object_id: 23 "externalObjectId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        monetary_value: 2 "monetaryValue" value,
+        pipeline_id: 3 "pipelineId" value,
+        pipeline_stage_id: 4 "pipelineStageId" value,
+        assigned_to: 5 "assignedTo" value,
+        status: 6 "status" value,
+        source: 7 "source" value,
+        last_status_change_at: 8 "lastStatusChangeAt" value,
+        last_stage_change_at: 9 "lastStageChangeAt" value,
+        last_action_date: 10 "lastActionDate" value,
+        index_version: 11 "indexVersion" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value,
+        contact_id: 14 "contactId" value,
+        location_id: 15 "locationId" value,
+        contact: 16 "contact" value,
+        notes: 17 "notes" value_or_default,
+        tasks: 18 "tasks" value_or_default,
+        calendar_events: 19 "calendarEvents" value_or_default,
+        lost_reason_id: 20 "lostReasonId" value,
+        custom_fields: 21 "customFields" value_or_default,
+        followers: 22 "followers" value_or_default,
+        external_object_id: 23 "externalObjectId" value
     }
 }
 
@@ -2052,12 +2028,12 @@ pub struct OpportunityContact {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     OpportunityContact {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        company_name: 2 "companyName" value optional,
-        email: 3 "email" value optional,
-        phone: 4 "phone" value optional,
-        tags: 5 "tags" value_or_default optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        company_name: 2 "companyName" value,
+        email: 3 "email" value,
+        phone: 4 "phone" value,
+        tags: 5 "tags" value_or_default
     }
 }
 
@@ -2084,9 +2060,9 @@ pub struct OpportunityCustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OpportunityCustomFieldInput {
-        id: 0 "id" value optional,
-        key: 1 "key" value optional,
-        field_value: 2 "field_value" value optional
+        id: 0 "id" value,
+        key: 1 "key" value,
+        field_value: 2 "field_value" value
     }
 }
 
@@ -2133,10 +2109,7 @@ pub struct OpportunityCustomFieldValue {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    OpportunityCustomFieldValue {
-        id: 0 "id" value optional,
-        field_value: 1 "fieldValue" value optional
-    }
+    OpportunityCustomFieldValue { id: 0 "id" value, field_value: 1 "fieldValue" value }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2175,9 +2148,7 @@ pub struct OpportunityResponse {
 }
 
 #[cfg(feature = "opportunities")]
-crate::runtime::object::object_impl! {
-    OpportunityResponse { opportunity: 0 "opportunity" value optional }
-}
+crate::runtime::object::object_impl! { OpportunityResponse { opportunity: 0 "opportunity" value } }
 
 #[cfg(feature = "opportunities")]
 impl OpportunityResponse {
@@ -2359,9 +2330,7 @@ pub struct OpportunityUpdateResult {
 }
 
 #[cfg(feature = "opportunities")]
-crate::runtime::object::object_impl! {
-    OpportunityUpdateResult { succeded: 0 "succeded" value optional }
-}
+crate::runtime::object::object_impl! { OpportunityUpdateResult { succeded: 0 "succeded" value } }
 
 #[cfg(feature = "opportunities")]
 /// The `Pipeline` object.
@@ -2395,13 +2364,13 @@ pub struct Pipeline {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     Pipeline {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        stages: 2 "stages" value_or_default optional,
-        show_in_funnel: 3 "showInFunnel" value optional,
-        show_in_pie_chart: 4 "showInPieChart" value optional,
-        location_id: 5 "locationId" value optional,
-        color_render_mode: 6 "colorRenderMode" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        stages: 2 "stages" value_or_default,
+        show_in_funnel: 3 "showInFunnel" value,
+        show_in_pie_chart: 4 "showInPieChart" value,
+        location_id: 5 "locationId" value,
+        color_render_mode: 6 "colorRenderMode" value
     }
 }
 
@@ -2470,8 +2439,8 @@ pub struct RemoveOpportunityFollowersResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     RemoveOpportunityFollowersResponse {
-        followers: 0 "followers" value_or_default optional,
-        followers_removed: 1 "followersRemoved" value_or_default optional
+        followers: 0 "followers" value_or_default,
+        followers_removed: 1 "followersRemoved" value_or_default
     }
 }
 
@@ -2494,9 +2463,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesAdvancedResponse {
-        opportunities: 0 "opportunities" value_or_default optional,
-        total: 1 "total" value optional,
-        aggregations: 2 "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default,
+        total: 1 "total" value,
+        aggregations: 2 "aggregations" value_or_default
     }
 }
 
@@ -2532,13 +2501,13 @@ pub struct SearchOpportunitiesMeta {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesMeta {
-        total: 0 "total" value optional,
-        next_page_url: 1 "nextPageUrl" value optional,
-        start_after_id: 2 "startAfterId" value optional,
-        start_after: 3 "startAfter" value optional,
-        current_page: 4 "currentPage" value optional,
-        next_page: 5 "nextPage" value optional,
-        prev_page: 6 "prevPage" value optional
+        total: 0 "total" value,
+        next_page_url: 1 "nextPageUrl" value,
+        start_after_id: 2 "startAfterId" value,
+        start_after: 3 "startAfter" value,
+        current_page: 4 "currentPage" value,
+        next_page: 5 "nextPage" value,
+        prev_page: 6 "prevPage" value
     }
 }
 
@@ -2623,9 +2592,9 @@ pub struct SearchOpportunitiesResponse {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesResponse {
-        opportunities: 0 "opportunities" value_or_default optional,
-        meta: 1 "meta" value optional,
-        aggregations: 2 "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default,
+        meta: 1 "meta" value,
+        aggregations: 2 "aggregations" value_or_default
     }
 }
 
@@ -2669,13 +2638,13 @@ pub struct UpdateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateOpportunityRequest {
-        pipeline_id: 0 "pipelineId" value optional,
-        name: 1 "name" value optional,
-        pipeline_stage_id: 2 "pipelineStageId" value optional,
-        status: 3 "status" value optional,
-        monetary_value: 4 "monetaryValue" value optional,
-        assigned_to: 5 "assignedTo" value optional,
-        custom_fields: 6 "customFields" value optional
+        pipeline_id: 0 "pipelineId" value,
+        name: 1 "name" value,
+        pipeline_stage_id: 2 "pipelineStageId" value,
+        status: 3 "status" value,
+        monetary_value: 4 "monetaryValue" value,
+        assigned_to: 5 "assignedTo" value,
+        custom_fields: 6 "customFields" value
     }
 }
 
@@ -2956,10 +2925,7 @@ pub struct UpsertOpportunityResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    UpsertOpportunityResponse {
-        opportunity: 0 "opportunity" value optional,
-        new: 1 "new" value optional
-    }
+    UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
 }
 
 #[cfg(feature = "opportunities")]

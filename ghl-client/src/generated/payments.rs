@@ -1066,10 +1066,7 @@ impl ConnectCustomProviderConfig {
             "connectCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/connect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1120,7 +1117,7 @@ impl CreateCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1182,10 +1179,7 @@ impl CreateCustomProvider {
             "createCustomProvider",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/provider".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1240,7 +1234,7 @@ impl CreateOrder {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/orders".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1290,13 +1284,7 @@ impl CreateOrderFulfillment {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/fulfillments",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1347,10 +1335,7 @@ impl CreateWhiteLabelProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/integration.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/integrations/provider/whitelabel".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1401,7 +1386,7 @@ impl DeleteCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1464,10 +1449,7 @@ impl DeleteCustomProvider {
             "deleteCustomProvider",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/provider".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1529,10 +1511,7 @@ impl DisconnectCustomProviderConfig {
             "disconnectCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/disconnect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1600,7 +1579,7 @@ impl GetCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.id {
@@ -1665,10 +1644,7 @@ impl GetCustomProviderConfig {
             "getCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/connect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1723,10 +1699,7 @@ impl GetOrder {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/payments/orders/{}", crate::runtime::request::path_segment(&self.order_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -1777,13 +1750,7 @@ impl GetSubscription {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/subscriptions/{}",
-                crate::runtime::request::path_segment(&self.subscription_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.subscription_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1839,13 +1806,7 @@ impl GetTransaction {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/transactions/{}",
-                crate::runtime::request::path_segment(&self.transaction_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.transaction_id.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -1924,7 +1885,7 @@ impl ListCoupons {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -2034,13 +1995,7 @@ impl ListOrderFulfillments {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/fulfillments",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -2091,13 +2046,7 @@ impl ListOrderNotes {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/notes",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -2228,7 +2177,7 @@ impl ListOrders {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/orders".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2437,7 +2386,7 @@ impl ListSubscriptions {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/subscriptions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.entity_id {
@@ -2651,7 +2600,7 @@ impl ListTransactions {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/transactions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2798,10 +2747,7 @@ impl ListWhiteLabelProviders {
             token: crate::TokenKind::Location,
             scopes: &["payments/integration.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/integrations/provider/whitelabel".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -2904,13 +2850,7 @@ impl RecordOrderPayment {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.collectPayment"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/record-payment",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2961,7 +2901,7 @@ impl UpdateCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3010,10 +2950,7 @@ impl UpdateCustomProviderCapabilities {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/capabilities".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3098,10 +3035,10 @@ pub struct AmountSummary {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     AmountSummary {
-        subtotal: 0 "subtotal" value optional,
-        discount: 1 "discount" value optional,
-        tax: 2 "tax" value optional,
-        shipping: 3 "shipping" value optional
+        subtotal: 0 "subtotal" value,
+        discount: 1 "discount" value,
+        tax: 2 "tax" value,
+        shipping: 3 "shipping" value
     }
 }
 
@@ -3247,24 +3184,24 @@ pub struct Coupon {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Coupon {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        name: 3 "name" value optional,
-        code: 4 "code" value optional,
-        discount_type: 5 "discountType" value optional,
-        discount_value: 6 "discountValue" value optional,
-        status: 7 "status" value optional,
-        start_date: 8 "startDate" value optional,
-        end_date: 9 "endDate" value optional,
-        usage_count: 10 "usageCount" value optional,
-        limit_per_customer: 11 "limitPerCustomer" value optional,
-        apply_to_future_payments: 12 "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value optional,
-        user_id: 14 "userId" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        trace_id: 17 "traceId" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        name: 3 "name" value,
+        code: 4 "code" value,
+        discount_type: 5 "discountType" value,
+        discount_value: 6 "discountValue" value,
+        status: 7 "status" value,
+        start_date: 8 "startDate" value,
+        end_date: 9 "endDate" value,
+        usage_count: 10 "usageCount" value,
+        limit_per_customer: 11 "limitPerCustomer" value,
+        apply_to_future_payments: 12 "applyToFuturePayments" value,
+        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value,
+        user_id: 14 "userId" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        trace_id: 17 "traceId" value
     }
 }
 
@@ -3622,7 +3559,7 @@ pub struct CreateFulfillmentResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CreateFulfillmentResponse { status: 0 "status" value optional, data: 1 "data" value optional }
+    CreateFulfillmentResponse { status: 0 "status" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3752,19 +3689,19 @@ pub struct CustomProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     CustomProvider {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        description: 2 "description" value optional,
-        payments_url: 3 "paymentsUrl" value optional,
-        query_url: 4 "queryUrl" value optional,
-        image_url: 5 "imageUrl" value optional,
-        location_id: 6 "locationId" value optional,
-        marketplace_app_id: 7 "marketplaceAppId" value optional,
-        payment_provider: 8 "paymentProvider" value optional,
-        deleted: 9 "deleted" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        trace_id: 12 "traceId" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        description: 2 "description" value,
+        payments_url: 3 "paymentsUrl" value,
+        query_url: 4 "queryUrl" value,
+        image_url: 5 "imageUrl" value,
+        location_id: 6 "locationId" value,
+        marketplace_app_id: 7 "marketplaceAppId" value,
+        payment_provider: 8 "paymentProvider" value,
+        deleted: 9 "deleted" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        trace_id: 12 "traceId" value
     }
 }
 
@@ -3828,9 +3765,9 @@ pub struct CustomProviderModeConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     CustomProviderModeConfig {
-        live_mode: 0 "liveMode" value optional,
-        api_key: 1 "apiKey" value optional,
-        publishable_key: 2 "publishableKey" value optional
+        live_mode: 0 "liveMode" value,
+        api_key: 1 "apiKey" value,
+        publishable_key: 2 "publishableKey" value
     }
 }
 
@@ -3849,7 +3786,7 @@ pub struct CustomProviderPaymentProvider {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CustomProviderPaymentProvider { live: 0 "live" value optional, test: 1 "test" value optional }
+    CustomProviderPaymentProvider { live: 0 "live" value, test: 1 "test" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3908,10 +3845,7 @@ pub struct DeleteCouponResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    DeleteCouponResponse {
-        success: 0 "success" value optional,
-        trace_id: 1 "traceId" value optional
-    }
+    DeleteCouponResponse { success: 0 "success" value, trace_id: 1 "traceId" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4009,11 +3943,11 @@ pub struct FulfilledItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FulfilledItem {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        product: 2 "product" value optional,
-        price: 3 "price" value optional,
-        qty: 4 "qty" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        product: 2 "product" value,
+        price: 3 "price" value,
+        qty: 4 "qty" value
     }
 }
 
@@ -4050,13 +3984,13 @@ pub struct Fulfillment {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Fulfillment {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        trackings: 3 "trackings" value_or_default optional,
-        items: 4 "items" value_or_default optional,
-        created_at: 5 "createdAt" value optional,
-        updated_at: 6 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        trackings: 3 "trackings" value_or_default,
+        items: 4 "items" value_or_default,
+        created_at: 5 "createdAt" value,
+        updated_at: 6 "updatedAt" value
     }
 }
 
@@ -4112,9 +4046,9 @@ pub struct FulfillmentTracking {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FulfillmentTracking {
-        tracking_number: 0 "trackingNumber" value optional,
-        shipping_carrier: 1 "shippingCarrier" value optional,
-        tracking_url: 2 "trackingUrl" value optional
+        tracking_number: 0 "trackingNumber" value,
+        shipping_carrier: 1 "shippingCarrier" value,
+        tracking_url: 2 "trackingUrl" value
     }
 }
 
@@ -4168,9 +4102,9 @@ pub struct FuturePaymentsConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FuturePaymentsConfig {
-        type_: 0 "type" value optional,
-        duration: 1 "duration" value optional,
-        duration_type: 2 "durationType" value optional
+        type_: 0 "type" value,
+        duration: 1 "duration" value,
+        duration_type: 2 "durationType" value
     }
 }
 
@@ -4310,9 +4244,9 @@ pub struct ListCouponsResponse {
 #[cfg(feature = "payments")]
 crate::runtime::object::object_impl! {
     ListCouponsResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional,
-        trace_id: 2 "traceId" value optional
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -4331,10 +4265,7 @@ pub struct ListFulfillmentsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListFulfillmentsResponse {
-        status: 0 "status" value optional,
-        data: 1 "data" value_or_default optional
-    }
+    ListFulfillmentsResponse { status: 0 "status" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4353,10 +4284,7 @@ pub struct ListOrdersResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListOrdersResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional
-    }
+    ListOrdersResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4375,10 +4303,7 @@ pub struct ListSubscriptionsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListSubscriptionsResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional
-    }
+    ListSubscriptionsResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4397,10 +4322,7 @@ pub struct ListTransactionsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListTransactionsResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional
-    }
+    ListTransactionsResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4415,7 +4337,7 @@ pub struct ListWhiteLabelProvidersResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListWhiteLabelProvidersResponse { providers: 0 "providers" value_or_default optional }
+    ListWhiteLabelProvidersResponse { providers: 0 "providers" value_or_default }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4495,11 +4417,7 @@ pub struct MembershipOffer {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    MembershipOffer {
-        label: 0 "label" value optional,
-        value: 1 "value" value optional,
-        id: 2 "_id" value optional
-    }
+    MembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4721,44 +4639,44 @@ pub struct Order {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Order {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        contact_id: 3 "contactId" value optional,
-        contact_name: 4 "contactName" value optional,
-        contact_email: 5 "contactEmail" value optional,
-        contact_snapshot: 6 "contactSnapshot" value_or_default optional,
-        currency: 7 "currency" value optional,
-        amount: 8 "amount" value optional,
-        subtotal: 9 "subtotal" value optional,
-        discount: 10 "discount" value optional,
-        amount_summary: 11 "amountSummary" value optional,
-        tax_summary: 12 "taxSummary" value_or_default optional,
-        status: 13 "status" value optional,
-        fulfillment_status: 14 "fulfillmentStatus" value optional,
-        live_mode: 15 "liveMode" value optional,
-        mark_as_test: 16 "markAsTest" value optional,
-        total_products: 17 "totalProducts" value optional,
-        onetime_products: 18 "onetimeProducts" value optional,
-        recurring_products: 19 "recurringProducts" value optional,
-        source_type: 20 "sourceType" value optional,
-        source_sub_type: 21 "sourceSubType" value optional,
-        source_name: 22 "sourceName" value optional,
-        source_id: 23 "sourceId" value optional,
-        source_meta: 24 "sourceMeta" value_or_default optional,
-        source: 25 "source" value optional,
-        items: 26 "items" value_or_default optional,
-        coupon_code: 27 "couponCode" value optional,
-        coupon: 28 "coupon" value_or_default optional,
-        tracking_id: 29 "trackingId" value optional,
-        fingerprint: 30 "fingerprint" value optional,
-        meta: 31 "meta" value_or_default optional,
-        trace_id: 32 "traceId" value optional,
-        automatic_taxes_calculated: 33 "automaticTaxesCalculated" value optional,
-        tax_calculation_provider: 34 "taxCalculationProvider" value optional,
-        created_by: 35 "createdBy" value optional,
-        created_at: 36 "createdAt" value optional,
-        updated_at: 37 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        contact_id: 3 "contactId" value,
+        contact_name: 4 "contactName" value,
+        contact_email: 5 "contactEmail" value,
+        contact_snapshot: 6 "contactSnapshot" value_or_default,
+        currency: 7 "currency" value,
+        amount: 8 "amount" value,
+        subtotal: 9 "subtotal" value,
+        discount: 10 "discount" value,
+        amount_summary: 11 "amountSummary" value,
+        tax_summary: 12 "taxSummary" value_or_default,
+        status: 13 "status" value,
+        fulfillment_status: 14 "fulfillmentStatus" value,
+        live_mode: 15 "liveMode" value,
+        mark_as_test: 16 "markAsTest" value,
+        total_products: 17 "totalProducts" value,
+        onetime_products: 18 "onetimeProducts" value,
+        recurring_products: 19 "recurringProducts" value,
+        source_type: 20 "sourceType" value,
+        source_sub_type: 21 "sourceSubType" value,
+        source_name: 22 "sourceName" value,
+        source_id: 23 "sourceId" value,
+        source_meta: 24 "sourceMeta" value_or_default,
+        source: 25 "source" value,
+        items: 26 "items" value_or_default,
+        coupon_code: 27 "couponCode" value,
+        coupon: 28 "coupon" value_or_default,
+        tracking_id: 29 "trackingId" value,
+        fingerprint: 30 "fingerprint" value,
+        meta: 31 "meta" value_or_default,
+        trace_id: 32 "traceId" value,
+        automatic_taxes_calculated: 33 "automaticTaxesCalculated" value,
+        tax_calculation_provider: 34 "taxCalculationProvider" value,
+        created_by: 35 "createdBy" value,
+        created_at: 36 "createdAt" value,
+        updated_at: 37 "updatedAt" value
     }
 }
 
@@ -4795,13 +4713,13 @@ pub struct OrderItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     OrderItem {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        qty: 2 "qty" value optional,
-        location_id: 3 "locationId" value optional,
-        authorize_amount: 4 "authorizeAmount" value optional,
-        product: 5 "product" value optional,
-        price: 6 "price" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        qty: 2 "qty" value,
+        location_id: 3 "locationId" value,
+        authorize_amount: 4 "authorizeAmount" value,
+        product: 5 "product" value,
+        price: 6 "price" value
     }
 }
 
@@ -4884,11 +4802,11 @@ pub struct OrderSource {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     OrderSource {
-        type_: 0 "type" value optional,
-        sub_type: 1 "subType" value optional,
-        id: 2 "id" value optional,
-        name: 3 "name" value optional,
-        meta: 4 "meta" value_or_default optional
+        type_: 0 "type" value,
+        sub_type: 1 "subType" value,
+        id: 2 "id" value,
+        name: 3 "name" value,
+        meta: 4 "meta" value_or_default
     }
 }
 
@@ -5243,23 +5161,23 @@ pub struct PriceSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     PriceSnapshot {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        currency: 3 "currency" value optional,
-        amount: 4 "amount" value optional,
-        recurring: 5 "recurring" value optional,
-        membership_offers: 6 "membershipOffers" value_or_default optional,
-        variant_option_ids: 7 "variantOptionIds" value_or_default optional,
-        location_id: 8 "locationId" value optional,
-        product: 9 "product" value optional,
-        user_id: 10 "userId" value optional,
-        compare_at_price: 11 "compareAtPrice" value optional,
-        track_inventory: 12 "trackInventory" value optional,
-        available_quantity: 13 "availableQuantity" value optional,
-        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        currency: 3 "currency" value,
+        amount: 4 "amount" value,
+        recurring: 5 "recurring" value,
+        membership_offers: 6 "membershipOffers" value_or_default,
+        variant_option_ids: 7 "variantOptionIds" value_or_default,
+        location_id: 8 "locationId" value,
+        product: 9 "product" value,
+        user_id: 10 "userId" value,
+        compare_at_price: 11 "compareAtPrice" value,
+        track_inventory: 12 "trackInventory" value,
+        available_quantity: 13 "availableQuantity" value,
+        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value
     }
 }
 
@@ -5326,9 +5244,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ProductLabel {
-        title: 0 "title" value optional,
-        start_date: 1 "startDate" value optional,
-        end_date: 2 "endDate" value optional
+        title: 0 "title" value,
+        start_date: 1 "startDate" value,
+        end_date: 2 "endDate" value
     }
 }
 
@@ -5395,23 +5313,23 @@ pub struct ProductSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ProductSnapshot {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        product_type: 4 "productType" value optional,
-        available_in_store: 5 "availableInStore" value optional,
-        variants: 6 "variants" value_or_default optional,
-        statement_descriptor: 7 "statementDescriptor" value optional,
-        image: 8 "image" value optional,
-        collection_ids: 9 "collectionIds" value_or_default optional,
-        is_taxes_enabled: 10 "isTaxesEnabled" value optional,
-        taxes: 11 "taxes" value_or_default optional,
-        automatic_tax_category_id: 12 "automaticTaxCategoryId" value optional,
-        label: 13 "label" value optional,
-        slug: 14 "slug" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        product_type: 4 "productType" value,
+        available_in_store: 5 "availableInStore" value,
+        variants: 6 "variants" value_or_default,
+        statement_descriptor: 7 "statementDescriptor" value,
+        image: 8 "image" value,
+        collection_ids: 9 "collectionIds" value_or_default,
+        is_taxes_enabled: 10 "isTaxesEnabled" value,
+        taxes: 11 "taxes" value_or_default,
+        automatic_tax_category_id: 12 "automaticTaxCategoryId" value,
+        label: 13 "label" value,
+        slug: 14 "slug" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value
     }
 }
 
@@ -5433,11 +5351,7 @@ pub struct ProductVariant {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductVariant {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        options: 2 "options" value_or_default optional
-    }
+    ProductVariant { id: 0 "id" value, name: 1 "name" value, options: 2 "options" value_or_default }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5455,7 +5369,7 @@ pub struct ProductVariantOption {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
+    ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5692,18 +5606,18 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: 0 "intervalType" value optional,
-        interval: 1 "interval" value optional,
-        start_date: 2 "startDate" value optional,
-        start_time: 3 "startTime" value optional,
-        end_date: 4 "endDate" value optional,
-        end_time: 5 "endTime" value optional,
-        day_of_month: 6 "dayOfMonth" value optional,
-        day_of_week: 7 "dayOfWeek" value optional,
-        num_of_week: 8 "numOfWeek" value optional,
-        month_of_year: 9 "monthOfYear" value optional,
-        count: 10 "count" value optional,
-        days_before: 11 "daysBefore" value optional
+        interval_type: 0 "intervalType" value,
+        interval: 1 "interval" value,
+        start_date: 2 "startDate" value,
+        start_time: 3 "startTime" value,
+        end_date: 4 "endDate" value,
+        end_time: 5 "endTime" value,
+        day_of_month: 6 "dayOfMonth" value,
+        day_of_week: 7 "dayOfWeek" value,
+        num_of_week: 8 "numOfWeek" value,
+        month_of_year: 9 "monthOfYear" value,
+        count: 10 "count" value,
+        days_before: 11 "daysBefore" value
     }
 }
 
@@ -5723,10 +5637,7 @@ pub struct Recurring {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Recurring {
-        interval: 0 "interval" value optional,
-        interval_count: 1 "intervalCount" value optional
-    }
+    Recurring { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5902,42 +5813,42 @@ pub struct Subscription {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Subscription {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        contact_id: 3 "contactId" value optional,
-        contact_name: 4 "contactName" value optional,
-        contact_email: 5 "contactEmail" value optional,
-        contact_snapshot: 6 "contactSnapshot" value_or_default optional,
-        coupon: 7 "coupon" value_or_default optional,
-        currency: 8 "currency" value optional,
-        amount: 9 "amount" value optional,
-        status: 10 "status" value optional,
-        live_mode: 11 "liveMode" value optional,
-        mark_as_test: 12 "markAsTest" value optional,
-        entity_type: 13 "entityType" value optional,
-        entity_id: 14 "entityId" value optional,
-        entity_source_type: 15 "entitySourceType" value optional,
-        entity_source_name: 16 "entitySourceName" value optional,
-        entity_source_id: 17 "entitySourceId" value optional,
-        entity_source_meta: 18 "entitySourceMeta" value_or_default optional,
-        entity_source: 19 "entitySource" value optional,
-        subscription_id: 20 "subscriptionId" value optional,
-        subscription_snapshot: 21 "subscriptionSnapshot" value_or_default optional,
-        payment_provider_type: 22 "paymentProviderType" value optional,
-        payment_provider_connected_account: 23 "paymentProviderConnectedAccount" value optional,
-        payment_provider: 24 "paymentProvider" value_or_default optional,
-        ip_address: 25 "ipAddress" value optional,
-        meta: 26 "meta" value_or_default optional,
-        schedule: 27 "schedule" value optional,
-        auto_payment: 28 "autoPayment" value_or_default optional,
-        recurring_product: 29 "recurringProduct" value_or_default optional,
-        canceled_at: 30 "canceledAt" value optional,
-        canceled_by: 31 "canceledBy" value optional,
-        trace_id: 32 "traceId" value optional,
-        created_by: 33 "createdBy" value optional,
-        created_at: 34 "createdAt" value optional,
-        updated_at: 35 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        contact_id: 3 "contactId" value,
+        contact_name: 4 "contactName" value,
+        contact_email: 5 "contactEmail" value,
+        contact_snapshot: 6 "contactSnapshot" value_or_default,
+        coupon: 7 "coupon" value_or_default,
+        currency: 8 "currency" value,
+        amount: 9 "amount" value,
+        status: 10 "status" value,
+        live_mode: 11 "liveMode" value,
+        mark_as_test: 12 "markAsTest" value,
+        entity_type: 13 "entityType" value,
+        entity_id: 14 "entityId" value,
+        entity_source_type: 15 "entitySourceType" value,
+        entity_source_name: 16 "entitySourceName" value,
+        entity_source_id: 17 "entitySourceId" value,
+        entity_source_meta: 18 "entitySourceMeta" value_or_default,
+        entity_source: 19 "entitySource" value,
+        subscription_id: 20 "subscriptionId" value,
+        subscription_snapshot: 21 "subscriptionSnapshot" value_or_default,
+        payment_provider_type: 22 "paymentProviderType" value,
+        payment_provider_connected_account: 23 "paymentProviderConnectedAccount" value,
+        payment_provider: 24 "paymentProvider" value_or_default,
+        ip_address: 25 "ipAddress" value,
+        meta: 26 "meta" value_or_default,
+        schedule: 27 "schedule" value,
+        auto_payment: 28 "autoPayment" value_or_default,
+        recurring_product: 29 "recurringProduct" value_or_default,
+        canceled_at: 30 "canceledAt" value,
+        canceled_by: 31 "canceledBy" value,
+        trace_id: 32 "traceId" value,
+        created_by: 33 "createdBy" value,
+        created_at: 34 "createdAt" value,
+        updated_at: 35 "updatedAt" value
     }
 }
 
@@ -5957,10 +5868,7 @@ pub struct SubscriptionSchedule {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    SubscriptionSchedule {
-        execute_at: 0 "executeAt" value optional,
-        rrule: 1 "rrule" value optional
-    }
+    SubscriptionSchedule { execute_at: 0 "executeAt" value, rrule: 1 "rrule" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5997,11 +5905,11 @@ pub struct TaxLine {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     TaxLine {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        calculation: 2 "calculation" value optional,
-        rate: 3 "rate" value optional,
-        amount: 4 "amount" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        calculation: 2 "calculation" value,
+        rate: 3 "rate" value,
+        amount: 4 "amount" value
     }
 }
 
@@ -6140,47 +6048,47 @@ pub struct Transaction {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Transaction {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        contact_id: 3 "contactId" value optional,
-        merged_from_contact_id: 4 "mergedFromContactId" value optional,
-        contact_name: 5 "contactName" value optional,
-        contact_email: 6 "contactEmail" value optional,
-        contact_snapshot: 7 "contactSnapshot" value_or_default optional,
-        currency: 8 "currency" value optional,
-        amount: 9 "amount" value optional,
-        amount_refunded: 10 "amountRefunded" value optional,
-        status: 11 "status" value optional,
-        live_mode: 12 "liveMode" value optional,
-        mark_as_test: 13 "markAsTest" value optional,
-        is_parent: 14 "isParent" value optional,
-        entity_type: 15 "entityType" value optional,
-        entity_id: 16 "entityId" value optional,
-        entity_source_type: 17 "entitySourceType" value optional,
-        entity_source_sub_type: 18 "entitySourceSubType" value optional,
-        entity_source_name: 19 "entitySourceName" value optional,
-        entity_source_id: 20 "entitySourceId" value optional,
-        entity_source_meta: 21 "entitySourceMeta" value_or_default optional,
-        entity_source: 22 "entitySource" value optional,
-        subscription_id: 23 "subscriptionId" value optional,
-        charge_id: 24 "chargeId" value optional,
-        charge_snapshot: 25 "chargeSnapshot" value_or_default optional,
-        invoice_id: 26 "invoiceId" value optional,
-        receipt_id: 27 "receiptId" value optional,
-        payment_provider_type: 28 "paymentProviderType" value optional,
-        payment_provider_connected_account: 29 "paymentProviderConnectedAccount" value optional,
-        payment_provider: 30 "paymentProvider" value_or_default optional,
-        payment_method: 31 "paymentMethod" value_or_default optional,
-        ip_address: 32 "ipAddress" value optional,
-        meta: 33 "meta" value_or_default optional,
-        qbo_synced: 34 "qboSynced" value optional,
-        qbo_response: 35 "qboResponse" value_or_default optional,
-        trace_id: 36 "traceId" value optional,
-        fulfilled_at: 37 "fulfilledAt" value optional,
-        created_by: 38 "createdBy" value optional,
-        created_at: 39 "createdAt" value optional,
-        updated_at: 40 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        contact_id: 3 "contactId" value,
+        merged_from_contact_id: 4 "mergedFromContactId" value,
+        contact_name: 5 "contactName" value,
+        contact_email: 6 "contactEmail" value,
+        contact_snapshot: 7 "contactSnapshot" value_or_default,
+        currency: 8 "currency" value,
+        amount: 9 "amount" value,
+        amount_refunded: 10 "amountRefunded" value,
+        status: 11 "status" value,
+        live_mode: 12 "liveMode" value,
+        mark_as_test: 13 "markAsTest" value,
+        is_parent: 14 "isParent" value,
+        entity_type: 15 "entityType" value,
+        entity_id: 16 "entityId" value,
+        entity_source_type: 17 "entitySourceType" value,
+        entity_source_sub_type: 18 "entitySourceSubType" value,
+        entity_source_name: 19 "entitySourceName" value,
+        entity_source_id: 20 "entitySourceId" value,
+        entity_source_meta: 21 "entitySourceMeta" value_or_default,
+        entity_source: 22 "entitySource" value,
+        subscription_id: 23 "subscriptionId" value,
+        charge_id: 24 "chargeId" value,
+        charge_snapshot: 25 "chargeSnapshot" value_or_default,
+        invoice_id: 26 "invoiceId" value,
+        receipt_id: 27 "receiptId" value,
+        payment_provider_type: 28 "paymentProviderType" value,
+        payment_provider_connected_account: 29 "paymentProviderConnectedAccount" value,
+        payment_provider: 30 "paymentProvider" value_or_default,
+        payment_method: 31 "paymentMethod" value_or_default,
+        ip_address: 32 "ipAddress" value,
+        meta: 33 "meta" value_or_default,
+        qbo_synced: 34 "qboSynced" value,
+        qbo_response: 35 "qboResponse" value_or_default,
+        trace_id: 36 "traceId" value,
+        fulfilled_at: 37 "fulfilledAt" value,
+        created_by: 38 "createdBy" value,
+        created_at: 39 "createdAt" value,
+        updated_at: 40 "updatedAt" value
     }
 }
 
@@ -6497,16 +6405,16 @@ pub struct WhiteLabelProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     WhiteLabelProvider {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        title: 3 "title" value optional,
-        route: 4 "route" value optional,
-        provider: 5 "provider" value optional,
-        description: 6 "description" value optional,
-        image_url: 7 "imageUrl" value optional,
-        created_at: 8 "createdAt" value optional,
-        updated_at: 9 "updatedAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        title: 3 "title" value,
+        route: 4 "route" value,
+        provider: 5 "provider" value,
+        description: 6 "description" value,
+        image_url: 7 "imageUrl" value,
+        created_at: 8 "createdAt" value,
+        updated_at: 9 "updatedAt" value
     }
 }
 

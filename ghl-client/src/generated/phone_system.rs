@@ -264,13 +264,7 @@ impl ListActivePhoneNumbers {
             "listActivePhoneNumbers",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page_size {
             request.query("pageSize", value);
@@ -439,13 +433,7 @@ impl ListAvailablePhoneNumbers {
             "listAvailablePhoneNumbers",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}/available",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
         if let Some(value) = &self.number_types {
@@ -521,7 +509,7 @@ impl ListNumberPools {
             token: crate::TokenKind::Location,
             scopes: &["numberpools.read"],
         };
-        let mut request = crate::Request::new(&META, "/phone-system/number-pools".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -584,13 +572,7 @@ impl PurchasePhoneNumber {
             "purchasePhoneNumber",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}/purchase",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -636,10 +618,10 @@ pub struct ActivePhoneNumberCapabilities {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
     ActivePhoneNumberCapabilities {
-        voice: 0 "voice" value optional,
-        sms: 1 "sms" value optional,
-        mms: 2 "mms" value optional,
-        fax: 3 "fax" value optional
+        voice: 0 "voice" value,
+        sms: 1 "sms" value,
+        mms: 2 "mms" value,
+        fax: 3 "fax" value
     }
 }
 
@@ -797,20 +779,20 @@ pub struct AvailablePhoneNumber {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumber {
-        phone_number: 0 "phoneNumber" value optional,
-        friendly_name: 1 "friendlyName" value optional,
-        iso_country: 2 "isoCountry" value optional,
-        lata: 3 "lata" value optional,
-        locality: 4 "locality" value optional,
-        rate_center: 5 "rateCenter" value optional,
-        latitude: 6 "latitude" value optional,
-        longitude: 7 "longitude" value optional,
-        region: 8 "region" value optional,
-        postal_code: 9 "postalCode" value optional,
-        address_requirements: 10 "addressRequirements" value optional,
-        beta: 11 "beta" value optional,
-        capabilities: 12 "capabilities" value optional,
-        price: 13 "price" value optional
+        phone_number: 0 "phoneNumber" value,
+        friendly_name: 1 "friendlyName" value,
+        iso_country: 2 "isoCountry" value,
+        lata: 3 "lata" value,
+        locality: 4 "locality" value,
+        rate_center: 5 "rateCenter" value,
+        latitude: 6 "latitude" value,
+        longitude: 7 "longitude" value,
+        region: 8 "region" value,
+        postal_code: 9 "postalCode" value,
+        address_requirements: 10 "addressRequirements" value,
+        beta: 11 "beta" value,
+        capabilities: 12 "capabilities" value,
+        price: 13 "price" value
     }
 }
 
@@ -888,9 +870,9 @@ pub struct AvailablePhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumberCapabilities {
-        mms: 0 "MMS" value optional,
-        sms: 1 "SMS" value optional,
-        voice: 2 "voice" value optional
+        mms: 0 "MMS" value,
+        sms: 1 "SMS" value,
+        voice: 2 "voice" value
     }
 }
 
@@ -913,9 +895,9 @@ pub struct AvailablePhoneNumberPrice {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumberPrice {
-        number_type: 0 "number_type" value optional,
-        price: 1 "price" value optional,
-        price_unit: 2 "price_unit" value optional
+        number_type: 0 "number_type" value,
+        price: 1 "price" value,
+        price_unit: 2 "price_unit" value
     }
 }
 
@@ -935,7 +917,7 @@ pub struct InboundCallService {
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
-    InboundCallService { type_: 0 "type" value optional, value: 1 "value" value optional }
+    InboundCallService { type_: 0 "type" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
@@ -1012,11 +994,11 @@ pub struct ListActivePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListActivePhoneNumbersResponse {
-        numbers: 0 "numbers" value_or_default optional,
-        is_under_ghl: 1 "isUnderGhl" value optional,
-        page_size: 2 "pageSize" value optional,
-        page: 3 "page" value optional,
-        account_status: 4 "accountStatus" value optional
+        numbers: 0 "numbers" value_or_default,
+        is_under_ghl: 1 "isUnderGhl" value,
+        page_size: 2 "pageSize" value,
+        page: 3 "page" value,
+        account_status: 4 "accountStatus" value
     }
 }
 
@@ -1085,8 +1067,8 @@ pub struct ListAvailablePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListAvailablePhoneNumbersResponse {
-        fingerprint_id: 0 "fingerprintId" value optional,
-        numbers: 1 "numbers" value_or_default optional
+        fingerprint_id: 0 "fingerprintId" value,
+        numbers: 1 "numbers" value_or_default
     }
 }
 
@@ -1109,9 +1091,9 @@ pub struct ListNumberPoolsResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListNumberPoolsResponse {
-        success: 0 "success" value optional,
-        data: 1 "data" value_or_default optional,
-        total: 2 "total" value optional
+        success: 0 "success" value,
+        data: 1 "data" value_or_default,
+        total: 2 "total" value
     }
 }
 
@@ -1156,16 +1138,16 @@ pub struct NumberPool {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     NumberPool {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional,
-        numbers: 3 "numbers" value_or_default optional,
-        forwarding_number: 4 "forwardingNumber" value optional,
-        whisper: 5 "whisper" value optional,
-        whisper_message: 6 "whisperMessage" value optional,
-        call_recording: 7 "callRecording" value optional,
-        is_active: 8 "isActive" value optional,
-        inbound_call_service: 9 "inboundCallService" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        location_id: 2 "locationId" value,
+        numbers: 3 "numbers" value_or_default,
+        forwarding_number: 4 "forwardingNumber" value,
+        whisper: 5 "whisper" value,
+        whisper_message: 6 "whisperMessage" value,
+        call_recording: 7 "callRecording" value,
+        is_active: 8 "isActive" value,
+        inbound_call_service: 9 "inboundCallService" value
     }
 }
 
@@ -1186,8 +1168,8 @@ pub struct NumberPoolNumbersItem {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     NumberPoolNumbersItem {
-        phone_number: 0 "phoneNumber" value optional,
-        friendly_name: 1 "friendlyName" value optional
+        phone_number: 0 "phoneNumber" value,
+        friendly_name: 1 "friendlyName" value
     }
 }
 
@@ -1234,17 +1216,17 @@ pub struct PhoneAccount {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneAccount {
-        id: 0 "id" value optional,
-        account_sid: 1 "account_sid" value optional,
-        under_ghl_account: 2 "under_ghl_account" value optional,
-        validate_sms: 3 "validate_sms" value optional,
-        location_id: 4 "location_id" value optional,
-        migration_status: 5 "migration_status" value optional,
-        migration_numbers: 6 "migration_numbers" value_or_default optional,
-        assigned_to_numbers: 7 "assigned_to_numbers" value_or_default optional,
-        numbers: 8 "numbers" value_or_default optional,
-        number_name: 9 "number_name" value_or_default optional,
-        new_account_sid: 10 "new_account_sid" value optional
+        id: 0 "id" value,
+        account_sid: 1 "account_sid" value,
+        under_ghl_account: 2 "under_ghl_account" value,
+        validate_sms: 3 "validate_sms" value,
+        location_id: 4 "location_id" value,
+        migration_status: 5 "migration_status" value,
+        migration_numbers: 6 "migration_numbers" value_or_default,
+        assigned_to_numbers: 7 "assigned_to_numbers" value_or_default,
+        numbers: 8 "numbers" value_or_default,
+        number_name: 9 "number_name" value_or_default,
+        new_account_sid: 10 "new_account_sid" value
     }
 }
 
@@ -1310,23 +1292,23 @@ pub struct PhoneNumber {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneNumber {
-        phone_number: 0 "phoneNumber" value optional,
-        friendly_name: 1 "friendlyName" value optional,
-        sid: 2 "sid" value optional,
-        country_code: 3 "countryCode" value optional,
-        capabilities: 4 "capabilities" value optional,
-        type_: 5 "type" value optional,
-        is_default_number: 6 "isDefaultNumber" value optional,
-        linked_user: 7 "linkedUser" value optional,
-        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default optional,
-        inbound_call_service: 9 "inboundCallService" value optional,
-        forwarding_number: 10 "forwardingNumber" value optional,
-        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value optional,
-        address_sid: 12 "addressSid" value optional,
-        bundle_sid: 13 "bundleSid" value optional,
-        date_added: 14 "dateAdded" value optional,
-        date_updated: 15 "dateUpdated" value optional,
-        origin: 16 "origin" value optional
+        phone_number: 0 "phoneNumber" value,
+        friendly_name: 1 "friendlyName" value,
+        sid: 2 "sid" value,
+        country_code: 3 "countryCode" value,
+        capabilities: 4 "capabilities" value,
+        type_: 5 "type" value,
+        is_default_number: 6 "isDefaultNumber" value,
+        linked_user: 7 "linkedUser" value,
+        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default,
+        inbound_call_service: 9 "inboundCallService" value,
+        forwarding_number: 10 "forwardingNumber" value,
+        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value,
+        address_sid: 12 "addressSid" value,
+        bundle_sid: 13 "bundleSid" value,
+        date_added: 14 "dateAdded" value,
+        date_updated: 15 "dateUpdated" value,
+        origin: 16 "origin" value
     }
 }
 
@@ -1352,10 +1334,10 @@ pub struct PhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneNumberCapabilities {
-        voice: 0 "voice" value optional,
-        sms: 1 "sms" value optional,
-        mms: 2 "mms" value optional,
-        fax: 3 "fax" value optional
+        voice: 0 "voice" value,
+        sms: 1 "sms" value,
+        mms: 2 "mms" value,
+        fax: 3 "fax" value
     }
 }
 

@@ -1416,7 +1416,7 @@ impl BulkEditProducts {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/products/bulk-update/edit".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1467,7 +1467,7 @@ impl BulkUpdateProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews/bulk-update".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1516,7 +1516,7 @@ impl BulkUpdateProducts {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/bulk-update".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1601,7 +1601,7 @@ impl CountProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews/count".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.rating {
@@ -1665,7 +1665,7 @@ impl CreateProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1714,7 +1714,7 @@ impl CreateProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/collections".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1766,10 +1766,7 @@ impl CreateProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1838,10 +1835,7 @@ impl DeleteProduct {
             "deleteProduct",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.send_wishlist_status {
@@ -1893,13 +1887,7 @@ impl DeleteProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1960,13 +1948,9 @@ impl DeleteProductPrice {
             "deleteProductPrice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2017,10 +2001,7 @@ impl DeleteProductReview {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.review_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("productId", &self.product_id);
@@ -2085,10 +2066,7 @@ impl GetProduct {
             scopes: &["products.readonly"],
         };
         let location_id = self.client.resolve_location("getProduct", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.send_wishlist_status {
@@ -2139,13 +2117,7 @@ impl GetProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         request.query("altId", &self.alt_id);
         Ok(request)
     }
@@ -2207,13 +2179,9 @@ impl GetProductPrice {
             "getProductPrice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2277,13 +2245,7 @@ impl GetProductStoreStats {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/store/{}/stats",
-                crate::runtime::request::path_segment(&self.store_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -2358,7 +2320,7 @@ impl ListInventory {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/inventory".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -2495,7 +2457,7 @@ impl ListProductCollections {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/collections".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -2637,10 +2599,7 @@ impl ListProductPrices {
             "listProductPrices",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2809,7 +2768,7 @@ impl ListProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -3021,7 +2980,7 @@ impl ListProducts {
             "listProducts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/products/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -3150,7 +3109,7 @@ impl UpdateInventory {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/inventory".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3200,10 +3159,7 @@ impl UpdateProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3253,13 +3209,7 @@ impl UpdateProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3309,13 +3259,7 @@ impl UpdateProductDisplayPriority {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/store/{}/priority",
-                crate::runtime::request::path_segment(&self.store_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3366,13 +3310,9 @@ impl UpdateProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         {
             let value = &self.body;
@@ -3423,10 +3363,7 @@ impl UpdateProductReview {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.review_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3476,10 +3413,7 @@ impl UpdateProductStoreStatus {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/store/{}", crate::runtime::request::path_segment(&self.store_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4007,9 +3941,9 @@ pub struct BulkEditProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     BulkEditProductsResponse {
-        message: 0 "message" value optional,
-        status: 1 "status" value optional,
-        updated_count: 2 "updatedCount" value optional
+        message: 0 "message" value,
+        status: 1 "status" value,
+        updated_count: 2 "updatedCount" value
     }
 }
 
@@ -4041,10 +3975,10 @@ pub struct BulkUpdateFilters {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateFilters {
-        collection_ids: 0 "collectionIds" value optional,
-        product_type: 1 "productType" value optional,
-        available_in_store: 2 "availableInStore" value optional,
-        search: 3 "search" value optional
+        collection_ids: 0 "collectionIds" value,
+        product_type: 1 "productType" value,
+        available_in_store: 2 "availableInStore" value,
+        search: 3 "search" value
     }
 }
 
@@ -4328,7 +4262,7 @@ pub struct CollectionSeo {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    CollectionSeo { title: 0 "title" value optional, description: 1 "description" value optional }
+    CollectionSeo { title: 0 "title" value, description: 1 "description" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4449,9 +4383,7 @@ pub struct CreateProductCollectionResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! {
-    CreateProductCollectionResponse { data: 0 "data" value optional }
-}
+crate::runtime::object::object_impl! { CreateProductCollectionResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 impl CreateProductCollectionResponse {
@@ -4797,10 +4729,7 @@ pub struct GetProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    GetProductCollectionResponse {
-        data: 0 "data" value optional,
-        status: 1 "status" value optional
-    }
+    GetProductCollectionResponse { data: 0 "data" value, status: 1 "status" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4850,15 +4779,15 @@ pub struct InventoryItem {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     InventoryItem {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        available_quantity: 2 "availableQuantity" value optional,
-        sku: 3 "sku" value optional,
-        allow_out_of_stock_purchases: 4 "allowOutOfStockPurchases" value optional,
-        product: 5 "product" value optional,
-        updated_at: 6 "updatedAt" value optional,
-        image: 7 "image" value optional,
-        product_name: 8 "productName" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        available_quantity: 2 "availableQuantity" value,
+        sku: 3 "sku" value,
+        allow_out_of_stock_purchases: 4 "allowOutOfStockPurchases" value,
+        product: 5 "product" value,
+        updated_at: 6 "updatedAt" value,
+        image: 7 "image" value,
+        product_name: 8 "productName" value
     }
 }
 
@@ -4873,7 +4802,7 @@ pub struct InventoryTotal {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { InventoryTotal { total: 0 "total" value optional } }
+crate::runtime::object::object_impl! { InventoryTotal { total: 0 "total" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryUpdate` object.
@@ -4944,10 +4873,7 @@ pub struct ListInventoryResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListInventoryResponse {
-        inventory: 0 "inventory" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListInventoryResponse { inventory: 0 "inventory" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4965,10 +4891,7 @@ pub struct ListPricesResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListPricesResponse {
-        prices: 0 "prices" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListPricesResponse { prices: 0 "prices" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4986,10 +4909,7 @@ pub struct ListProductCollectionsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListProductCollectionsResponse {
-        data: 0 "data" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListProductCollectionsResponse { data: 0 "data" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5007,10 +4927,7 @@ pub struct ListProductReviewsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListProductReviewsResponse {
-        data: 0 "data" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListProductReviewsResponse { data: 0 "data" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(feature = "products")]
@@ -5120,8 +5037,8 @@ pub struct ListProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ListProductsResponse {
-        products: 0 "products" value_or_default optional,
-        total: 1 "total" value_or_default optional
+        products: 0 "products" value_or_default,
+        total: 1 "total" value_or_default
     }
 }
 
@@ -5146,11 +5063,7 @@ pub struct MembershipOffer {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    MembershipOffer {
-        label: 0 "label" value optional,
-        value: 1 "value" value optional,
-        id: 2 "_id" value optional
-    }
+    MembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5243,23 +5156,23 @@ pub struct Price {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     Price {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        currency: 3 "currency" value optional,
-        amount: 4 "amount" value optional,
-        recurring: 5 "recurring" value optional,
-        membership_offers: 6 "membershipOffers" value_or_default optional,
-        variant_option_ids: 7 "variantOptionIds" value_or_default optional,
-        location_id: 8 "locationId" value optional,
-        product: 9 "product" value optional,
-        user_id: 10 "userId" value optional,
-        compare_at_price: 11 "compareAtPrice" value optional,
-        track_inventory: 12 "trackInventory" value optional,
-        available_quantity: 13 "availableQuantity" value optional,
-        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        currency: 3 "currency" value,
+        amount: 4 "amount" value,
+        recurring: 5 "recurring" value,
+        membership_offers: 6 "membershipOffers" value_or_default,
+        variant_option_ids: 7 "variantOptionIds" value_or_default,
+        location_id: 8 "locationId" value,
+        product: 9 "product" value,
+        user_id: 10 "userId" value,
+        compare_at_price: 11 "compareAtPrice" value,
+        track_inventory: 12 "trackInventory" value,
+        available_quantity: 13 "availableQuantity" value,
+        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value
     }
 }
 
@@ -5903,25 +5816,25 @@ pub struct Product {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     Product {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        product_type: 4 "productType" value optional,
-        available_in_store: 5 "availableInStore" value optional,
-        variants: 6 "variants" value_or_default optional,
-        medias: 7 "medias" value_or_default optional,
-        statement_descriptor: 8 "statementDescriptor" value optional,
-        image: 9 "image" value optional,
-        collection_ids: 10 "collectionIds" value_or_default optional,
-        is_taxes_enabled: 11 "isTaxesEnabled" value optional,
-        taxes: 12 "taxes" value_or_default optional,
-        automatic_tax_category_id: 13 "automaticTaxCategoryId" value optional,
-        label: 14 "label" value optional,
-        slug: 15 "slug" value optional,
-        user_id: 16 "userId" value optional,
-        created_at: 17 "createdAt" value optional,
-        updated_at: 18 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        product_type: 4 "productType" value,
+        available_in_store: 5 "availableInStore" value,
+        variants: 6 "variants" value_or_default,
+        medias: 7 "medias" value_or_default,
+        statement_descriptor: 8 "statementDescriptor" value,
+        image: 9 "image" value,
+        collection_ids: 10 "collectionIds" value_or_default,
+        is_taxes_enabled: 11 "isTaxesEnabled" value,
+        taxes: 12 "taxes" value_or_default,
+        automatic_tax_category_id: 13 "automaticTaxCategoryId" value,
+        label: 14 "label" value,
+        slug: 15 "slug" value,
+        user_id: 16 "userId" value,
+        created_at: 17 "createdAt" value,
+        updated_at: 18 "updatedAt" value
     }
 }
 
@@ -5958,13 +5871,13 @@ pub struct ProductCollection {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductCollection {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        name: 2 "name" value optional,
-        slug: 3 "slug" value optional,
-        image: 4 "image" value optional,
-        seo: 5 "seo" value optional,
-        created_at: 6 "createdAt" value optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        name: 2 "name" value,
+        slug: 3 "slug" value,
+        image: 4 "image" value,
+        seo: 5 "seo" value,
+        created_at: 6 "createdAt" value
     }
 }
 
@@ -5987,7 +5900,7 @@ pub struct ProductCount {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { ProductCount { total: 0 "total" value optional } }
+crate::runtime::object::object_impl! { ProductCount { total: 0 "total" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductLabel` object.
@@ -6012,9 +5925,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductLabel {
-        title: 0 "title" value optional,
-        start_date: 1 "startDate" value optional,
-        end_date: 2 "endDate" value optional
+        title: 0 "title" value,
+        start_date: 1 "startDate" value,
+        end_date: 2 "endDate" value
     }
 }
 
@@ -6080,12 +5993,12 @@ pub struct ProductMedia {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductMedia {
-        id: 0 "id" value optional,
-        title: 1 "title" value optional,
-        url: 2 "url" value optional,
-        type_: 3 "type" value optional,
-        is_featured: 4 "isFeatured" value optional,
-        price_ids: 5 "priceIds" value optional
+        id: 0 "id" value,
+        title: 1 "title" value,
+        url: 2 "url" value,
+        type_: 3 "type" value,
+        is_featured: 4 "isFeatured" value,
+        price_ids: 5 "priceIds" value
     }
 }
 
@@ -6206,7 +6119,7 @@ pub struct ProductSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ProductSeo { title: 0 "title" value optional, description: 1 "description" value optional }
+    ProductSeo { title: 0 "title" value, description: 1 "description" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6250,9 +6163,9 @@ pub struct ProductStoreStats {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductStoreStats {
-        total_products: 0 "totalProducts" value optional,
-        included_in_store: 1 "includedInStore" value optional,
-        excluded_from_store: 2 "excludedFromStore" value optional
+        total_products: 0 "totalProducts" value,
+        included_in_store: 1 "includedInStore" value,
+        excluded_from_store: 2 "excludedFromStore" value
     }
 }
 
@@ -6295,15 +6208,15 @@ pub struct ProductTax {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductTax {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        rate: 2 "rate" value optional,
-        calculation: 3 "calculation" value optional,
-        deleted: 4 "deleted" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        rate: 2 "rate" value,
+        calculation: 3 "calculation" value,
+        deleted: 4 "deleted" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value
     }
 }
 
@@ -6395,11 +6308,7 @@ pub struct ProductVariant {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductVariant {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        options: 2 "options" value_or_default optional
-    }
+    ProductVariant { id: 0 "id" value, name: 1 "name" value, options: 2 "options" value_or_default }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6444,7 +6353,7 @@ pub struct ProductVariantOption {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
+    ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6486,10 +6395,7 @@ pub struct Recurring {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    Recurring {
-        interval: 0 "interval" value optional,
-        interval_count: 1 "intervalCount" value optional
-    }
+    Recurring { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6631,9 +6537,7 @@ pub struct ReviewCountsResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! {
-    ReviewCountsResponse { data: 0 "data" value_or_default optional }
-}
+crate::runtime::object::object_impl! { ReviewCountsResponse { data: 0 "data" value_or_default } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewRef` object.
@@ -6736,7 +6640,7 @@ pub struct ShippingOptions {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ShippingOptions { weight: 0 "weight" value optional, dimensions: 1 "dimensions" value optional }
+    ShippingOptions { weight: 0 "weight" value, dimensions: 1 "dimensions" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6818,7 +6722,7 @@ pub struct StatusResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    StatusResponse { status: 0 "status" value optional, message: 1 "message" value optional }
+    StatusResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]

@@ -294,10 +294,7 @@ impl GetDocument {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/documents/{}", crate::runtime::request::path_segment(&self.document_id))
-        );
+        let request = crate::Request::at(&META, &[self.document_id.as_str()]);
         Ok(request)
     }
 
@@ -410,7 +407,7 @@ impl ListDocumentTemplates {
             "listDocumentTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/proposals/templates".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.date_from {
@@ -591,7 +588,7 @@ impl ListDocuments {
             "listDocuments",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/proposals/document".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.status {
@@ -708,7 +705,7 @@ impl SendDocument {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/proposals/document/send".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -759,7 +756,7 @@ impl SendDocumentTemplate {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/proposals/templates/send".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -909,23 +906,23 @@ pub struct Document {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     Document {
-        id: 0 "_id" value optional,
-        document_id: 1 "documentId" value optional,
-        location_id: 2 "locationId" value optional,
-        name: 3 "name" value optional,
-        type_: 4 "type" value optional,
-        deleted: 5 "deleted" value optional,
-        is_expired: 6 "isExpired" value optional,
-        document_revision: 7 "documentRevision" value optional,
-        fillable_fields: 8 "fillableFields" value_or_default optional,
-        grand_total: 9 "grandTotal" value optional,
-        locale: 10 "locale" value optional,
-        status: 11 "status" value optional,
-        payment_status: 12 "paymentStatus" value optional,
-        recipients: 13 "recipients" value_or_default optional,
-        links: 14 "links" value_or_default optional,
-        updated_at: 15 "updatedAt" value optional,
-        created_at: 16 "createdAt" value optional
+        id: 0 "_id" value,
+        document_id: 1 "documentId" value,
+        location_id: 2 "locationId" value,
+        name: 3 "name" value,
+        type_: 4 "type" value,
+        deleted: 5 "deleted" value,
+        is_expired: 6 "isExpired" value,
+        document_revision: 7 "documentRevision" value,
+        fillable_fields: 8 "fillableFields" value_or_default,
+        grand_total: 9 "grandTotal" value,
+        locale: 10 "locale" value,
+        status: 11 "status" value,
+        payment_status: 12 "paymentStatus" value,
+        recipients: 13 "recipients" value_or_default,
+        links: 14 "links" value_or_default,
+        updated_at: 15 "updatedAt" value,
+        created_at: 16 "createdAt" value
     }
 }
 
@@ -948,11 +945,7 @@ pub struct DocumentDiscount {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    DocumentDiscount {
-        id: 0 "id" value optional,
-        value: 1 "value" value optional,
-        type_: 2 "type" value optional
-    }
+    DocumentDiscount { id: 0 "id" value, value: 1 "value" value, type_: 2 "type" value }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1033,14 +1026,14 @@ pub struct DocumentLink {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentLink {
-        reference_id: 0 "referenceId" value optional,
-        document_id: 1 "documentId" value optional,
-        recipient_id: 2 "recipientId" value optional,
-        entity_name: 3 "entityName" value optional,
-        recipient_category: 4 "recipientCategory" value optional,
-        document_revision: 5 "documentRevision" value optional,
-        created_by: 6 "createdBy" value optional,
-        deleted: 7 "deleted" value optional
+        reference_id: 0 "referenceId" value,
+        document_id: 1 "documentId" value,
+        recipient_id: 2 "recipientId" value,
+        entity_name: 3 "entityName" value,
+        recipient_category: 4 "recipientCategory" value,
+        document_revision: 5 "documentRevision" value,
+        created_by: 6 "createdBy" value,
+        deleted: 7 "deleted" value
     }
 }
 
@@ -1226,26 +1219,26 @@ pub struct DocumentRecipient {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentRecipient {
-        id: 0 "id" value optional,
-        first_name: 1 "firstName" value optional,
-        last_name: 2 "lastName" value optional,
-        email: 3 "email" value optional,
-        phone_number: 4 "phoneNumber" value optional,
-        phone: 5 "phone" value optional,
-        has_completed: 6 "hasCompleted" value optional,
-        role: 7 "role" value optional,
-        is_primary: 8 "isPrimary" value optional,
-        signing_order: 9 "signingOrder" value optional,
-        img_url: 10 "imgUrl" value optional,
-        ip: 11 "ip" value optional,
-        user_agent: 12 "userAgent" value optional,
-        signed_date: 13 "signedDate" value optional,
-        contact_name: 14 "contactName" value optional,
-        country: 15 "country" value optional,
-        entity_name: 16 "entityName" value optional,
-        initials_img_url: 17 "initialsImgUrl" value optional,
-        last_viewed_at: 18 "lastViewedAt" value optional,
-        share_link: 19 "shareLink" value optional
+        id: 0 "id" value,
+        first_name: 1 "firstName" value,
+        last_name: 2 "lastName" value,
+        email: 3 "email" value,
+        phone_number: 4 "phoneNumber" value,
+        phone: 5 "phone" value,
+        has_completed: 6 "hasCompleted" value,
+        role: 7 "role" value,
+        is_primary: 8 "isPrimary" value,
+        signing_order: 9 "signingOrder" value,
+        img_url: 10 "imgUrl" value,
+        ip: 11 "ip" value,
+        user_agent: 12 "userAgent" value,
+        signed_date: 13 "signedDate" value,
+        contact_name: 14 "contactName" value,
+        country: 15 "country" value,
+        entity_name: 16 "entityName" value,
+        initials_img_url: 17 "initialsImgUrl" value,
+        last_viewed_at: 18 "lastViewedAt" value,
+        share_link: 19 "shareLink" value
     }
 }
 
@@ -1416,19 +1409,19 @@ pub struct DocumentTemplate {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentTemplate {
-        underscore_id: 0 "_id" value optional,
-        id: 1 "id" value optional,
-        deleted: 2 "deleted" value optional,
-        version: 3 "version" value optional,
-        name: 4 "name" value optional,
-        location_id: 5 "locationId" value optional,
-        type_: 6 "type" value optional,
-        updated_by: 7 "updatedBy" value optional,
-        is_public_document: 8 "isPublicDocument" value optional,
-        created_at: 9 "createdAt" value optional,
-        updated_at: 10 "updatedAt" value optional,
-        document_count: 11 "documentCount" value optional,
-        doc_form_url: 12 "docFormUrl" value optional
+        underscore_id: 0 "_id" value,
+        id: 1 "id" value,
+        deleted: 2 "deleted" value,
+        version: 3 "version" value,
+        name: 4 "name" value,
+        location_id: 5 "locationId" value,
+        type_: 6 "type" value,
+        updated_by: 7 "updatedBy" value,
+        is_public_document: 8 "isPublicDocument" value,
+        created_at: 9 "createdAt" value,
+        updated_at: 10 "updatedAt" value,
+        document_count: 11 "documentCount" value,
+        doc_form_url: 12 "docFormUrl" value
     }
 }
 
@@ -1623,14 +1616,14 @@ pub struct FillableField {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     FillableField {
-        field_id: 0 "fieldId" value optional,
-        is_required: 1 "isRequired" value optional,
-        has_completed: 2 "hasCompleted" value optional,
-        recipient: 3 "recipient" value optional,
-        entity_type: 4 "entityType" value optional,
-        id: 5 "id" value optional,
-        type_: 6 "type" value optional,
-        value: 7 "value" value optional
+        field_id: 0 "fieldId" value,
+        is_required: 1 "isRequired" value,
+        has_completed: 2 "hasCompleted" value,
+        recipient: 3 "recipient" value,
+        entity_type: 4 "entityType" value,
+        id: 5 "id" value,
+        type_: 6 "type" value,
+        value: 7 "value" value
     }
 }
 
@@ -1657,10 +1650,10 @@ pub struct GrandTotal {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     GrandTotal {
-        amount: 0 "amount" value optional,
-        currency: 1 "currency" value optional,
-        discount_percentage: 2 "discountPercentage" value optional,
-        discounts: 3 "discounts" value_or_default optional
+        amount: 0 "amount" value,
+        currency: 1 "currency" value,
+        discount_percentage: 2 "discountPercentage" value,
+        discounts: 3 "discounts" value_or_default
     }
 }
 
@@ -1684,9 +1677,9 @@ pub struct ListDocumentTemplatesResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     ListDocumentTemplatesResponse {
-        data: 0 "data" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        data: 0 "data" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -1713,10 +1706,10 @@ pub struct ListDocumentsResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     ListDocumentsResponse {
-        documents: 0 "documents" value_or_default optional,
-        total: 1 "total" value optional,
-        white_label_base_url: 2 "whiteLabelBaseUrl" value optional,
-        white_label_base_url_for_invoice: 3 "whiteLabelBaseUrlForInvoice" value optional
+        documents: 0 "documents" value_or_default,
+        total: 1 "total" value,
+        white_label_base_url: 2 "whiteLabelBaseUrl" value,
+        white_label_base_url_for_invoice: 3 "whiteLabelBaseUrlForInvoice" value
     }
 }
 
@@ -2008,10 +2001,7 @@ pub struct SendDocumentResponse {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    SendDocumentResponse {
-        success: 0 "success" value optional,
-        links: 1 "links" value_or_default optional
-    }
+    SendDocumentResponse { success: 0 "success" value, links: 1 "links" value_or_default }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]

@@ -917,13 +917,7 @@ impl BulkDisableSaas {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/bulk-disable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -975,13 +969,7 @@ impl BulkDisableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/bulk-disable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1031,13 +1019,7 @@ impl BulkEnableSaas {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/bulk-enable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1091,13 +1073,7 @@ impl BulkEnableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/bulk-enable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1152,7 +1128,7 @@ impl CreateSaasLocation {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1211,10 +1187,7 @@ impl EnableSaas {
             scopes: &["saas/location.write"],
         };
         let location_id = self.client.resolve_location("enableSaas", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/enable-saas/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1279,13 +1252,7 @@ impl EnableSaasLegacy {
             "enableSaasLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/enable-saas/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1349,7 +1316,7 @@ impl GetLocationsByStripeIds {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(&META, "/saas/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1417,7 +1384,7 @@ impl GetLocationsByStripeIdsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1473,13 +1440,7 @@ impl GetRebilling {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/rebilling/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -1525,10 +1486,7 @@ impl GetSaasPlan {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/saas-plan/{}", crate::runtime::request::path_segment(&self.plan_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.plan_id.as_str()]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }
@@ -1577,13 +1535,7 @@ impl GetSaasPlanLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/saas-plan/{}",
-                crate::runtime::request::path_segment(&self.plan_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.plan_id.as_str()]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }
@@ -1642,13 +1594,7 @@ impl GetSaasSubscription {
             "getSaasSubscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/get-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1710,13 +1656,7 @@ impl GetSaasSubscriptionLegacy {
             "getSaasSubscriptionLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/get-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1763,13 +1703,7 @@ impl ListAgencyPlans {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/agency-plans/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -1816,13 +1750,7 @@ impl ListAgencyPlansLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/agency-plans/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -1868,13 +1796,7 @@ impl ListSaasLocations {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/saas-locations/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         request.query("page", self.page);
         Ok(request)
     }
@@ -1981,13 +1903,7 @@ impl ListSaasLocationsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/saas-locations/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         if let Some(value) = &self.page {
             request.query("page", value);
         }
@@ -2100,10 +2016,7 @@ impl PauseSaasLocation {
             "pauseSaasLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/pause/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2168,13 +2081,7 @@ impl PauseSaasLocationLegacy {
             "pauseSaasLocationLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/pause/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2225,13 +2132,7 @@ impl UpdateRebilling {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/update-rebilling/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2283,13 +2184,7 @@ impl UpdateRebillingLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/update-rebilling/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2355,13 +2250,7 @@ impl UpdateSaasLocation {
             "updateSaasLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/locations/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2424,13 +2313,7 @@ impl UpdateSaasSubscription {
             "updateSaasSubscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/update-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2495,13 +2378,7 @@ impl UpdateSaasSubscriptionLegacy {
             "updateSaasSubscriptionLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/update-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2725,9 +2602,9 @@ pub struct BulkEnableSaasResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     BulkEnableSaasResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional,
-        bulk_action_url: 2 "bulkActionUrl" value optional
+        success: 0 "success" value,
+        message: 1 "message" value,
+        bulk_action_url: 2 "bulkActionUrl" value
     }
 }
 
@@ -2891,8 +2768,8 @@ pub struct ListSaasLocationsResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     ListSaasLocationsResponse {
-        locations: 0 "locations" value_or_default optional,
-        pagination: 1 "pagination" value optional
+        locations: 0 "locations" value_or_default,
+        pagination: 1 "pagination" value
     }
 }
 
@@ -2952,9 +2829,9 @@ pub struct RebillingConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     RebillingConfig {
-        opt_in: 0 "optIn" value optional,
-        enabled: 1 "enabled" value optional,
-        markup: 2 "markup" value optional
+        opt_in: 0 "optIn" value,
+        enabled: 1 "enabled" value,
+        markup: 2 "markup" value
     }
 }
 
@@ -3114,7 +2991,7 @@ pub struct SaasActionData {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasActionData { data: 0 "data" value_or_default optional } }
+crate::runtime::object::object_impl! { SaasActionData { data: 0 "data" value_or_default } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A sub-account with SaaS turned on.
@@ -3158,16 +3035,16 @@ pub struct SaasLocation {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasLocation {
-        location_id: 0 "locationId" value optional,
-        company_id: 1 "companyId" value optional,
-        saas_mode: 2 "saasMode" value optional,
-        subscription_id: 3 "subscriptionId" value optional,
-        customer_id: 4 "customerId" value optional,
-        name: 5 "name" value optional,
-        email: 6 "email" value optional,
-        provider_location_id: 7 "providerLocationId" value optional,
-        is_saa_sv2: 8 "isSaaSV2" value optional,
-        subscription_info: 9 "subscriptionInfo" value_or_default optional
+        location_id: 0 "locationId" value,
+        company_id: 1 "companyId" value,
+        saas_mode: 2 "saasMode" value,
+        subscription_id: 3 "subscriptionId" value,
+        customer_id: 4 "customerId" value,
+        name: 5 "name" value,
+        email: 6 "email" value,
+        provider_location_id: 7 "providerLocationId" value,
+        is_saa_sv2: 8 "isSaaSV2" value,
+        subscription_info: 9 "subscriptionInfo" value_or_default
     }
 }
 
@@ -3200,12 +3077,12 @@ pub struct SaasPagination {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPagination {
-        page: 0 "page" value optional,
-        limit: 1 "limit" value optional,
-        total: 2 "total" value optional,
-        total_pages: 3 "totalPages" value optional,
-        has_next: 4 "hasNext" value optional,
-        has_prev: 5 "hasPrev" value optional
+        page: 0 "page" value,
+        limit: 1 "limit" value,
+        total: 2 "total" value,
+        total_pages: 3 "totalPages" value,
+        has_next: 4 "hasNext" value,
+        has_prev: 5 "hasPrev" value
     }
 }
 
@@ -3278,25 +3155,25 @@ pub struct SaasPlan {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPlan {
-        plan_id: 0 "planId" value optional,
-        company_id: 1 "companyId" value optional,
-        title: 2 "title" value optional,
-        description: 3 "description" value optional,
-        saas_products: 4 "saasProducts" value_or_default optional,
-        add_ons: 5 "addOns" value_or_default optional,
-        plan_level: 6 "planLevel" value optional,
-        trial_period: 7 "trialPeriod" value optional,
-        setup_fee: 8 "setupFee" value optional,
-        user_limit: 9 "userLimit" value optional,
-        contact_limit: 10 "contactLimit" value optional,
-        prices: 11 "prices" value_or_default optional,
-        category_id: 12 "categoryId" value optional,
-        snapshot_id: 13 "snapshotId" value optional,
-        product_id: 14 "productId" value optional,
-        provider_location_id: 15 "providerLocationId" value optional,
-        is_saa_sv2: 16 "isSaaSV2" value optional,
-        created_at: 17 "createdAt" value optional,
-        updated_at: 18 "updatedAt" value optional
+        plan_id: 0 "planId" value,
+        company_id: 1 "companyId" value,
+        title: 2 "title" value,
+        description: 3 "description" value,
+        saas_products: 4 "saasProducts" value_or_default,
+        add_ons: 5 "addOns" value_or_default,
+        plan_level: 6 "planLevel" value,
+        trial_period: 7 "trialPeriod" value,
+        setup_fee: 8 "setupFee" value,
+        user_limit: 9 "userLimit" value,
+        contact_limit: 10 "contactLimit" value,
+        prices: 11 "prices" value_or_default,
+        category_id: 12 "categoryId" value,
+        snapshot_id: 13 "snapshotId" value,
+        product_id: 14 "productId" value,
+        provider_location_id: 15 "providerLocationId" value,
+        is_saa_sv2: 16 "isSaaSV2" value,
+        created_at: 17 "createdAt" value,
+        updated_at: 18 "updatedAt" value
     }
 }
 
@@ -3329,12 +3206,12 @@ pub struct SaasPlanPrice {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPlanPrice {
-        id: 0 "id" value optional,
-        billing_interval: 1 "billingInterval" value optional,
-        active: 2 "active" value optional,
-        amount: 3 "amount" value optional,
-        currency: 4 "currency" value optional,
-        symbol: 5 "symbol" value optional
+        id: 0 "id" value,
+        billing_interval: 1 "billingInterval" value,
+        active: 2 "active" value,
+        amount: 3 "amount" value,
+        currency: 4 "currency" value,
+        symbol: 5 "symbol" value
     }
 }
 
@@ -3380,16 +3257,16 @@ pub struct SaasSubscription {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasSubscription {
-        location_id: 0 "locationId" value optional,
-        is_saa_sv2: 1 "isSaaSV2" value optional,
-        company_id: 2 "companyId" value optional,
-        saas_mode: 3 "saasMode" value optional,
-        subscription_id: 4 "subscriptionId" value optional,
-        customer_id: 5 "customerId" value optional,
-        product_id: 6 "productId" value optional,
-        price_id: 7 "priceId" value optional,
-        saas_plan_id: 8 "saasPlanId" value optional,
-        subscription_status: 9 "subscriptionStatus" value optional
+        location_id: 0 "locationId" value,
+        is_saa_sv2: 1 "isSaaSV2" value,
+        company_id: 2 "companyId" value,
+        saas_mode: 3 "saasMode" value,
+        subscription_id: 4 "subscriptionId" value,
+        customer_id: 5 "customerId" value,
+        product_id: 6 "productId" value,
+        price_id: 7 "priceId" value,
+        saas_plan_id: 8 "saasPlanId" value,
+        subscription_status: 9 "subscriptionStatus" value
     }
 }
 
@@ -3404,7 +3281,7 @@ pub struct SaasSuccess {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasSuccess { success: 0 "success" value optional } }
+crate::runtime::object::object_impl! { SaasSuccess { success: 0 "success" value } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateRebillingRequest` object.

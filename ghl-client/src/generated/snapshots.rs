@@ -246,7 +246,7 @@ impl CreateSnapshotShareLink {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/snapshots/share/link".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         {
             let value = &self.body;
@@ -310,13 +310,9 @@ impl GetLatestSnapshotPush {
             "getLatestSnapshotPush",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/snapshots/snapshot-status/{}/location/{}",
-                crate::runtime::request::path_segment(&self.snapshot_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.snapshot_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -371,13 +367,7 @@ impl ListSnapshotPushes {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/snapshots/snapshot-status/{}",
-                crate::runtime::request::path_segment(&self.snapshot_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.snapshot_id.as_str()]);
         request.query("companyId", &self.company_id);
         request.query("from", &self.from);
         request.query("to", &self.to);
@@ -482,7 +472,7 @@ impl ListSnapshots {
             token: crate::TokenKind::Agency,
             scopes: &["snapshots.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/snapshots/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }
@@ -573,9 +563,7 @@ pub struct GetLatestSnapshotPushResponse {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-crate::runtime::object::object_impl! {
-    GetLatestSnapshotPushResponse { data: 0 "data" value optional }
-}
+crate::runtime::object::object_impl! { GetLatestSnapshotPushResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl GetLatestSnapshotPushResponse {
@@ -597,7 +585,7 @@ pub struct ListSnapshotPushesResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotPushesResponse { data: 0 "data" value_or_default optional }
+    ListSnapshotPushesResponse { data: 0 "data" value_or_default }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -612,7 +600,7 @@ pub struct ListSnapshotsResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotsResponse { snapshots: 0 "snapshots" value_or_default optional }
+    ListSnapshotsResponse { snapshots: 0 "snapshots" value_or_default }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -634,11 +622,7 @@ pub struct Snapshot {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    Snapshot {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional
-    }
+    Snapshot { id: 0 "id" value, name: 1 "name" value, type_: 2 "type" value }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -707,10 +691,10 @@ pub struct SnapshotPush {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
     SnapshotPush {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        status: 2 "status" value optional,
-        date_added: 3 "dateAdded" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        status: 2 "status" value,
+        date_added: 3 "dateAdded" value
     }
 }
 
@@ -740,11 +724,11 @@ pub struct SnapshotPushProgress {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
     SnapshotPushProgress {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        status: 2 "status" value optional,
-        completed: 3 "completed" value_or_default optional,
-        pending: 4 "pending" value_or_default optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        status: 2 "status" value,
+        completed: 3 "completed" value_or_default,
+        pending: 4 "pending" value_or_default
     }
 }
 
@@ -764,7 +748,7 @@ pub struct SnapshotShareLink {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    SnapshotShareLink { id: 0 "id" value optional, share_link: 1 "shareLink" value optional }
+    SnapshotShareLink { id: 0 "id" value, share_link: 1 "shareLink" value }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]

@@ -1537,13 +1537,9 @@ impl AttachFacebookPage {
             "attachFacebookPage",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/facebook/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1610,13 +1606,9 @@ impl AttachInstagramAccount {
             "attachInstagramAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/instagram/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1683,13 +1675,9 @@ impl AttachLinkedinAccount {
             "attachLinkedinAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/linkedin/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1756,13 +1744,9 @@ impl AttachTiktokProfile {
             "attachTiktokProfile",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/tiktok/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1829,13 +1813,9 @@ impl AttachTwitterProfile {
             "attachTwitterProfile",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/twitter/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1901,13 +1881,7 @@ impl BulkDeleteSocialPosts {
             "bulkDeleteSocialPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/bulk-delete",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1972,13 +1946,7 @@ impl CreateSocialPost {
             "createSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2057,14 +2025,7 @@ impl DeleteSocialAccount {
             "deleteSocialAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.company_id {
             request.query("companyId", value);
@@ -2131,14 +2092,7 @@ impl DeleteSocialCsvImport {
             "deleteSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2200,14 +2154,9 @@ impl DeleteSocialCsvPost {
             "deleteSocialCsvPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/{}/csv/{}/post/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.csv_id),
-                crate::runtime::request::path_segment(&self.post_id)
-            )
+            &[location_id.as_str(), self.csv_id.as_str(), self.post_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2269,14 +2218,7 @@ impl DeleteSocialPost {
             "deleteSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2338,14 +2280,7 @@ impl FinalizeSocialCsvImport {
             "finalizeSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2410,13 +2345,9 @@ impl GetFacebookPages {
             "getFacebookPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/facebook/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2478,13 +2409,9 @@ impl GetGoogleBusinessLocations {
             "getGoogleBusinessLocations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/google/locations/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2546,13 +2473,9 @@ impl GetInstagramAccounts {
             "getInstagramAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/instagram/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2614,13 +2537,9 @@ impl GetLinkedinAccounts {
             "getLinkedinAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/linkedin/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2682,14 +2601,7 @@ impl GetSocialCategory {
             "getSocialCategory",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/categories/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2764,14 +2676,7 @@ impl GetSocialCsvImport {
             "getSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
             request.query("skip", value);
@@ -2891,14 +2796,7 @@ impl GetSocialPost {
             "getSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2967,7 +2865,7 @@ impl GetSocialStatistics {
             "getSocialStatistics",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/social-media-posting/statistics".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.body {
@@ -3032,13 +2930,7 @@ impl GetSocialTagsByIds {
             "getSocialTagsByIds",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/tags/details",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3103,13 +2995,9 @@ impl GetTiktokBusinessProfile {
             "getTiktokBusinessProfile",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/tiktok-business/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3171,13 +3059,9 @@ impl GetTiktokProfile {
             "getTiktokProfile",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/tiktok/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3239,13 +3123,9 @@ impl GetTwitterProfile {
             "getTwitterProfile",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/twitter/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3306,13 +3186,7 @@ impl ListSocialAccounts {
             "listSocialAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/accounts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -3393,13 +3267,7 @@ impl ListSocialCategories {
             "listSocialCategories",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/categories",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
             request.query("searchText", value);
@@ -3549,13 +3417,7 @@ impl ListSocialCsvImports {
             "listSocialCsvImports",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
             request.query("skip", value);
@@ -3681,13 +3543,7 @@ impl ListSocialPosts {
             "listSocialPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/list",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3772,13 +3628,7 @@ impl ListSocialTags {
             "listSocialTags",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/tags",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
             request.query("searchText", value);
@@ -3906,14 +3756,7 @@ impl PatchSocialPost {
             "patchSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3977,13 +3820,9 @@ impl SetGoogleBusinessLocation {
             "setGoogleBusinessLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/google/locations/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -4049,13 +3888,7 @@ impl SetSocialCsvAccounts {
             "setSocialCsvAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/set-accounts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4134,10 +3967,7 @@ impl StartFacebookOauth {
             "startFacebookOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/facebook/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4218,10 +4048,7 @@ impl StartGoogleOauth {
             "startGoogleOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/google/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4302,10 +4129,7 @@ impl StartInstagramOauth {
             "startInstagramOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/instagram/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4386,10 +4210,7 @@ impl StartLinkedinOauth {
             "startLinkedinOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/linkedin/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4470,10 +4291,7 @@ impl StartTiktokBusinessOauth {
             "startTiktokBusinessOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/tiktok-business/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4554,10 +4372,7 @@ impl StartTiktokOauth {
             "startTiktokOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/tiktok/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4638,10 +4453,7 @@ impl StartTwitterOauth {
             "startTwitterOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/oauth/twitter/start".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -4709,14 +4521,7 @@ impl UpdateSocialPost {
             "updateSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4781,13 +4586,7 @@ impl UploadSocialCsv {
             "uploadSocialCsv",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4845,11 +4644,11 @@ pub struct AttachFacebookPageRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachFacebookPageRequest {
-        type_: 0 "type" value optional,
-        origin_id: 1 "originId" value optional,
-        name: 2 "name" value optional,
-        avatar: 3 "avatar" value optional,
-        company_id: 4 "companyId" value optional
+        type_: 0 "type" value,
+        origin_id: 1 "originId" value,
+        name: 2 "name" value,
+        avatar: 3 "avatar" value,
+        company_id: 4 "companyId" value
     }
 }
 
@@ -4916,9 +4715,9 @@ pub struct AttachGoogleLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachGoogleLocationRequest {
-        location: 0 "location" value optional,
-        account: 1 "account" value optional,
-        company_id: 2 "companyId" value optional
+        location: 0 "location" value,
+        account: 1 "account" value,
+        company_id: 2 "companyId" value
     }
 }
 
@@ -5069,12 +4868,12 @@ pub struct AttachLinkedinAccountRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachLinkedinAccountRequest {
-        type_: 0 "type" value optional,
-        origin_id: 1 "originId" value optional,
-        name: 2 "name" value optional,
-        avatar: 3 "avatar" value optional,
-        urn: 4 "urn" value optional,
-        company_id: 5 "companyId" value optional
+        type_: 0 "type" value,
+        origin_id: 1 "originId" value,
+        name: 2 "name" value,
+        avatar: 3 "avatar" value,
+        urn: 4 "urn" value,
+        company_id: 5 "companyId" value
     }
 }
 
@@ -5170,13 +4969,13 @@ pub struct AttachTiktokProfileRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachTiktokProfileRequest {
-        type_: 0 "type" value optional,
-        origin_id: 1 "originId" value optional,
-        name: 2 "name" value optional,
-        avatar: 3 "avatar" value optional,
-        verified: 4 "verified" value optional,
-        username: 5 "username" value optional,
-        company_id: 6 "companyId" value optional
+        type_: 0 "type" value,
+        origin_id: 1 "originId" value,
+        name: 2 "name" value,
+        avatar: 3 "avatar" value,
+        verified: 4 "verified" value,
+        username: 5 "username" value,
+        company_id: 6 "companyId" value
     }
 }
 
@@ -5279,13 +5078,13 @@ pub struct AttachTwitterProfileRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachTwitterProfileRequest {
-        origin_id: 0 "originId" value optional,
-        name: 1 "name" value optional,
-        username: 2 "username" value optional,
-        avatar: 3 "avatar" value optional,
-        protected: 4 "protected" value optional,
-        verified: 5 "verified" value optional,
-        company_id: 6 "companyId" value optional
+        origin_id: 0 "originId" value,
+        name: 1 "name" value,
+        username: 2 "username" value,
+        avatar: 3 "avatar" value,
+        protected: 4 "protected" value,
+        verified: 5 "verified" value,
+        company_id: 6 "companyId" value
     }
 }
 
@@ -5363,7 +5162,7 @@ pub struct BulkDeleteSocialPostsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    BulkDeleteSocialPostsRequest { post_ids: 0 "postIds" value optional }
+    BulkDeleteSocialPostsRequest { post_ids: 0 "postIds" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5404,10 +5203,10 @@ pub struct BulkDeleteSocialPostsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     BulkDeleteSocialPostsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -5436,8 +5235,8 @@ pub struct BulkDeleteSocialPostsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     BulkDeleteSocialPostsResponseResults {
-        message: 0 "message" value optional,
-        deleted_count: 1 "deletedCount" value optional
+        message: 0 "message" value,
+        deleted_count: 1 "deletedCount" value
     }
 }
 
@@ -5495,20 +5294,20 @@ pub struct ConnectedSocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ConnectedSocialAccount {
-        id: 0 "_id" value optional,
-        o_auth_id: 1 "oAuthId" value optional,
-        old_id: 2 "oldId" value optional,
-        location_id: 3 "locationId" value optional,
-        origin_id: 4 "originId" value optional,
-        platform: 5 "platform" value optional,
-        type_: 6 "type" value optional,
-        name: 7 "name" value optional,
-        avatar: 8 "avatar" value optional,
-        meta: 9 "meta" value_or_default optional,
-        active: 10 "active" value optional,
-        deleted: 11 "deleted" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional
+        id: 0 "_id" value,
+        o_auth_id: 1 "oAuthId" value,
+        old_id: 2 "oldId" value,
+        location_id: 3 "locationId" value,
+        origin_id: 4 "originId" value,
+        platform: 5 "platform" value,
+        type_: 6 "type" value,
+        name: 7 "name" value,
+        avatar: 8 "avatar" value,
+        meta: 9 "meta" value_or_default,
+        active: 10 "active" value,
+        deleted: 11 "deleted" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value
     }
 }
 
@@ -5535,10 +5334,10 @@ pub struct ConnectedSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ConnectedSocialAccountResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -5779,10 +5578,10 @@ pub struct DeleteSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     DeleteSocialAccountResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -5810,10 +5609,7 @@ pub struct DeleteSocialAccountResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialAccountResponseResults {
-        location_id: 0 "locationId" value optional,
-        id: 1 "id" value optional
-    }
+    DeleteSocialAccountResponseResults { location_id: 0 "locationId" value, id: 1 "id" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5839,10 +5635,10 @@ pub struct DeleteSocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     DeleteSocialCsvImportResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -5865,9 +5661,7 @@ pub struct DeleteSocialCsvImportResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponseResults { csv: 0 "csv" value optional }
-}
+crate::runtime::object::object_impl! { DeleteSocialCsvImportResponseResults { csv: 0 "csv" value } }
 
 #[cfg(feature = "social_planner")]
 impl DeleteSocialCsvImportResponseResults {
@@ -5900,10 +5694,10 @@ pub struct DeleteSocialPostResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     DeleteSocialPostResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -5928,7 +5722,7 @@ pub struct DeleteSocialPostResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialPostResponseResults { post_id: 0 "postId" value optional }
+    DeleteSocialPostResponseResults { post_id: 0 "postId" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5957,11 +5751,11 @@ pub struct FacebookPage {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     FacebookPage {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        avatar: 2 "avatar" value optional,
-        is_owned: 3 "isOwned" value optional,
-        is_connected: 4 "isConnected" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        avatar: 2 "avatar" value,
+        is_owned: 3 "isOwned" value,
+        is_connected: 4 "isConnected" value
     }
 }
 
@@ -5988,10 +5782,10 @@ pub struct FacebookPagesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     FacebookPagesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6015,7 +5809,7 @@ pub struct FacebookPagesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    FacebookPagesResponseResults { pages: 0 "pages" value_or_default optional }
+    FacebookPagesResponseResults { pages: 0 "pages" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6033,7 +5827,7 @@ pub struct FinalizeSocialCsvImportRequest {
 #[cfg(feature = "social_planner")]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FinalizeSocialCsvImportRequest { user_id: 0 "userId" value optional }
+    FinalizeSocialCsvImportRequest { user_id: 0 "userId" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6140,11 +5934,7 @@ pub struct GmbDate {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbDate {
-        year: 0 "year" value optional,
-        month: 1 "month" value optional,
-        day: 2 "day" value optional
-    }
+    GmbDate { year: 0 "year" value, month: 1 "month" value, day: 2 "day" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6192,7 +5982,7 @@ pub struct GmbEventEnd {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbEventEnd { end_date: 0 "endDate" value optional, end_time: 1 "endTime" value optional }
+    GmbEventEnd { end_date: 0 "endDate" value, end_time: 1 "endTime" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6234,10 +6024,7 @@ pub struct GmbEventStart {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbEventStart {
-        start_date: 0 "startDate" value optional,
-        start_time: 1 "startTime" value optional
-    }
+    GmbEventStart { start_date: 0 "startDate" value, start_time: 1 "startTime" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6312,16 +6099,16 @@ pub struct GmbPostDetails {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     GmbPostDetails {
-        gmb_event_type: 0 "gmbEventType" value optional,
-        title: 1 "title" value optional,
-        offer_title: 2 "offerTitle" value optional,
-        start_date: 3 "startDate" value optional,
-        end_date: 4 "endDate" value optional,
-        terms_conditions: 5 "termsConditions" value optional,
-        url: 6 "url" value optional,
-        coupon_code: 7 "couponCode" value optional,
-        redeem_online_url: 8 "redeemOnlineUrl" value optional,
-        action_type: 9 "actionType" value optional
+        gmb_event_type: 0 "gmbEventType" value,
+        title: 1 "title" value,
+        offer_title: 2 "offerTitle" value,
+        start_date: 3 "startDate" value,
+        end_date: 4 "endDate" value,
+        terms_conditions: 5 "termsConditions" value,
+        url: 6 "url" value,
+        coupon_code: 7 "couponCode" value,
+        redeem_online_url: 8 "redeemOnlineUrl" value,
+        action_type: 9 "actionType" value
     }
 }
 
@@ -6426,11 +6213,7 @@ pub struct GmbTime {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbTime {
-        hours: 0 "hours" value optional,
-        minutes: 1 "minutes" value optional,
-        seconds: 2 "seconds" value optional
-    }
+    GmbTime { hours: 0 "hours" value, minutes: 1 "minutes" value, seconds: 2 "seconds" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6490,11 +6273,11 @@ pub struct GoogleBusinessAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GoogleBusinessAccount {
-        name: 0 "name" value optional,
-        account_name: 1 "accountName" value optional,
-        type_: 2 "type" value optional,
-        verification_state: 3 "verificationState" value optional,
-        vetted_state: 4 "vettedState" value optional
+        name: 0 "name" value,
+        account_name: 1 "accountName" value,
+        type_: 2 "type" value,
+        verification_state: 3 "verificationState" value,
+        vetted_state: 4 "vettedState" value
     }
 }
 
@@ -6536,15 +6319,15 @@ pub struct GoogleBusinessLocation {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GoogleBusinessLocation {
-        name: 0 "name" value optional,
-        store_code: 1 "storeCode" value optional,
-        title: 2 "title" value optional,
-        metadata: 3 "metadata" value_or_default optional,
-        storefront_address: 4 "storefrontAddress" value_or_default optional,
-        relationship_data: 5 "relationshipData" value_or_default optional,
-        max_location: 6 "maxLocation" value optional,
-        is_verified: 7 "isVerified" value optional,
-        is_connected: 8 "isConnected" value optional
+        name: 0 "name" value,
+        store_code: 1 "storeCode" value,
+        title: 2 "title" value,
+        metadata: 3 "metadata" value_or_default,
+        storefront_address: 4 "storefrontAddress" value_or_default,
+        relationship_data: 5 "relationshipData" value_or_default,
+        max_location: 6 "maxLocation" value,
+        is_verified: 7 "isVerified" value,
+        is_connected: 8 "isConnected" value
     }
 }
 
@@ -6563,10 +6346,7 @@ pub struct GoogleBusinessLocationEntry {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationEntry {
-        location: 0 "location" value optional,
-        account: 1 "account" value optional
-    }
+    GoogleBusinessLocationEntry { location: 0 "location" value, account: 1 "account" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6592,10 +6372,10 @@ pub struct GoogleBusinessLocationsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     GoogleBusinessLocationsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6619,7 +6399,7 @@ pub struct GoogleBusinessLocationsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationsResponseResults { locations: 0 "locations" value optional }
+    GoogleBusinessLocationsResponseResults { locations: 0 "locations" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6663,11 +6443,11 @@ pub struct InstagramAccount {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     InstagramAccount {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        avatar: 2 "avatar" value optional,
-        page_id: 3 "pageId" value optional,
-        is_connected: 4 "isConnected" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        avatar: 2 "avatar" value,
+        page_id: 3 "pageId" value,
+        is_connected: 4 "isConnected" value
     }
 }
 
@@ -6694,10 +6474,10 @@ pub struct InstagramAccountsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     InstagramAccountsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6721,7 +6501,7 @@ pub struct InstagramAccountsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    InstagramAccountsResponseResults { accounts: 0 "accounts" value_or_default optional }
+    InstagramAccountsResponseResults { accounts: 0 "accounts" value_or_default }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6756,13 +6536,13 @@ pub struct LinkPreview {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     LinkPreview {
-        url: 0 "url" value optional,
-        og_description: 1 "ogDescription" value optional,
-        og_image: 2 "ogImage" value optional,
-        og_title: 3 "ogTitle" value optional,
-        og_url: 4 "ogUrl" value optional,
-        og_site_name: 5 "ogSiteName" value optional,
-        error: 6 "error" value optional
+        url: 0 "url" value,
+        og_description: 1 "ogDescription" value,
+        og_image: 2 "ogImage" value,
+        og_title: 3 "ogTitle" value,
+        og_url: 4 "ogUrl" value,
+        og_site_name: 5 "ogSiteName" value,
+        error: 6 "error" value
     }
 }
 
@@ -6797,10 +6577,10 @@ pub struct LinkPreviewImage {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     LinkPreviewImage {
-        url: 0 "url" value optional,
-        width: 1 "width" value optional,
-        height: 2 "height" value optional,
-        type_: 3 "type" value optional
+        url: 0 "url" value,
+        width: 1 "width" value,
+        height: 2 "height" value,
+        type_: 3 "type" value
     }
 }
 
@@ -6830,11 +6610,11 @@ pub struct LinkedinAccount {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccount {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        avatar: 2 "avatar" value optional,
-        urn: 3 "urn" value optional,
-        is_connected: 4 "isConnected" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        avatar: 2 "avatar" value,
+        urn: 3 "urn" value,
+        is_connected: 4 "isConnected" value
     }
 }
 
@@ -6861,10 +6641,10 @@ pub struct LinkedinAccountsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccountsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6892,8 +6672,8 @@ pub struct LinkedinAccountsResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccountsResponseResults {
-        pages: 0 "pages" value_or_default optional,
-        profile: 1 "profile" value_or_default optional
+        pages: 0 "pages" value_or_default,
+        profile: 1 "profile" value_or_default
     }
 }
 
@@ -6920,10 +6700,10 @@ pub struct ListSocialAccountsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialAccountsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6951,8 +6731,8 @@ pub struct ListSocialAccountsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialAccountsResponseResults {
-        accounts: 0 "accounts" value_or_default optional,
-        groups: 1 "groups" value_or_default optional
+        accounts: 0 "accounts" value_or_default,
+        groups: 1 "groups" value_or_default
     }
 }
 
@@ -6979,10 +6759,10 @@ pub struct ListSocialCategoriesResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialCategoriesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7010,8 +6790,8 @@ pub struct ListSocialCategoriesResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialCategoriesResponseResults {
-        count: 0 "count" value optional,
-        categories: 1 "categories" value_or_default optional
+        count: 0 "count" value,
+        categories: 1 "categories" value_or_default
     }
 }
 
@@ -7038,10 +6818,10 @@ pub struct ListSocialCsvImportsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7068,10 +6848,7 @@ pub struct ListSocialCsvImportsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponseResults {
-        csvs: 0 "csvs" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    ListSocialCsvImportsResponseResults { csvs: 0 "csvs" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7189,10 +6966,10 @@ pub struct ListSocialPostsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialPostsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7219,10 +6996,7 @@ pub struct ListSocialPostsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponseResults {
-        posts: 0 "posts" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    ListSocialPostsResponseResults { posts: 0 "posts" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7252,10 +7026,10 @@ pub struct PostApproval {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     PostApproval {
-        approver: 0 "approver" value optional,
-        requester_note: 1 "requesterNote" value optional,
-        approver_note: 2 "approverNote" value optional,
-        approval_status: 3 "approvalStatus" value optional
+        approver: 0 "approver" value,
+        requester_note: 1 "requesterNote" value,
+        approver_note: 2 "approverNote" value,
+        approval_status: 3 "approvalStatus" value
     }
 }
 
@@ -7318,11 +7092,11 @@ pub struct PostApprovalDetails {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     PostApprovalDetails {
-        approver: 0 "approver" value optional,
-        requester_note: 1 "requesterNote" value optional,
-        approver_note: 2 "approverNote" value optional,
-        approval_status: 3 "approvalStatus" value optional,
-        approver_user: 4 "approverUser" value optional
+        approver: 0 "approver" value,
+        requester_note: 1 "requesterNote" value,
+        approver_note: 2 "approverNote" value,
+        approval_status: 3 "approvalStatus" value,
+        approver_user: 4 "approverUser" value
     }
 }
 
@@ -7405,10 +7179,7 @@ pub struct PostLinkPreview {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    PostLinkPreview {
-        meta_image: 0 "metaImage" value optional,
-        meta_link: 1 "metaLink" value optional
-    }
+    PostLinkPreview { meta_image: 0 "metaImage" value, meta_link: 1 "metaLink" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7544,15 +7315,15 @@ pub struct SocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialAccount {
-        id: 0 "id" value optional,
-        oauth_id: 1 "oauthId" value optional,
-        profile_id: 2 "profileId" value optional,
-        name: 3 "name" value optional,
-        platform: 4 "platform" value optional,
-        type_: 5 "type" value optional,
-        expire: 6 "expire" value optional,
-        is_expired: 7 "isExpired" value optional,
-        meta: 8 "meta" value_or_default optional
+        id: 0 "id" value,
+        oauth_id: 1 "oauthId" value,
+        profile_id: 2 "profileId" value,
+        name: 3 "name" value,
+        platform: 4 "platform" value,
+        type_: 5 "type" value,
+        expire: 6 "expire" value,
+        is_expired: 7 "isExpired" value,
+        meta: 8 "meta" value_or_default
     }
 }
 
@@ -7576,9 +7347,9 @@ pub struct SocialAccountGroup {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialAccountGroup {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        account_ids: 2 "accountIds" value_or_default optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        account_ids: 2 "accountIds" value_or_default
     }
 }
 
@@ -7655,10 +7426,7 @@ pub struct SocialAudienceShare {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialAudienceShare {
-        total: 0 "total" value optional,
-        percentage: 1 "percentage" value optional
-    }
+    SocialAudienceShare { total: 0 "total" value, percentage: 1 "percentage" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7700,15 +7468,15 @@ pub struct SocialCategory {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategory {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        primary_color: 2 "primaryColor" value optional,
-        secondary_color: 3 "secondaryColor" value optional,
-        location_id: 4 "locationId" value optional,
-        created_by: 5 "createdBy" value optional,
-        deleted: 6 "deleted" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        primary_color: 2 "primaryColor" value,
+        secondary_color: 3 "secondaryColor" value,
+        location_id: 4 "locationId" value,
+        created_by: 5 "createdBy" value,
+        deleted: 6 "deleted" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value
     }
 }
 
@@ -7735,10 +7503,10 @@ pub struct SocialCategoryResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategoryResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7762,7 +7530,7 @@ pub struct SocialCategoryResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategoryResponseResults { category: 0 "category" value optional }
+    SocialCategoryResponseResults { category: 0 "category" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7815,16 +7583,16 @@ pub struct SocialCategoryResponseResultsCategory {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategoryResponseResultsCategory {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        primary_color: 2 "primaryColor" value optional,
-        secondary_color: 3 "secondaryColor" value optional,
-        location_id: 4 "locationId" value optional,
-        created_by: 5 "createdBy" value optional,
-        deleted: 6 "deleted" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional,
-        message: 9 "message" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        primary_color: 2 "primaryColor" value,
+        secondary_color: 3 "secondaryColor" value,
+        location_id: 4 "locationId" value,
+        created_by: 5 "createdBy" value,
+        deleted: 6 "deleted" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value,
+        message: 9 "message" value
     }
 }
 
@@ -7876,18 +7644,18 @@ pub struct SocialCsvImport {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImport {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        file_name: 2 "fileName" value optional,
-        account_ids: 3 "accountIds" value_or_default optional,
-        file: 4 "file" value optional,
-        status: 5 "status" value optional,
-        count: 6 "count" value optional,
-        created_by: 7 "createdBy" value optional,
-        trace_id: 8 "traceId" value optional,
-        origin_id: 9 "originId" value optional,
-        approver: 10 "approver" value optional,
-        created_at: 11 "createdAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        file_name: 2 "fileName" value,
+        account_ids: 3 "accountIds" value_or_default,
+        file: 4 "file" value,
+        status: 5 "status" value,
+        count: 6 "count" value,
+        created_by: 7 "createdBy" value,
+        trace_id: 8 "traceId" value,
+        origin_id: 9 "originId" value,
+        approver: 10 "approver" value,
+        created_at: 11 "createdAt" value
     }
 }
 
@@ -7914,10 +7682,10 @@ pub struct SocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImportResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7948,9 +7716,9 @@ pub struct SocialCsvImportResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImportResponseResults {
-        csv: 0 "csv" value optional,
-        count: 1 "count" value optional,
-        posts: 2 "posts" value_or_default optional
+        csv: 0 "csv" value,
+        count: 1 "count" value,
+        posts: 2 "posts" value_or_default
     }
 }
 
@@ -8105,30 +7873,30 @@ pub struct SocialCsvMedia {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCsvMedia {
-        url: 0 "url" value optional,
-        type_: 1 "type" value optional,
-        size: 2 "size" value optional,
-        width: 3 "width" value optional,
-        height: 4 "height" value optional,
-        aspect_ratio: 5 "aspectRatio" value optional,
-        duration: 6 "duration" value optional,
-        format: 7 "format" value optional,
-        video_codec_name: 8 "videoCodecName" value optional,
-        frame_rate: 9 "frameRate" value optional,
-        audio_codec_name: 10 "audioCodecName" value optional,
-        audio_channels: 11 "audioChannels" value optional,
-        display_aspect_ratio: 12 "displayAspectRatio" value optional,
-        frames: 13 "frames" value_or_default optional,
-        selected_poster: 14 "selectedPoster" value optional,
-        error: 15 "error" value optional,
-        instagram_error: 16 "instagramError" value optional,
-        gmb_error: 17 "gmbError" value optional,
-        facebook_error: 18 "facebookError" value optional,
-        linkedin_error: 19 "linkedinError" value optional,
-        twitter_error: 20 "twitterError" value optional,
-        tiktok_error: 21 "tiktokError" value optional,
-        tiktok_business_error: 22 "tiktokBusinessError" value optional,
-        invalid_error: 23 "invalidError" value optional
+        url: 0 "url" value,
+        type_: 1 "type" value,
+        size: 2 "size" value,
+        width: 3 "width" value,
+        height: 4 "height" value,
+        aspect_ratio: 5 "aspectRatio" value,
+        duration: 6 "duration" value,
+        format: 7 "format" value,
+        video_codec_name: 8 "videoCodecName" value,
+        frame_rate: 9 "frameRate" value,
+        audio_codec_name: 10 "audioCodecName" value,
+        audio_channels: 11 "audioChannels" value,
+        display_aspect_ratio: 12 "displayAspectRatio" value,
+        frames: 13 "frames" value_or_default,
+        selected_poster: 14 "selectedPoster" value,
+        error: 15 "error" value,
+        instagram_error: 16 "instagramError" value,
+        gmb_error: 17 "gmbError" value,
+        facebook_error: 18 "facebookError" value,
+        linkedin_error: 19 "linkedinError" value,
+        twitter_error: 20 "twitterError" value,
+        tiktok_error: 21 "tiktokError" value,
+        tiktok_business_error: 22 "tiktokBusinessError" value,
+        invalid_error: 23 "invalidError" value
     }
 }
 
@@ -8173,16 +7941,16 @@ pub struct SocialCsvPost {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvPost {
-        account_ids: 0 "accountIds" value_or_default optional,
-        link: 1 "link" value optional,
-        medias: 2 "medias" value_or_default optional,
-        schedule_date: 3 "scheduleDate" value optional,
-        summary: 4 "summary" value optional,
-        follow_up_comment: 5 "followUpComment" value optional,
-        type_: 6 "type" value optional,
-        tiktok_post_details: 7 "tiktokPostDetails" value optional,
-        gmb_post_details: 8 "gmbPostDetails" value optional,
-        error_message: 9 "errorMessage" value optional
+        account_ids: 0 "accountIds" value_or_default,
+        link: 1 "link" value,
+        medias: 2 "medias" value_or_default,
+        schedule_date: 3 "scheduleDate" value,
+        summary: 4 "summary" value,
+        follow_up_comment: 5 "followUpComment" value,
+        type_: 6 "type" value,
+        tiktok_post_details: 7 "tiktokPostDetails" value,
+        gmb_post_details: 8 "gmbPostDetails" value,
+        error_message: 9 "errorMessage" value
     }
 }
 
@@ -8208,10 +7976,10 @@ pub struct SocialEngagement {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialEngagement {
-        likes: 0 "likes" value optional,
-        comments: 1 "comments" value optional,
-        shares: 2 "shares" value optional,
-        change: 3 "change" value optional
+        likes: 0 "likes" value,
+        comments: 1 "comments" value,
+        shares: 2 "shares" value,
+        change: 3 "change" value
     }
 }
 
@@ -8235,9 +8003,9 @@ pub struct SocialMetricBreakdown {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialMetricBreakdown {
-        total: 0 "total" value optional,
-        total_change: 1 "totalChange" value optional,
-        platforms: 2 "platforms" value_or_default optional
+        total: 0 "total" value,
+        total_change: 1 "totalChange" value,
+        platforms: 2 "platforms" value_or_default
     }
 }
 
@@ -8261,9 +8029,9 @@ pub struct SocialPlannerStatus {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPlannerStatus {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value
     }
 }
 
@@ -8359,9 +8127,9 @@ pub struct SocialPlatformTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPlatformTotals {
-        impressions: 0 "impressions" value_or_default optional,
-        followers: 1 "followers" value_or_default optional,
-        likes: 2 "likes" value_or_default optional
+        impressions: 0 "impressions" value_or_default,
+        followers: 1 "followers" value_or_default,
+        likes: 2 "likes" value_or_default
     }
 }
 
@@ -8380,7 +8148,7 @@ pub struct SocialPlatformValue {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPlatformValue { value: 0 "value" value optional, change: 1 "change" value optional }
+    SocialPlatformValue { value: 0 "value" value, change: 1 "change" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8464,29 +8232,29 @@ pub struct SocialPost {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPost {
-        id: 0 "_id" value optional,
-        source: 1 "source" value optional,
-        location_id: 2 "locationId" value optional,
-        platform: 3 "platform" value optional,
-        display_date: 4 "displayDate" value optional,
-        created_at: 5 "createdAt" value optional,
-        updated_at: 6 "updatedAt" value optional,
-        account_id: 7 "accountId" value optional,
-        error: 8 "error" value optional,
-        post_id: 9 "postId" value optional,
-        published_at: 10 "publishedAt" value optional,
-        account_ids: 11 "accountIds" value_or_default optional,
-        summary: 12 "summary" value optional,
-        media: 13 "media" value_or_default optional,
-        status: 14 "status" value optional,
-        created_by: 15 "createdBy" value optional,
-        type_: 16 "type" value optional,
-        tags: 17 "tags" value_or_default optional,
-        og_tags_details: 18 "ogTagsDetails" value optional,
-        post_approval_details: 19 "postApprovalDetails" value optional,
-        tiktok_post_details: 20 "tiktokPostDetails" value optional,
-        gmb_post_details: 21 "gmbPostDetails" value optional,
-        user: 22 "user" value optional
+        id: 0 "_id" value,
+        source: 1 "source" value,
+        location_id: 2 "locationId" value,
+        platform: 3 "platform" value,
+        display_date: 4 "displayDate" value,
+        created_at: 5 "createdAt" value,
+        updated_at: 6 "updatedAt" value,
+        account_id: 7 "accountId" value,
+        error: 8 "error" value,
+        post_id: 9 "postId" value,
+        published_at: 10 "publishedAt" value,
+        account_ids: 11 "accountIds" value_or_default,
+        summary: 12 "summary" value,
+        media: 13 "media" value_or_default,
+        status: 14 "status" value,
+        created_by: 15 "createdBy" value,
+        type_: 16 "type" value,
+        tags: 17 "tags" value_or_default,
+        og_tags_details: 18 "ogTagsDetails" value,
+        post_approval_details: 19 "postApprovalDetails" value,
+        tiktok_post_details: 20 "tiktokPostDetails" value,
+        gmb_post_details: 21 "gmbPostDetails" value,
+        user: 22 "user" value
     }
 }
 
@@ -8603,12 +8371,12 @@ pub struct SocialPostMedia {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPostMedia {
-        url: 0 "url" value optional,
-        caption: 1 "caption" value optional,
-        type_: 2 "type" value optional,
-        thumbnail: 3 "thumbnail" value optional,
-        default_thumb: 4 "defaultThumb" value optional,
-        id: 5 "id" value optional
+        url: 0 "url" value,
+        caption: 1 "caption" value,
+        type_: 2 "type" value,
+        thumbnail: 3 "thumbnail" value,
+        default_thumb: 4 "defaultThumb" value,
+        id: 5 "id" value
     }
 }
 
@@ -8686,10 +8454,10 @@ pub struct SocialPostPerformance {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPostPerformance {
-        posts: 0 "posts" value_or_default optional,
-        impressions: 1 "impressions" value_or_default optional,
-        likes: 2 "likes" value_or_default optional,
-        comments: 3 "comments" value_or_default optional
+        posts: 0 "posts" value_or_default,
+        impressions: 1 "impressions" value_or_default,
+        likes: 2 "likes" value_or_default,
+        comments: 3 "comments" value_or_default
     }
 }
 
@@ -8716,10 +8484,10 @@ pub struct SocialPostResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPostResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -8742,7 +8510,7 @@ pub struct SocialPostResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value optional } }
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value } }
 
 #[cfg(feature = "social_planner")]
 impl SocialPostResponseResults {
@@ -8963,13 +8731,13 @@ pub struct SocialPostUser {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPostUser {
-        id: 0 "id" value optional,
-        title: 1 "title" value optional,
-        first_name: 2 "firstName" value optional,
-        last_name: 3 "lastName" value optional,
-        profile_photo: 4 "profilePhoto" value optional,
-        phone: 5 "phone" value optional,
-        email: 6 "email" value optional
+        id: 0 "id" value,
+        title: 1 "title" value,
+        first_name: 2 "firstName" value,
+        last_name: 3 "lastName" value,
+        profile_photo: 4 "profilePhoto" value,
+        phone: 5 "phone" value,
+        email: 6 "email" value
     }
 }
 
@@ -8988,10 +8756,7 @@ pub struct SocialSeriesTotal {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialSeriesTotal {
-        total: 0 "total" value optional,
-        series: 1 "series" value_or_default optional
-    }
+    SocialSeriesTotal { total: 0 "total" value, series: 1 "series" value_or_default }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9023,12 +8788,12 @@ pub struct SocialStatistics {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatistics {
-        day_range: 0 "dayRange" value_or_default optional,
-        totals: 1 "totals" value optional,
-        post_performance: 2 "postPerformance" value optional,
-        breakdowns: 3 "breakdowns" value optional,
-        platform_totals: 4 "platformTotals" value optional,
-        demographics: 5 "demographics" value optional
+        day_range: 0 "dayRange" value_or_default,
+        totals: 1 "totals" value,
+        post_performance: 2 "postPerformance" value,
+        breakdowns: 3 "breakdowns" value,
+        platform_totals: 4 "platformTotals" value,
+        demographics: 5 "demographics" value
     }
 }
 
@@ -9054,10 +8819,10 @@ pub struct SocialStatisticsBreakdowns {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsBreakdowns {
-        posts: 0 "posts" value optional,
-        impressions: 1 "impressions" value optional,
-        reach: 2 "reach" value optional,
-        engagement: 3 "engagement" value_or_default optional
+        posts: 0 "posts" value,
+        impressions: 1 "impressions" value,
+        reach: 2 "reach" value,
+        engagement: 3 "engagement" value_or_default
     }
 }
 
@@ -9076,7 +8841,7 @@ pub struct SocialStatisticsDemographics {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographics { gender: 0 "gender" value optional, age: 1 "age" value optional }
+    SocialStatisticsDemographics { gender: 0 "gender" value, age: 1 "age" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9091,7 +8856,7 @@ pub struct SocialStatisticsDemographicsAge {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsAge { totals: 0 "totals" value optional }
+    SocialStatisticsDemographicsAge { totals: 0 "totals" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9140,13 +8905,13 @@ pub struct SocialStatisticsDemographicsAgeTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsDemographicsAgeTotals {
-        v13_17: 0 "13-17" value optional,
-        v18_24: 1 "18-24" value optional,
-        v25_34: 2 "25-34" value optional,
-        v35_44: 3 "35-44" value optional,
-        v45_54: 4 "45-54" value optional,
-        v55_64: 5 "55-64" value optional,
-        v65_plus: 6 "65+" value optional
+        v13_17: 0 "13-17" value,
+        v18_24: 1 "18-24" value,
+        v25_34: 2 "25-34" value,
+        v35_44: 3 "35-44" value,
+        v45_54: 4 "45-54" value,
+        v55_64: 5 "55-64" value,
+        v65_plus: 6 "65+" value
     }
 }
 
@@ -9162,7 +8927,7 @@ pub struct SocialStatisticsDemographicsGender {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsGender { totals: 0 "totals" value optional }
+    SocialStatisticsDemographicsGender { totals: 0 "totals" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9192,9 +8957,9 @@ pub struct SocialStatisticsDemographicsGenderTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsDemographicsGenderTotals {
-        male: 0 "male" value optional,
-        female: 1 "female" value optional,
-        unknown: 2 "unknown" value optional
+        male: 0 "male" value,
+        female: 1 "female" value,
+        unknown: 2 "unknown" value
     }
 }
 
@@ -9325,9 +9090,9 @@ pub struct SocialStatisticsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsResponse {
-        results: 0 "results" value optional,
-        message: 1 "message" value optional,
-        trace_id: 2 "traceId" value optional
+        results: 0 "results" value,
+        message: 1 "message" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -9364,11 +9129,11 @@ pub struct SocialStatisticsTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsTotals {
-        posts: 0 "posts" value optional,
-        likes: 1 "likes" value optional,
-        followers: 2 "followers" value optional,
-        impressions: 3 "impressions" value optional,
-        comments: 4 "comments" value optional
+        posts: 0 "posts" value,
+        likes: 1 "likes" value,
+        followers: 2 "followers" value,
+        impressions: 3 "impressions" value,
+        comments: 4 "comments" value
     }
 }
 
@@ -9405,13 +9170,13 @@ pub struct SocialTag {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialTag {
-        id: 0 "_id" value optional,
-        tag: 1 "tag" value optional,
-        location_id: 2 "locationId" value optional,
-        created_by: 3 "createdBy" value optional,
-        deleted: 4 "deleted" value optional,
-        created_at: 5 "createdAt" value optional,
-        updated_at: 6 "updatedAt" value optional
+        id: 0 "_id" value,
+        tag: 1 "tag" value,
+        location_id: 2 "locationId" value,
+        created_by: 3 "createdBy" value,
+        deleted: 4 "deleted" value,
+        created_at: 5 "createdAt" value,
+        updated_at: 6 "updatedAt" value
     }
 }
 
@@ -9462,10 +9227,10 @@ pub struct SocialTagsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialTagsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9492,10 +9257,7 @@ pub struct SocialTagsResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialTagsResponseResults {
-        tags: 0 "tags" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    SocialTagsResponseResults { tags: 0 "tags" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9537,13 +9299,13 @@ pub struct TiktokPostDetails {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokPostDetails {
-        privacy_level: 0 "privacyLevel" value optional,
-        promote_other_brand: 1 "promoteOtherBrand" value optional,
-        enable_comment: 2 "enableComment" value optional,
-        enable_duet: 3 "enableDuet" value optional,
-        enable_stitch: 4 "enableStitch" value optional,
-        video_disclosure: 5 "videoDisclosure" value optional,
-        promote_your_brand: 6 "promoteYourBrand" value optional
+        privacy_level: 0 "privacyLevel" value,
+        promote_other_brand: 1 "promoteOtherBrand" value,
+        enable_comment: 2 "enableComment" value,
+        enable_duet: 3 "enableDuet" value,
+        enable_stitch: 4 "enableStitch" value,
+        video_disclosure: 5 "videoDisclosure" value,
+        promote_your_brand: 6 "promoteYourBrand" value
     }
 }
 
@@ -9686,13 +9448,13 @@ pub struct TiktokProfile {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokProfile {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        username: 2 "username" value optional,
-        avatar: 3 "avatar" value optional,
-        verified: 4 "verified" value optional,
-        is_connected: 5 "isConnected" value optional,
-        type_: 6 "type" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        username: 2 "username" value,
+        avatar: 3 "avatar" value,
+        verified: 4 "verified" value,
+        is_connected: 5 "isConnected" value,
+        type_: 6 "type" value
     }
 }
 
@@ -9719,10 +9481,10 @@ pub struct TiktokProfilesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokProfilesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9746,7 +9508,7 @@ pub struct TiktokProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TiktokProfilesResponseResults { profile: 0 "profile" value_or_default optional }
+    TiktokProfilesResponseResults { profile: 0 "profile" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9781,13 +9543,13 @@ pub struct TwitterProfile {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TwitterProfile {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        username: 2 "username" value optional,
-        avatar: 3 "avatar" value optional,
-        protected: 4 "protected" value optional,
-        verified: 5 "verified" value optional,
-        is_connected: 6 "isConnected" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        username: 2 "username" value,
+        avatar: 3 "avatar" value,
+        protected: 4 "protected" value,
+        verified: 5 "verified" value,
+        is_connected: 6 "isConnected" value
     }
 }
 
@@ -9814,10 +9576,10 @@ pub struct TwitterProfilesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TwitterProfilesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9841,7 +9603,7 @@ pub struct TwitterProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TwitterProfilesResponseResults { profile: 0 "profile" value_or_default optional }
+    TwitterProfilesResponseResults { profile: 0 "profile" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
@@ -10108,10 +9870,10 @@ pub struct UploadSocialCsvResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -10143,8 +9905,8 @@ pub struct UploadSocialCsvResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponseResults {
-        file_path: 0 "filePath" value optional,
-        rows_count: 1 "rowsCount" value optional,
-        file_name: 2 "fileName" value optional
+        file_path: 0 "filePath" value,
+        rows_count: 1 "rowsCount" value,
+        file_name: 2 "fileName" value
     }
 }

@@ -933,7 +933,7 @@ impl CreateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -985,13 +985,7 @@ impl CreateShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1042,7 +1036,7 @@ impl CreateShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-zone".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1095,13 +1089,7 @@ impl DeleteShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1153,13 +1141,9 @@ impl DeleteShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1211,13 +1195,7 @@ impl DeleteShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1268,13 +1246,7 @@ impl GetShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1326,13 +1298,9 @@ impl GetShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1391,13 +1359,7 @@ impl GetShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.with_shipping_rate {
@@ -1450,7 +1412,7 @@ impl GetStoreSettings {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/store-setting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1499,10 +1461,7 @@ impl ListAvailableShippingRates {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-zone/shipping-rates".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1554,7 +1513,7 @@ impl ListShippingCarriers {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1619,13 +1578,7 @@ impl ListShippingRates {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -1749,7 +1702,7 @@ impl ListShippingZones {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-zone".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -1854,7 +1807,7 @@ impl SaveStoreSettings {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/store-setting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1906,13 +1859,7 @@ impl UpdateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1965,13 +1912,9 @@ impl UpdateShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2024,13 +1967,7 @@ impl UpdateShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2097,16 +2034,16 @@ pub struct AvailableShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     AvailableShippingRate {
-        name: 0 "name" value optional,
-        description: 1 "description" value optional,
-        currency: 2 "currency" value optional,
-        amount: 3 "amount" value optional,
-        is_carrier_rate: 4 "isCarrierRate" value optional,
-        shipping_carrier_id: 5 "shippingCarrierId" value optional,
-        percentage_of_rate_fee: 6 "percentageOfRateFee" value optional,
-        shipping_carrier_services: 7 "shippingCarrierServices" value_or_default optional,
-        id: 8 "_id" value optional,
-        shipping_zone_id: 9 "shippingZoneId" value optional
+        name: 0 "name" value,
+        description: 1 "description" value,
+        currency: 2 "currency" value,
+        amount: 3 "amount" value,
+        is_carrier_rate: 4 "isCarrierRate" value,
+        shipping_carrier_id: 5 "shippingCarrierId" value,
+        percentage_of_rate_fee: 6 "percentageOfRateFee" value,
+        shipping_carrier_services: 7 "shippingCarrierServices" value_or_default,
+        id: 8 "_id" value,
+        shipping_zone_id: 9 "shippingZoneId" value
     }
 }
 
@@ -3768,9 +3705,9 @@ pub struct ListAvailableShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListAvailableShippingRatesResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value_or_default optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value_or_default
     }
 }
 
@@ -3793,9 +3730,9 @@ pub struct ListShippingCarriersResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListShippingCarriersResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value_or_default optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value_or_default
     }
 }
 
@@ -3814,10 +3751,7 @@ pub struct ListShippingRatesResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListShippingRatesResponse {
-        total: 0 "total" value optional,
-        data: 1 "data" value_or_default optional
-    }
+    ListShippingRatesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3835,10 +3769,7 @@ pub struct ListShippingZonesResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListShippingZonesResponse {
-        total: 0 "total" value optional,
-        data: 1 "data" value_or_default optional
-    }
+    ListShippingZonesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4370,16 +4301,16 @@ pub struct ShippingCarrier {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingCarrier {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        callback_url: 3 "callbackUrl" value optional,
-        services: 4 "services" value_or_default optional,
-        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value optional,
-        id: 6 "_id" value optional,
-        marketplace_app_id: 7 "marketplaceAppId" value optional,
-        created_at: 8 "createdAt" value optional,
-        updated_at: 9 "updatedAt" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        callback_url: 3 "callbackUrl" value,
+        services: 4 "services" value_or_default,
+        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value,
+        id: 6 "_id" value,
+        marketplace_app_id: 7 "marketplaceAppId" value,
+        created_at: 8 "createdAt" value,
+        updated_at: 9 "updatedAt" value
     }
 }
 
@@ -4402,9 +4333,9 @@ pub struct ShippingCarrierResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingCarrierResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -4433,7 +4364,7 @@ pub struct ShippingCarrierService {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingCarrierService { name: 0 "name" value optional, value: 1 "value" value optional }
+    ShippingCarrierService { name: 0 "name" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4551,15 +4482,15 @@ pub struct ShippingOrigin {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingOrigin {
-        name: 0 "name" value optional,
-        country: 1 "country" value optional,
-        state: 2 "state" value optional,
-        city: 3 "city" value optional,
-        street1: 4 "street1" value optional,
-        street2: 5 "street2" value optional,
-        zip: 6 "zip" value optional,
-        phone: 7 "phone" value optional,
-        email: 8 "email" value optional
+        name: 0 "name" value,
+        country: 1 "country" value,
+        state: 2 "state" value,
+        city: 3 "city" value,
+        street1: 4 "street1" value,
+        street2: 5 "street2" value,
+        zip: 6 "zip" value,
+        phone: 7 "phone" value,
+        email: 8 "email" value
     }
 }
 
@@ -4705,23 +4636,23 @@ pub struct ShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingRate {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        currency: 4 "currency" value optional,
-        amount: 5 "amount" value optional,
-        condition_type: 6 "conditionType" value optional,
-        min_condition: 7 "minCondition" value optional,
-        max_condition: 8 "maxCondition" value optional,
-        is_carrier_rate: 9 "isCarrierRate" value optional,
-        shipping_carrier_id: 10 "shippingCarrierId" value optional,
-        percentage_of_rate_fee: 11 "percentageOfRateFee" value optional,
-        shipping_carrier_services: 12 "shippingCarrierServices" value_or_default optional,
-        id: 13 "_id" value optional,
-        shipping_zone_id: 14 "shippingZoneId" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        currency: 4 "currency" value,
+        amount: 5 "amount" value,
+        condition_type: 6 "conditionType" value,
+        min_condition: 7 "minCondition" value,
+        max_condition: 8 "maxCondition" value,
+        is_carrier_rate: 9 "isCarrierRate" value,
+        shipping_carrier_id: 10 "shippingCarrierId" value,
+        percentage_of_rate_fee: 11 "percentageOfRateFee" value,
+        shipping_carrier_services: 12 "shippingCarrierServices" value_or_default,
+        id: 13 "_id" value,
+        shipping_zone_id: 14 "shippingZoneId" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value
     }
 }
 
@@ -4744,9 +4675,9 @@ pub struct ShippingRateResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingRateResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -4794,14 +4725,14 @@ pub struct ShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingZone {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        countries: 3 "countries" value_or_default optional,
-        id: 4 "_id" value optional,
-        shipping_rates: 5 "shippingRates" value_or_default optional,
-        created_at: 6 "createdAt" value optional,
-        updated_at: 7 "updatedAt" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        countries: 3 "countries" value_or_default,
+        id: 4 "_id" value,
+        shipping_rates: 5 "shippingRates" value_or_default,
+        created_at: 6 "createdAt" value,
+        updated_at: 7 "updatedAt" value
     }
 }
 
@@ -4822,7 +4753,7 @@ pub struct ShippingZoneCountry {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingZoneCountry { code: 0 "code" value optional, states: 1 "states" value optional }
+    ShippingZoneCountry { code: 0 "code" value, states: 1 "states" value }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4865,9 +4796,9 @@ pub struct ShippingZoneResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingZoneResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -4891,7 +4822,7 @@ pub struct ShippingZoneState {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-crate::runtime::object::object_impl! { ShippingZoneState { code: 0 "code" value optional } }
+crate::runtime::object::object_impl! { ShippingZoneState { code: 0 "code" value } }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingZoneState {
@@ -4973,10 +4904,10 @@ pub struct StoreEmailNotification {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreEmailNotification {
-        enabled: 0 "enabled" value optional,
-        subject: 1 "subject" value optional,
-        email_template_id: 2 "emailTemplateId" value optional,
-        default_email_template_id: 3 "defaultEmailTemplateId" value optional
+        enabled: 0 "enabled" value,
+        subject: 1 "subject" value,
+        email_template_id: 2 "emailTemplateId" value,
+        default_email_template_id: 3 "defaultEmailTemplateId" value
     }
 }
 
@@ -5059,14 +4990,14 @@ pub struct StoreSettings {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreSettings {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        shipping_origin: 2 "shippingOrigin" value optional,
-        store_order_notification: 3 "storeOrderNotification" value optional,
-        store_order_fulfillment_notification: 4 "storeOrderFulfillmentNotification" value optional,
-        id: 5 "_id" value optional,
-        created_at: 6 "createdAt" value optional,
-        updated_at: 7 "updatedAt" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        shipping_origin: 2 "shippingOrigin" value,
+        store_order_notification: 3 "storeOrderNotification" value,
+        store_order_fulfillment_notification: 4 "storeOrderFulfillmentNotification" value,
+        id: 5 "_id" value,
+        created_at: 6 "createdAt" value,
+        updated_at: 7 "updatedAt" value
     }
 }
 
@@ -5089,9 +5020,9 @@ pub struct StoreSettingsResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreSettingsResponse {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        data: 2 "data" value optional
+        status: 0 "status" value,
+        message: 1 "message" value,
+        data: 2 "data" value
     }
 }
 
@@ -5118,7 +5049,7 @@ pub struct StoreStatusResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    StoreStatusResponse { status: 0 "status" value optional, message: 1 "message" value optional }
+    StoreStatusResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5157,12 +5088,12 @@ pub struct UpdateShippingCarrierRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingCarrierRequest {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        callback_url: 3 "callbackUrl" value optional,
-        services: 4 "services" value optional,
-        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        callback_url: 3 "callbackUrl" value,
+        services: 4 "services" value,
+        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value
     }
 }
 
@@ -5282,19 +5213,19 @@ pub struct UpdateShippingRateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingRateRequest {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        description: 3 "description" value optional,
-        currency: 4 "currency" value optional,
-        amount: 5 "amount" value optional,
-        condition_type: 6 "conditionType" value optional,
-        min_condition: 7 "minCondition" value optional,
-        max_condition: 8 "maxCondition" value optional,
-        is_carrier_rate: 9 "isCarrierRate" value optional,
-        shipping_carrier_id: 10 "shippingCarrierId" value optional,
-        percentage_of_rate_fee: 11 "percentageOfRateFee" value optional,
-        shipping_carrier_services: 12 "shippingCarrierServices" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        description: 3 "description" value,
+        currency: 4 "currency" value,
+        amount: 5 "amount" value,
+        condition_type: 6 "conditionType" value,
+        min_condition: 7 "minCondition" value,
+        max_condition: 8 "maxCondition" value,
+        is_carrier_rate: 9 "isCarrierRate" value,
+        shipping_carrier_id: 10 "shippingCarrierId" value,
+        percentage_of_rate_fee: 11 "percentageOfRateFee" value,
+        shipping_carrier_services: 12 "shippingCarrierServices" value
     }
 }
 
@@ -5430,10 +5361,10 @@ pub struct UpdateShippingZoneRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingZoneRequest {
-        alt_id: 0 "altId" value optional,
-        alt_type: 1 "altType" value optional,
-        name: 2 "name" value optional,
-        countries: 3 "countries" value optional
+        alt_id: 0 "altId" value,
+        alt_type: 1 "altType" value,
+        name: 2 "name" value,
+        countries: 3 "countries" value
     }
 }
 

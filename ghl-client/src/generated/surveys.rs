@@ -214,7 +214,7 @@ impl ListSurveySubmissions {
             "listSurveySubmissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/surveys/submissions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.page {
@@ -361,7 +361,7 @@ impl ListSurveys {
             scopes: &["surveys.readonly"],
         };
         let location_id = self.client.resolve_location("listSurveys", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/surveys/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.skip {
@@ -456,8 +456,8 @@ pub struct ListSurveySubmissionsResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     ListSurveySubmissionsResponse {
-        submissions: 0 "submissions" value_or_default optional,
-        meta: 1 "meta" value optional
+        submissions: 0 "submissions" value_or_default,
+        meta: 1 "meta" value
     }
 }
 
@@ -476,10 +476,7 @@ pub struct ListSurveysResponse {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    ListSurveysResponse {
-        surveys: 0 "surveys" value_or_default optional,
-        total: 1 "total" value optional
-    }
+    ListSurveysResponse { surveys: 0 "surveys" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
@@ -501,11 +498,7 @@ pub struct Survey {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    Survey {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        location_id: 2 "locationId" value optional
-    }
+    Survey { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
 }
 
 #[cfg(feature = "surveys")]
@@ -519,9 +512,7 @@ pub struct SurveyContactSessionIds {
 }
 
 #[cfg(feature = "surveys")]
-crate::runtime::object::object_impl! {
-    SurveyContactSessionIds { ids: 0 "ids" value_or_default optional }
-}
+crate::runtime::object::object_impl! { SurveyContactSessionIds { ids: 0 "ids" value_or_default } }
 
 #[cfg(feature = "surveys")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
@@ -588,24 +579,24 @@ pub struct SurveyEventData {
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
     SurveyEventData {
-        fbc: 0 "fbc" value optional,
-        fbp: 1 "fbp" value optional,
-        page: 2 "page" value optional,
-        type_: 3 "type" value optional,
-        domain: 4 "domain" value optional,
-        medium: 5 "medium" value optional,
-        source: 6 "source" value optional,
-        version: 7 "version" value optional,
-        ad_source: 8 "adSource" value optional,
-        medium_id: 9 "mediumId" value optional,
-        parent_id: 10 "parentId" value optional,
-        referrer: 11 "referrer" value optional,
-        fb_event_id: 12 "fbEventId" value optional,
-        timestamp: 13 "timestamp" value optional,
-        parent_name: 14 "parentName" value optional,
-        fingerprint: 15 "fingerprint" value optional,
-        page_visit_type: 16 "pageVisitType" value optional,
-        contact_session_ids: 17 "contactSessionIds" value optional
+        fbc: 0 "fbc" value,
+        fbp: 1 "fbp" value,
+        page: 2 "page" value,
+        type_: 3 "type" value,
+        domain: 4 "domain" value,
+        medium: 5 "medium" value,
+        source: 6 "source" value,
+        version: 7 "version" value,
+        ad_source: 8 "adSource" value,
+        medium_id: 9 "mediumId" value,
+        parent_id: 10 "parentId" value,
+        referrer: 11 "referrer" value,
+        fb_event_id: 12 "fbEventId" value,
+        timestamp: 13 "timestamp" value,
+        parent_name: 14 "parentName" value,
+        fingerprint: 15 "fingerprint" value,
+        page_visit_type: 16 "pageVisitType" value,
+        contact_session_ids: 17 "contactSessionIds" value
     }
 }
 
@@ -624,7 +615,7 @@ pub struct SurveyPageDetails {
 
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
-    SurveyPageDetails { url: 0 "url" value optional, title: 1 "title" value optional }
+    SurveyPageDetails { url: 0 "url" value, title: 1 "title" value }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
@@ -659,13 +650,13 @@ pub struct SurveySubmission {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     SurveySubmission {
-        id: 0 "id" value optional,
-        contact_id: 1 "contactId" value optional,
-        created_at: 2 "createdAt" value optional,
-        survey_id: 3 "surveyId" value optional,
-        name: 4 "name" value optional,
-        email: 5 "email" value optional,
-        others: 6 "others" value optional
+        id: 0 "id" value,
+        contact_id: 1 "contactId" value,
+        created_at: 2 "createdAt" value,
+        survey_id: 3 "surveyId" value,
+        name: 4 "name" value,
+        email: 5 "email" value,
+        others: 6 "others" value
     }
 }
 
@@ -696,9 +687,9 @@ pub struct SurveySubmissionPageMeta {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     SurveySubmissionPageMeta {
-        total: 0 "total" value optional,
-        current_page: 1 "currentPage" value optional,
-        next_page: 2 "nextPage" value optional,
-        prev_page: 3 "prevPage" value optional
+        total: 0 "total" value,
+        current_page: 1 "currentPage" value,
+        next_page: 2 "nextPage" value,
+        prev_page: 3 "prevPage" value
     }
 }

@@ -126,7 +126,7 @@ impl FireWorkflowTrigger {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/workflows/triggers".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -175,10 +175,10 @@ pub struct FireWorkflowTriggerRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FireWorkflowTriggerRequest {
-        location_id: 0 "locationId" value optional,
-        trigger_id: 1 "triggerId" value optional,
-        contact_id: 2 "contactId" value optional,
-        data: 3 "data" value optional
+        location_id: 0 "locationId" value,
+        trigger_id: 1 "triggerId" value,
+        contact_id: 2 "contactId" value,
+        data: 3 "data" value
     }
 }
 

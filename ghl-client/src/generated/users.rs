@@ -416,7 +416,7 @@ impl CreateUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let mut request = crate::Request::new(&META, "/users/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -465,10 +465,7 @@ impl DeleteUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let request = crate::Request::at(&META, &[self.user_id.as_str()]);
         Ok(request)
     }
 
@@ -515,7 +512,7 @@ impl FilterUsersByEmail {
             token: crate::TokenKind::Agency,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/users/search/filter-by-email".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -613,10 +610,7 @@ impl GetUser {
             token: crate::TokenKind::Either,
             scopes: &["users.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let request = crate::Request::at(&META, &[self.user_id.as_str()]);
         Ok(request)
     }
 
@@ -675,7 +669,7 @@ impl ListLocationUsers {
             "listLocationUsers",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/users/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -794,7 +788,7 @@ impl SearchUsers {
             token: crate::TokenKind::Either,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/users/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         if let Some(value) = &self.query {
             request.query("query", value);
@@ -920,10 +914,7 @@ impl UpdateUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.user_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1119,10 +1110,7 @@ pub struct DeleteUserResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    DeleteUserResponse {
-        succeded: 0 "succeded" value optional,
-        message: 1 "message" value optional
-    }
+    DeleteUserResponse { succeded: 0 "succeded" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1220,7 +1208,7 @@ pub struct ListLocationUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    ListLocationUsersResponse { users: 0 "users" value_or_default optional }
+    ListLocationUsersResponse { users: 0 "users" value_or_default }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1336,10 +1324,7 @@ pub struct SearchUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    SearchUsersResponse {
-        users: 0 "users" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1418,21 +1403,21 @@ pub struct UpdateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateUserRequest {
-        first_name: 0 "firstName" value optional,
-        last_name: 1 "lastName" value optional,
-        email: 2 "email" value optional,
-        password: 3 "password" value optional,
-        phone: 4 "phone" value optional,
-        type_: 5 "type" value optional,
-        role: 6 "role" value optional,
-        company_id: 7 "companyId" value optional,
-        location_ids: 8 "locationIds" value optional,
-        permissions: 9 "permissions" value optional,
-        scopes: 10 "scopes" value optional,
-        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
-        profile_photo: 12 "profilePhoto" value optional,
-        twilio_phone: 13 "twilioPhone" value optional,
-        platform_language: 14 "platformLanguage" value optional
+        first_name: 0 "firstName" value,
+        last_name: 1 "lastName" value,
+        email: 2 "email" value,
+        password: 3 "password" value,
+        phone: 4 "phone" value,
+        type_: 5 "type" value,
+        role: 6 "role" value,
+        company_id: 7 "companyId" value,
+        location_ids: 8 "locationIds" value,
+        permissions: 9 "permissions" value,
+        scopes: 10 "scopes" value,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value,
+        profile_photo: 12 "profilePhoto" value,
+        twilio_phone: 13 "twilioPhone" value,
+        platform_language: 14 "platformLanguage" value
     }
 }
 
@@ -1601,19 +1586,19 @@ pub struct User {
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
     User {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        first_name: 2 "firstName" value optional,
-        last_name: 3 "lastName" value optional,
-        email: 4 "email" value optional,
-        phone: 5 "phone" value optional,
-        extension: 6 "extension" value optional,
-        permissions: 7 "permissions" value optional,
-        scopes: 8 "scopes" value optional,
-        roles: 9 "roles" value optional,
-        deleted: 10 "deleted" value optional,
-        lc_phone: 11 "lcPhone" value_or_default optional,
-        platform_language: 12 "platformLanguage" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        first_name: 2 "firstName" value,
+        last_name: 3 "lastName" value,
+        email: 4 "email" value,
+        phone: 5 "phone" value,
+        extension: 6 "extension" value,
+        permissions: 7 "permissions" value,
+        scopes: 8 "scopes" value,
+        roles: 9 "roles" value,
+        deleted: 10 "deleted" value,
+        lc_phone: 11 "lcPhone" value_or_default,
+        platform_language: 12 "platformLanguage" value
     }
 }
 
@@ -1780,44 +1765,44 @@ pub struct UserPermissions {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::object::object_impl! {
     UserPermissions {
-        campaigns_enabled: 0 "campaignsEnabled" value optional,
-        campaigns_read_only: 1 "campaignsReadOnly" value optional,
-        contacts_enabled: 2 "contactsEnabled" value optional,
-        workflows_enabled: 3 "workflowsEnabled" value optional,
-        workflows_read_only: 4 "workflowsReadOnly" value optional,
-        triggers_enabled: 5 "triggersEnabled" value optional,
-        funnels_enabled: 6 "funnelsEnabled" value optional,
-        websites_enabled: 7 "websitesEnabled" value optional,
-        opportunities_enabled: 8 "opportunitiesEnabled" value optional,
-        dashboard_stats_enabled: 9 "dashboardStatsEnabled" value optional,
-        bulk_requests_enabled: 10 "bulkRequestsEnabled" value optional,
-        appointments_enabled: 11 "appointmentsEnabled" value optional,
-        reviews_enabled: 12 "reviewsEnabled" value optional,
-        online_listings_enabled: 13 "onlineListingsEnabled" value optional,
-        phone_call_enabled: 14 "phoneCallEnabled" value optional,
-        conversations_enabled: 15 "conversationsEnabled" value optional,
-        assigned_data_only: 16 "assignedDataOnly" value optional,
-        adwords_reporting_enabled: 17 "adwordsReportingEnabled" value optional,
-        membership_enabled: 18 "membershipEnabled" value optional,
-        facebook_ads_reporting_enabled: 19 "facebookAdsReportingEnabled" value optional,
-        attributions_reporting_enabled: 20 "attributionsReportingEnabled" value optional,
-        settings_enabled: 21 "settingsEnabled" value optional,
-        tags_enabled: 22 "tagsEnabled" value optional,
-        lead_value_enabled: 23 "leadValueEnabled" value optional,
-        marketing_enabled: 24 "marketingEnabled" value optional,
-        agent_reporting_enabled: 25 "agentReportingEnabled" value optional,
-        bot_service: 26 "botService" value optional,
-        social_planner: 27 "socialPlanner" value optional,
-        blogging_enabled: 28 "bloggingEnabled" value optional,
-        invoice_enabled: 29 "invoiceEnabled" value optional,
-        affiliate_manager_enabled: 30 "affiliateManagerEnabled" value optional,
-        content_ai_enabled: 31 "contentAiEnabled" value optional,
-        refunds_enabled: 32 "refundsEnabled" value optional,
-        record_payment_enabled: 33 "recordPaymentEnabled" value optional,
-        cancel_subscription_enabled: 34 "cancelSubscriptionEnabled" value optional,
-        payments_enabled: 35 "paymentsEnabled" value optional,
-        communities_enabled: 36 "communitiesEnabled" value optional,
-        export_payments_enabled: 37 "exportPaymentsEnabled" value optional
+        campaigns_enabled: 0 "campaignsEnabled" value,
+        campaigns_read_only: 1 "campaignsReadOnly" value,
+        contacts_enabled: 2 "contactsEnabled" value,
+        workflows_enabled: 3 "workflowsEnabled" value,
+        workflows_read_only: 4 "workflowsReadOnly" value,
+        triggers_enabled: 5 "triggersEnabled" value,
+        funnels_enabled: 6 "funnelsEnabled" value,
+        websites_enabled: 7 "websitesEnabled" value,
+        opportunities_enabled: 8 "opportunitiesEnabled" value,
+        dashboard_stats_enabled: 9 "dashboardStatsEnabled" value,
+        bulk_requests_enabled: 10 "bulkRequestsEnabled" value,
+        appointments_enabled: 11 "appointmentsEnabled" value,
+        reviews_enabled: 12 "reviewsEnabled" value,
+        online_listings_enabled: 13 "onlineListingsEnabled" value,
+        phone_call_enabled: 14 "phoneCallEnabled" value,
+        conversations_enabled: 15 "conversationsEnabled" value,
+        assigned_data_only: 16 "assignedDataOnly" value,
+        adwords_reporting_enabled: 17 "adwordsReportingEnabled" value,
+        membership_enabled: 18 "membershipEnabled" value,
+        facebook_ads_reporting_enabled: 19 "facebookAdsReportingEnabled" value,
+        attributions_reporting_enabled: 20 "attributionsReportingEnabled" value,
+        settings_enabled: 21 "settingsEnabled" value,
+        tags_enabled: 22 "tagsEnabled" value,
+        lead_value_enabled: 23 "leadValueEnabled" value,
+        marketing_enabled: 24 "marketingEnabled" value,
+        agent_reporting_enabled: 25 "agentReportingEnabled" value,
+        bot_service: 26 "botService" value,
+        social_planner: 27 "socialPlanner" value,
+        blogging_enabled: 28 "bloggingEnabled" value,
+        invoice_enabled: 29 "invoiceEnabled" value,
+        affiliate_manager_enabled: 30 "affiliateManagerEnabled" value,
+        content_ai_enabled: 31 "contentAiEnabled" value,
+        refunds_enabled: 32 "refundsEnabled" value,
+        record_payment_enabled: 33 "recordPaymentEnabled" value,
+        cancel_subscription_enabled: 34 "cancelSubscriptionEnabled" value,
+        payments_enabled: 35 "paymentsEnabled" value,
+        communities_enabled: 36 "communitiesEnabled" value,
+        export_payments_enabled: 37 "exportPaymentsEnabled" value
     }
 }
 
@@ -2163,10 +2148,10 @@ pub struct UserRoles {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::object::object_impl! {
     UserRoles {
-        type_: 0 "type" value optional,
-        role: 1 "role" value optional,
-        location_ids: 2 "locationIds" value_or_default optional,
-        restrict_sub_account: 3 "restrictSubAccount" value optional
+        type_: 0 "type" value,
+        role: 1 "role" value,
+        location_ids: 2 "locationIds" value_or_default,
+        restrict_sub_account: 3 "restrictSubAccount" value
     }
 }
 

@@ -540,7 +540,7 @@ impl CreateVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let mut request = crate::Request::new(&META, "/voice-ai/actions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -589,7 +589,7 @@ impl CreateVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -652,10 +652,7 @@ impl DeleteVoiceAiAction {
             "deleteVoiceAiAction",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("agentId", &self.agent_id);
@@ -714,10 +711,7 @@ impl DeleteVoiceAiAgent {
             "deleteVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -775,10 +769,7 @@ impl GetVoiceAiAction {
             "getVoiceAiAction",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -838,10 +829,7 @@ impl GetVoiceAiAgent {
             "getVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -901,13 +889,7 @@ impl GetVoiceAiCallLog {
             "getVoiceAiCallLog",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/voice-ai/dashboard/call-logs/{}",
-                crate::runtime::request::path_segment(&self.call_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.call_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -987,7 +969,7 @@ impl ListVoiceAiAgents {
             "listVoiceAiAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page {
             request.query("page", value);
@@ -1174,7 +1156,7 @@ impl ListVoiceAiCallLogs {
             "listVoiceAiCallLogs",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/voice-ai/dashboard/call-logs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.agent_id {
@@ -1301,10 +1283,7 @@ impl UpdateVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1367,10 +1346,7 @@ impl UpdateVoiceAiAgent {
             "updateVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1412,7 +1388,7 @@ pub struct AgentTranslation {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    AgentTranslation { enabled: 0 "enabled" value optional, language: 1 "language" value optional }
+    AgentTranslation { enabled: 0 "enabled" value, language: 1 "language" value }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1454,8 +1430,8 @@ pub struct AgentWorkingDay {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     AgentWorkingDay {
-        day_of_the_week: 0 "dayOfTheWeek" value optional,
-        intervals: 1 "intervals" value_or_default optional
+        day_of_the_week: 0 "dayOfTheWeek" value,
+        intervals: 1 "intervals" value_or_default
     }
 }
 
@@ -1501,10 +1477,10 @@ pub struct AppointmentBookingParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     AppointmentBookingParameters {
-        calendar_id: 0 "calendarId" value optional,
-        days_of_offering_dates: 1 "daysOfOfferingDates" value optional,
-        slots_per_day: 2 "slotsPerDay" value optional,
-        hours_between_slots: 3 "hoursBetweenSlots" value optional
+        calendar_id: 0 "calendarId" value,
+        days_of_offering_dates: 1 "daysOfOfferingDates" value,
+        slots_per_day: 2 "slotsPerDay" value,
+        hours_between_slots: 3 "hoursBetweenSlots" value
     }
 }
 
@@ -1604,20 +1580,20 @@ pub struct CallLog {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallLog {
-        id: 0 "id" value optional,
-        contact_id: 1 "contactId" value optional,
-        agent_id: 2 "agentId" value optional,
-        is_agent_deleted: 3 "isAgentDeleted" value optional,
-        from_number: 4 "fromNumber" value optional,
-        created_at: 5 "createdAt" value optional,
-        duration: 6 "duration" value optional,
-        trial_call: 7 "trialCall" value optional,
-        executed_call_actions: 8 "executedCallActions" value_or_default optional,
-        summary: 9 "summary" value optional,
-        transcript: 10 "transcript" value optional,
-        translation: 11 "translation" value optional,
-        extracted_data: 12 "extractedData" value_or_default optional,
-        message_id: 13 "messageId" value optional
+        id: 0 "id" value,
+        contact_id: 1 "contactId" value,
+        agent_id: 2 "agentId" value,
+        is_agent_deleted: 3 "isAgentDeleted" value,
+        from_number: 4 "fromNumber" value,
+        created_at: 5 "createdAt" value,
+        duration: 6 "duration" value,
+        trial_call: 7 "trialCall" value,
+        executed_call_actions: 8 "executedCallActions" value_or_default,
+        summary: 9 "summary" value,
+        transcript: 10 "transcript" value,
+        translation: 11 "translation" value,
+        extracted_data: 12 "extractedData" value_or_default,
+        message_id: 13 "messageId" value
     }
 }
 
@@ -1652,11 +1628,11 @@ pub struct CallTransferParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallTransferParameters {
-        trigger_prompt: 0 "triggerPrompt" value optional,
-        transfer_to_type: 1 "transferToType" value optional,
-        transfer_to_value: 2 "transferToValue" value optional,
-        trigger_message: 3 "triggerMessage" value optional,
-        hear_whisper_message: 4 "hearWhisperMessage" value optional
+        trigger_prompt: 0 "triggerPrompt" value,
+        transfer_to_type: 1 "transferToType" value,
+        transfer_to_value: 2 "transferToValue" value,
+        trigger_message: 3 "triggerMessage" value,
+        hear_whisper_message: 4 "hearWhisperMessage" value
     }
 }
 
@@ -1771,9 +1747,9 @@ pub struct CallTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallTranslation {
-        enabled: 0 "enabled" value optional,
-        language: 1 "language" value optional,
-        translated_transcript: 2 "translatedTranscript" value optional
+        enabled: 0 "enabled" value,
+        language: 1 "language" value,
+        translated_transcript: 2 "translatedTranscript" value
     }
 }
 
@@ -2061,12 +2037,12 @@ pub struct CustomActionApiDetails {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionApiDetails {
-        url: 0 "url" value optional,
-        method: 1 "method" value optional,
-        authentication_required: 2 "authenticationRequired" value optional,
-        authentication_value: 3 "authenticationValue" value optional,
-        headers: 4 "headers" value optional,
-        parameters: 5 "parameters" value optional
+        url: 0 "url" value,
+        method: 1 "method" value,
+        authentication_required: 2 "authenticationRequired" value,
+        authentication_value: 3 "authenticationValue" value,
+        headers: 4 "headers" value,
+        parameters: 5 "parameters" value
     }
 }
 
@@ -2182,7 +2158,7 @@ pub struct CustomActionHeader {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    CustomActionHeader { key: 0 "key" value optional, value: 1 "value" value optional }
+    CustomActionHeader { key: 0 "key" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2233,10 +2209,10 @@ pub struct CustomActionParameter {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionParameter {
-        name: 0 "name" value optional,
-        description: 1 "description" value optional,
-        type_: 2 "type" value optional,
-        example: 3 "example" value optional
+        name: 0 "name" value,
+        description: 1 "description" value,
+        type_: 2 "type" value,
+        example: 3 "example" value
     }
 }
 
@@ -2300,10 +2276,10 @@ pub struct CustomActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionParameters {
-        trigger_prompt: 0 "triggerPrompt" value optional,
-        trigger_message: 1 "triggerMessage" value optional,
-        api_details: 2 "apiDetails" value optional,
-        selected_paths: 3 "selectedPaths" value optional
+        trigger_prompt: 0 "triggerPrompt" value,
+        trigger_message: 1 "triggerMessage" value,
+        api_details: 2 "apiDetails" value,
+        selected_paths: 3 "selectedPaths" value
     }
 }
 
@@ -2375,10 +2351,10 @@ pub struct DataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     DataExtractionParameters {
-        contact_field_id: 0 "contactFieldId" value optional,
-        description: 1 "description" value optional,
-        examples: 2 "examples" value_or_default optional,
-        overwrite_existing_value: 3 "overwriteExistingValue" value optional
+        contact_field_id: 0 "contactFieldId" value,
+        description: 1 "description" value,
+        examples: 2 "examples" value_or_default,
+        overwrite_existing_value: 3 "overwriteExistingValue" value
     }
 }
 
@@ -2676,10 +2652,10 @@ pub struct InCallDataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     InCallDataExtractionParameters {
-        contact_field_id: 0 "contactFieldId" value optional,
-        description: 1 "description" value optional,
-        examples: 2 "examples" value_or_default optional,
-        overwrite_existing_value: 3 "overwriteExistingValue" value optional
+        contact_field_id: 0 "contactFieldId" value,
+        description: 1 "description" value,
+        examples: 2 "examples" value_or_default,
+        overwrite_existing_value: 3 "overwriteExistingValue" value
     }
 }
 
@@ -2738,8 +2714,8 @@ pub struct KnowledgeBaseParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseParameters {
-        trigger_prompt: 0 "triggerPrompt" value optional,
-        knowledge_base_id: 1 "knowledgeBaseId" value optional
+        trigger_prompt: 0 "triggerPrompt" value,
+        knowledge_base_id: 1 "knowledgeBaseId" value
     }
 }
 
@@ -2790,10 +2766,10 @@ pub struct ListCallLogsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     ListCallLogsResponse {
-        total: 0 "total" value optional,
-        page: 1 "page" value optional,
-        page_size: 2 "pageSize" value optional,
-        call_logs: 3 "callLogs" value_or_default optional
+        total: 0 "total" value,
+        page: 1 "page" value,
+        page_size: 2 "pageSize" value,
+        call_logs: 3 "callLogs" value_or_default
     }
 }
 
@@ -2820,10 +2796,10 @@ pub struct ListVoiceAiAgentsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     ListVoiceAiAgentsResponse {
-        total: 0 "total" value optional,
-        page: 1 "page" value optional,
-        page_size: 2 "pageSize" value optional,
-        agents: 3 "agents" value_or_default optional
+        total: 0 "total" value,
+        page: 1 "page" value,
+        page_size: 2 "pageSize" value,
+        agents: 3 "agents" value_or_default
     }
 }
 
@@ -3033,11 +3009,11 @@ pub struct PostCallNotificationRecipients {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     PostCallNotificationRecipients {
-        admins: 0 "admins" value optional,
-        all_users: 1 "allUsers" value optional,
-        contact_assigned_user: 2 "contactAssignedUser" value optional,
-        specific_users: 3 "specificUsers" value_or_default optional,
-        custom_emails: 4 "customEmails" value_or_default optional
+        admins: 0 "admins" value,
+        all_users: 1 "allUsers" value,
+        contact_assigned_user: 2 "contactAssignedUser" value,
+        specific_users: 3 "specificUsers" value_or_default,
+        custom_emails: 4 "customEmails" value_or_default
     }
 }
 
@@ -3103,9 +3079,9 @@ pub struct SmsParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     SmsParameters {
-        trigger_prompt: 0 "triggerPrompt" value optional,
-        trigger_message: 1 "triggerMessage" value optional,
-        message_body: 2 "messageBody" value optional
+        trigger_prompt: 0 "triggerPrompt" value,
+        trigger_message: 1 "triggerMessage" value,
+        message_body: 2 "messageBody" value
     }
 }
 
@@ -3228,24 +3204,24 @@ pub struct UpdateVoiceAiAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateVoiceAiAgentRequest {
-        agent_name: 0 "agentName" value optional,
-        business_name: 1 "businessName" value optional,
-        welcome_message: 2 "welcomeMessage" value optional,
-        agent_prompt: 3 "agentPrompt" value optional,
-        voice_id: 4 "voiceId" value optional,
-        language: 5 "language" value optional,
-        patience_level: 6 "patienceLevel" value optional,
-        max_call_duration: 7 "maxCallDuration" value optional,
-        send_user_idle_reminders: 8 "sendUserIdleReminders" value optional,
-        reminder_after_idle_time_seconds: 9 "reminderAfterIdleTimeSeconds" value optional,
-        inbound_number: 10 "inboundNumber" value optional,
-        number_pool_id: 11 "numberPoolId" value optional,
-        call_end_workflow_ids: 12 "callEndWorkflowIds" value optional,
-        send_post_call_notification_to: 13 "sendPostCallNotificationTo" value optional,
-        agent_working_hours: 14 "agentWorkingHours" value optional,
-        timezone: 15 "timezone" value optional,
-        is_agent_as_backup_disabled: 16 "isAgentAsBackupDisabled" value optional,
-        translation: 17 "translation" value optional
+        agent_name: 0 "agentName" value,
+        business_name: 1 "businessName" value,
+        welcome_message: 2 "welcomeMessage" value,
+        agent_prompt: 3 "agentPrompt" value,
+        voice_id: 4 "voiceId" value,
+        language: 5 "language" value,
+        patience_level: 6 "patienceLevel" value,
+        max_call_duration: 7 "maxCallDuration" value,
+        send_user_idle_reminders: 8 "sendUserIdleReminders" value,
+        reminder_after_idle_time_seconds: 9 "reminderAfterIdleTimeSeconds" value,
+        inbound_number: 10 "inboundNumber" value,
+        number_pool_id: 11 "numberPoolId" value,
+        call_end_workflow_ids: 12 "callEndWorkflowIds" value,
+        send_post_call_notification_to: 13 "sendPostCallNotificationTo" value,
+        agent_working_hours: 14 "agentWorkingHours" value,
+        timezone: 15 "timezone" value,
+        is_agent_as_backup_disabled: 16 "isAgentAsBackupDisabled" value,
+        translation: 17 "translation" value
     }
 }
 
@@ -4003,27 +3979,27 @@ pub struct VoiceAiAgent {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     VoiceAiAgent {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        agent_name: 2 "agentName" value optional,
-        business_name: 3 "businessName" value optional,
-        welcome_message: 4 "welcomeMessage" value optional,
-        agent_prompt: 5 "agentPrompt" value optional,
-        voice_id: 6 "voiceId" value optional,
-        language: 7 "language" value optional,
-        patience_level: 8 "patienceLevel" value optional,
-        max_call_duration: 9 "maxCallDuration" value optional,
-        send_user_idle_reminders: 10 "sendUserIdleReminders" value optional,
-        reminder_after_idle_time_seconds: 11 "reminderAfterIdleTimeSeconds" value optional,
-        inbound_number: 12 "inboundNumber" value optional,
-        number_pool_id: 13 "numberPoolId" value optional,
-        call_end_workflow_ids: 14 "callEndWorkflowIds" value_or_default optional,
-        send_post_call_notification_to: 15 "sendPostCallNotificationTo" value optional,
-        agent_working_hours: 16 "agentWorkingHours" value_or_default optional,
-        timezone: 17 "timezone" value optional,
-        is_agent_as_backup_disabled: 18 "isAgentAsBackupDisabled" value optional,
-        translation: 19 "translation" value optional,
-        actions: 20 "actions" value_or_default optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        agent_name: 2 "agentName" value,
+        business_name: 3 "businessName" value,
+        welcome_message: 4 "welcomeMessage" value,
+        agent_prompt: 5 "agentPrompt" value,
+        voice_id: 6 "voiceId" value,
+        language: 7 "language" value,
+        patience_level: 8 "patienceLevel" value,
+        max_call_duration: 9 "maxCallDuration" value,
+        send_user_idle_reminders: 10 "sendUserIdleReminders" value,
+        reminder_after_idle_time_seconds: 11 "reminderAfterIdleTimeSeconds" value,
+        inbound_number: 12 "inboundNumber" value,
+        number_pool_id: 13 "numberPoolId" value,
+        call_end_workflow_ids: 14 "callEndWorkflowIds" value_or_default,
+        send_post_call_notification_to: 15 "sendPostCallNotificationTo" value,
+        agent_working_hours: 16 "agentWorkingHours" value_or_default,
+        timezone: 17 "timezone" value,
+        is_agent_as_backup_disabled: 18 "isAgentAsBackupDisabled" value,
+        translation: 19 "translation" value,
+        actions: 20 "actions" value_or_default
     }
 }
 
@@ -4123,9 +4099,9 @@ pub struct WorkflowTriggerParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     WorkflowTriggerParameters {
-        trigger_prompt: 0 "triggerPrompt" value optional,
-        trigger_message: 1 "triggerMessage" value optional,
-        workflow_id: 2 "workflowId" value optional
+        trigger_prompt: 0 "triggerPrompt" value,
+        trigger_message: 1 "triggerMessage" value,
+        workflow_id: 2 "workflowId" value
     }
 }
 
@@ -4191,10 +4167,10 @@ pub struct WorkingInterval {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     WorkingInterval {
-        start_hour: 0 "startHour" value optional,
-        end_hour: 1 "endHour" value optional,
-        start_minute: 2 "startMinute" value optional,
-        end_minute: 3 "endMinute" value optional
+        start_hour: 0 "startHour" value,
+        end_hour: 1 "endHour" value,
+        start_minute: 2 "startMinute" value,
+        end_minute: 3 "endMinute" value
     }
 }
 

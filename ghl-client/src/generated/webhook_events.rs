@@ -416,18 +416,18 @@ pub struct AppInstallEvent {
 
 crate::runtime::object::object_impl! {
     AppInstallEvent {
-        type_: 0 "type" value optional,
-        app_id: 1 "appId" value optional,
-        company_id: 2 "companyId" value optional,
-        location_id: 3 "locationId" value optional,
-        user_id: 4 "userId" value optional,
-        plan_id: 5 "planId" value optional,
-        trial: 6 "trial" value optional,
-        is_whitelabel_company: 7 "isWhitelabelCompany" value optional,
-        whitelabel_details: 8 "whitelabelDetails" value optional,
-        company_name: 9 "companyName" value optional,
-        webhook_id: 10 "webhookId" value optional,
-        timestamp: 11 "timestamp" value optional
+        type_: 0 "type" value,
+        app_id: 1 "appId" value,
+        company_id: 2 "companyId" value,
+        location_id: 3 "locationId" value,
+        user_id: 4 "userId" value,
+        plan_id: 5 "planId" value,
+        trial: 6 "trial" value,
+        is_whitelabel_company: 7 "isWhitelabelCompany" value,
+        whitelabel_details: 8 "whitelabelDetails" value,
+        company_name: 9 "companyName" value,
+        webhook_id: 10 "webhookId" value,
+        timestamp: 11 "timestamp" value
     }
 }
 
@@ -449,9 +449,9 @@ pub struct AppTrial {
 
 crate::runtime::object::object_impl! {
     AppTrial {
-        on_trial: 0 "onTrial" value optional,
-        trial_duration: 1 "trialDuration" value optional,
-        trial_start_date: 2 "trialStartDate" value optional
+        on_trial: 0 "onTrial" value,
+        trial_duration: 1 "trialDuration" value,
+        trial_start_date: 2 "trialStartDate" value
     }
 }
 
@@ -482,12 +482,12 @@ pub struct AppUninstallEvent {
 
 crate::runtime::object::object_impl! {
     AppUninstallEvent {
-        type_: 0 "type" value optional,
-        app_id: 1 "appId" value optional,
-        company_id: 2 "companyId" value optional,
-        location_id: 3 "locationId" value optional,
-        webhook_id: 4 "webhookId" value optional,
-        timestamp: 5 "timestamp" value optional
+        type_: 0 "type" value,
+        app_id: 1 "appId" value,
+        company_id: 2 "companyId" value,
+        location_id: 3 "locationId" value,
+        webhook_id: 4 "webhookId" value,
+        timestamp: 5 "timestamp" value
     }
 }
 
@@ -545,21 +545,21 @@ pub struct Appointment {
 
 crate::runtime::object::object_impl! {
     Appointment {
-        id: 0 "id" value optional,
-        address: 1 "address" value optional,
-        title: 2 "title" value optional,
-        calendar_id: 3 "calendarId" value optional,
-        contact_id: 4 "contactId" value optional,
-        group_id: 5 "groupId" value optional,
-        appointment_status: 6 "appointmentStatus" value optional,
-        assigned_user_id: 7 "assignedUserId" value optional,
-        users: 8 "users" value_or_default optional,
-        notes: 9 "notes" value optional,
-        source: 10 "source" value optional,
-        start_time: 11 "startTime" value optional,
-        end_time: 12 "endTime" value optional,
-        date_added: 13 "dateAdded" value optional,
-        date_updated: 14 "dateUpdated" value optional
+        id: 0 "id" value,
+        address: 1 "address" value,
+        title: 2 "title" value,
+        calendar_id: 3 "calendarId" value,
+        contact_id: 4 "contactId" value,
+        group_id: 5 "groupId" value,
+        appointment_status: 6 "appointmentStatus" value,
+        assigned_user_id: 7 "assignedUserId" value,
+        users: 8 "users" value_or_default,
+        notes: 9 "notes" value,
+        source: 10 "source" value,
+        start_time: 11 "startTime" value,
+        end_time: 12 "endTime" value,
+        date_added: 13 "dateAdded" value,
+        date_updated: 14 "dateUpdated" value
     }
 }
 
@@ -587,11 +587,11 @@ pub struct AppointmentCreateEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        appointment: 2 "appointment" value optional,
-        webhook_id: 3 "webhookId" value optional,
-        timestamp: 4 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        appointment: 2 "appointment" value,
+        webhook_id: 3 "webhookId" value,
+        timestamp: 4 "timestamp" value
     }
 }
 
@@ -626,11 +626,11 @@ pub struct AppointmentDeleteEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        appointment: 2 "appointment" value optional,
-        webhook_id: 3 "webhookId" value optional,
-        timestamp: 4 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        appointment: 2 "appointment" value,
+        webhook_id: 3 "webhookId" value,
+        timestamp: 4 "timestamp" value
     }
 }
 
@@ -665,11 +665,11 @@ pub struct AppointmentUpdateEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        appointment: 2 "appointment" value optional,
-        webhook_id: 3 "webhookId" value optional,
-        timestamp: 4 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        appointment: 2 "appointment" value,
+        webhook_id: 3 "webhookId" value,
+        timestamp: 4 "timestamp" value
     }
 }
 
@@ -722,17 +722,17 @@ pub struct AssociationCreateEvent {
 
 crate::runtime::object::object_impl! {
     AssociationCreateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        association_type: 2 "associationType" value optional,
-        first_object_key: 3 "firstObjectKey" value optional,
-        first_object_label: 4 "firstObjectLabel" value optional,
-        second_object_key: 5 "secondObjectKey" value optional,
-        second_object_label: 6 "secondObjectLabel" value optional,
-        key: 7 "key" value optional,
-        location_id: 8 "locationId" value optional,
-        webhook_id: 9 "webhookId" value optional,
-        timestamp: 10 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        association_type: 2 "associationType" value,
+        first_object_key: 3 "firstObjectKey" value,
+        first_object_label: 4 "firstObjectLabel" value,
+        second_object_key: 5 "secondObjectKey" value,
+        second_object_label: 6 "secondObjectLabel" value,
+        key: 7 "key" value,
+        location_id: 8 "locationId" value,
+        webhook_id: 9 "webhookId" value,
+        timestamp: 10 "timestamp" value
     }
 }
 
@@ -784,19 +784,19 @@ pub struct AssociationDeleteEvent {
 
 crate::runtime::object::object_impl! {
     AssociationDeleteEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        association_type: 2 "associationType" value optional,
-        first_object_key: 3 "firstObjectKey" value optional,
-        first_object_label: 4 "firstObjectLabel" value optional,
-        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value optional,
-        second_object_key: 6 "secondObjectKey" value optional,
-        second_object_label: 7 "secondObjectLabel" value optional,
-        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value optional,
-        key: 9 "key" value optional,
-        location_id: 10 "locationId" value optional,
-        webhook_id: 11 "webhookId" value optional,
-        timestamp: 12 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        association_type: 2 "associationType" value,
+        first_object_key: 3 "firstObjectKey" value,
+        first_object_label: 4 "firstObjectLabel" value,
+        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value,
+        second_object_key: 6 "secondObjectKey" value,
+        second_object_label: 7 "secondObjectLabel" value,
+        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value,
+        key: 9 "key" value,
+        location_id: 10 "locationId" value,
+        webhook_id: 11 "webhookId" value,
+        timestamp: 12 "timestamp" value
     }
 }
 
@@ -887,19 +887,19 @@ pub struct AssociationUpdateEvent {
 
 crate::runtime::object::object_impl! {
     AssociationUpdateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        association_type: 2 "associationType" value optional,
-        first_object_key: 3 "firstObjectKey" value optional,
-        first_object_label: 4 "firstObjectLabel" value optional,
-        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value optional,
-        second_object_key: 6 "secondObjectKey" value optional,
-        second_object_label: 7 "secondObjectLabel" value optional,
-        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value optional,
-        key: 9 "key" value optional,
-        location_id: 10 "locationId" value optional,
-        webhook_id: 11 "webhookId" value optional,
-        timestamp: 12 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        association_type: 2 "associationType" value,
+        first_object_key: 3 "firstObjectKey" value,
+        first_object_label: 4 "firstObjectLabel" value,
+        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value,
+        second_object_key: 6 "secondObjectKey" value,
+        second_object_label: 7 "secondObjectLabel" value,
+        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value,
+        key: 9 "key" value,
+        location_id: 10 "locationId" value,
+        webhook_id: 11 "webhookId" value,
+        timestamp: 12 "timestamp" value
     }
 }
 
@@ -942,16 +942,16 @@ pub struct CampaignStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     CampaignStatusUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        contact_id: 3 "contactId" value optional,
-        status: 4 "status" value optional,
-        template_id: 5 "templateId" value optional,
-        replied: 6 "replied" value optional,
-        date_added: 7 "dateAdded" value optional,
-        webhook_id: 8 "webhookId" value optional,
-        timestamp: 9 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        contact_id: 3 "contactId" value,
+        status: 4 "status" value,
+        template_id: 5 "templateId" value,
+        replied: 6 "replied" value,
+        date_added: 7 "dateAdded" value,
+        webhook_id: 8 "webhookId" value,
+        timestamp: 9 "timestamp" value
     }
 }
 
@@ -1039,31 +1039,31 @@ pub struct ContactCreateEvent {
 
 crate::runtime::object::object_impl! {
     ContactCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        address1: 3 "address1" value optional,
-        city: 4 "city" value optional,
-        state: 5 "state" value optional,
-        company_name: 6 "companyName" value optional,
-        country: 7 "country" value optional,
-        source: 8 "source" value optional,
-        date_added: 9 "dateAdded" value optional,
-        date_of_birth: 10 "dateOfBirth" value optional,
-        dnd: 11 "dnd" value optional,
-        email: 12 "email" value optional,
-        name: 13 "name" value optional,
-        first_name: 14 "firstName" value optional,
-        last_name: 15 "lastName" value optional,
-        phone: 16 "phone" value optional,
-        postal_code: 17 "postalCode" value optional,
-        tags: 18 "tags" value_or_default optional,
-        website: 19 "website" value optional,
-        attachments: 20 "attachments" value_or_default optional,
-        assigned_to: 21 "assignedTo" value optional,
-        custom_fields: 22 "customFields" value_or_default optional,
-        webhook_id: 23 "webhookId" value optional,
-        timestamp: 24 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        address1: 3 "address1" value,
+        city: 4 "city" value,
+        state: 5 "state" value,
+        company_name: 6 "companyName" value,
+        country: 7 "country" value,
+        source: 8 "source" value,
+        date_added: 9 "dateAdded" value,
+        date_of_birth: 10 "dateOfBirth" value,
+        dnd: 11 "dnd" value,
+        email: 12 "email" value,
+        name: 13 "name" value,
+        first_name: 14 "firstName" value,
+        last_name: 15 "lastName" value,
+        phone: 16 "phone" value,
+        postal_code: 17 "postalCode" value,
+        tags: 18 "tags" value_or_default,
+        website: 19 "website" value,
+        attachments: 20 "attachments" value_or_default,
+        assigned_to: 21 "assignedTo" value,
+        custom_fields: 22 "customFields" value_or_default,
+        webhook_id: 23 "webhookId" value,
+        timestamp: 24 "timestamp" value
     }
 }
 
@@ -1151,31 +1151,31 @@ pub struct ContactDeleteEvent {
 
 crate::runtime::object::object_impl! {
     ContactDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        address1: 3 "address1" value optional,
-        city: 4 "city" value optional,
-        state: 5 "state" value optional,
-        company_name: 6 "companyName" value optional,
-        country: 7 "country" value optional,
-        source: 8 "source" value optional,
-        date_added: 9 "dateAdded" value optional,
-        date_of_birth: 10 "dateOfBirth" value optional,
-        dnd: 11 "dnd" value optional,
-        email: 12 "email" value optional,
-        name: 13 "name" value optional,
-        first_name: 14 "firstName" value optional,
-        last_name: 15 "lastName" value optional,
-        phone: 16 "phone" value optional,
-        postal_code: 17 "postalCode" value optional,
-        tags: 18 "tags" value_or_default optional,
-        website: 19 "website" value optional,
-        attachments: 20 "attachments" value_or_default optional,
-        assigned_to: 21 "assignedTo" value optional,
-        custom_fields: 22 "customFields" value_or_default optional,
-        webhook_id: 23 "webhookId" value optional,
-        timestamp: 24 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        address1: 3 "address1" value,
+        city: 4 "city" value,
+        state: 5 "state" value,
+        company_name: 6 "companyName" value,
+        country: 7 "country" value,
+        source: 8 "source" value,
+        date_added: 9 "dateAdded" value,
+        date_of_birth: 10 "dateOfBirth" value,
+        dnd: 11 "dnd" value,
+        email: 12 "email" value,
+        name: 13 "name" value,
+        first_name: 14 "firstName" value,
+        last_name: 15 "lastName" value,
+        phone: 16 "phone" value,
+        postal_code: 17 "postalCode" value,
+        tags: 18 "tags" value_or_default,
+        website: 19 "website" value,
+        attachments: 20 "attachments" value_or_default,
+        assigned_to: 21 "assignedTo" value,
+        custom_fields: 22 "customFields" value_or_default,
+        webhook_id: 23 "webhookId" value,
+        timestamp: 24 "timestamp" value
     }
 }
 
@@ -1266,32 +1266,32 @@ pub struct ContactDndUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactDndUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        address1: 3 "address1" value optional,
-        city: 4 "city" value optional,
-        state: 5 "state" value optional,
-        company_name: 6 "companyName" value optional,
-        country: 7 "country" value optional,
-        source: 8 "source" value optional,
-        date_added: 9 "dateAdded" value optional,
-        date_of_birth: 10 "dateOfBirth" value optional,
-        dnd: 11 "dnd" value optional,
-        dnd_settings: 12 "dndSettings" value optional,
-        email: 13 "email" value optional,
-        name: 14 "name" value optional,
-        first_name: 15 "firstName" value optional,
-        last_name: 16 "lastName" value optional,
-        phone: 17 "phone" value optional,
-        postal_code: 18 "postalCode" value optional,
-        tags: 19 "tags" value_or_default optional,
-        website: 20 "website" value optional,
-        attachments: 21 "attachments" value_or_default optional,
-        assigned_to: 22 "assignedTo" value optional,
-        custom_fields: 23 "customFields" value_or_default optional,
-        webhook_id: 24 "webhookId" value optional,
-        timestamp: 25 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        address1: 3 "address1" value,
+        city: 4 "city" value,
+        state: 5 "state" value,
+        company_name: 6 "companyName" value,
+        country: 7 "country" value,
+        source: 8 "source" value,
+        date_added: 9 "dateAdded" value,
+        date_of_birth: 10 "dateOfBirth" value,
+        dnd: 11 "dnd" value,
+        dnd_settings: 12 "dndSettings" value,
+        email: 13 "email" value,
+        name: 14 "name" value,
+        first_name: 15 "firstName" value,
+        last_name: 16 "lastName" value,
+        phone: 17 "phone" value,
+        postal_code: 18 "postalCode" value,
+        tags: 19 "tags" value_or_default,
+        website: 20 "website" value,
+        attachments: 21 "attachments" value_or_default,
+        assigned_to: 22 "assignedTo" value,
+        custom_fields: 23 "customFields" value_or_default,
+        webhook_id: 24 "webhookId" value,
+        timestamp: 25 "timestamp" value
     }
 }
 
@@ -1379,31 +1379,31 @@ pub struct ContactTagUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactTagUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        address1: 3 "address1" value optional,
-        city: 4 "city" value optional,
-        state: 5 "state" value optional,
-        company_name: 6 "companyName" value optional,
-        country: 7 "country" value optional,
-        source: 8 "source" value optional,
-        date_added: 9 "dateAdded" value optional,
-        date_of_birth: 10 "dateOfBirth" value optional,
-        dnd: 11 "dnd" value optional,
-        email: 12 "email" value optional,
-        name: 13 "name" value optional,
-        first_name: 14 "firstName" value optional,
-        last_name: 15 "lastName" value optional,
-        phone: 16 "phone" value optional,
-        postal_code: 17 "postalCode" value optional,
-        tags: 18 "tags" value_or_default optional,
-        website: 19 "website" value optional,
-        attachments: 20 "attachments" value_or_default optional,
-        assigned_to: 21 "assignedTo" value optional,
-        custom_fields: 22 "customFields" value_or_default optional,
-        webhook_id: 23 "webhookId" value optional,
-        timestamp: 24 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        address1: 3 "address1" value,
+        city: 4 "city" value,
+        state: 5 "state" value,
+        company_name: 6 "companyName" value,
+        country: 7 "country" value,
+        source: 8 "source" value,
+        date_added: 9 "dateAdded" value,
+        date_of_birth: 10 "dateOfBirth" value,
+        dnd: 11 "dnd" value,
+        email: 12 "email" value,
+        name: 13 "name" value,
+        first_name: 14 "firstName" value,
+        last_name: 15 "lastName" value,
+        phone: 16 "phone" value,
+        postal_code: 17 "postalCode" value,
+        tags: 18 "tags" value_or_default,
+        website: 19 "website" value,
+        attachments: 20 "attachments" value_or_default,
+        assigned_to: 21 "assignedTo" value,
+        custom_fields: 22 "customFields" value_or_default,
+        webhook_id: 23 "webhookId" value,
+        timestamp: 24 "timestamp" value
     }
 }
 
@@ -1491,31 +1491,31 @@ pub struct ContactUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        address1: 3 "address1" value optional,
-        city: 4 "city" value optional,
-        state: 5 "state" value optional,
-        company_name: 6 "companyName" value optional,
-        country: 7 "country" value optional,
-        source: 8 "source" value optional,
-        date_added: 9 "dateAdded" value optional,
-        date_of_birth: 10 "dateOfBirth" value optional,
-        dnd: 11 "dnd" value optional,
-        email: 12 "email" value optional,
-        name: 13 "name" value optional,
-        first_name: 14 "firstName" value optional,
-        last_name: 15 "lastName" value optional,
-        phone: 16 "phone" value optional,
-        postal_code: 17 "postalCode" value optional,
-        tags: 18 "tags" value_or_default optional,
-        website: 19 "website" value optional,
-        attachments: 20 "attachments" value_or_default optional,
-        assigned_to: 21 "assignedTo" value optional,
-        custom_fields: 22 "customFields" value_or_default optional,
-        webhook_id: 23 "webhookId" value optional,
-        timestamp: 24 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        address1: 3 "address1" value,
+        city: 4 "city" value,
+        state: 5 "state" value,
+        company_name: 6 "companyName" value,
+        country: 7 "country" value,
+        source: 8 "source" value,
+        date_added: 9 "dateAdded" value,
+        date_of_birth: 10 "dateOfBirth" value,
+        dnd: 11 "dnd" value,
+        email: 12 "email" value,
+        name: 13 "name" value,
+        first_name: 14 "firstName" value,
+        last_name: 15 "lastName" value,
+        phone: 16 "phone" value,
+        postal_code: 17 "postalCode" value,
+        tags: 18 "tags" value_or_default,
+        website: 19 "website" value,
+        attachments: 20 "attachments" value_or_default,
+        assigned_to: 21 "assignedTo" value,
+        custom_fields: 22 "customFields" value_or_default,
+        webhook_id: 23 "webhookId" value,
+        timestamp: 24 "timestamp" value
     }
 }
 
@@ -1558,16 +1558,16 @@ pub struct ConversationUnreadUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ConversationUnreadUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        contact_id: 3 "contactId" value optional,
-        unread_count: 4 "unreadCount" value optional,
-        inbox: 5 "inbox" value optional,
-        starred: 6 "starred" value optional,
-        deleted: 7 "deleted" value optional,
-        webhook_id: 8 "webhookId" value optional,
-        timestamp: 9 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        contact_id: 3 "contactId" value,
+        unread_count: 4 "unreadCount" value,
+        inbox: 5 "inbox" value,
+        starred: 6 "starred" value,
+        deleted: 7 "deleted" value,
+        webhook_id: 8 "webhookId" value,
+        timestamp: 9 "timestamp" value
     }
 }
 
@@ -1584,7 +1584,7 @@ pub struct CustomFieldValue {
 }
 
 crate::runtime::object::object_impl! {
-    CustomFieldValue { id: 0 "id" value optional, value: 1 "value" value optional }
+    CustomFieldValue { id: 0 "id" value, value: 1 "value" value }
 }
 
 /// Do-not-disturb state of one channel.
@@ -1603,11 +1603,7 @@ pub struct DndChannelStatus {
 }
 
 crate::runtime::object::object_impl! {
-    DndChannelStatus {
-        status: 0 "status" value optional,
-        message: 1 "message" value optional,
-        code: 2 "code" value optional
-    }
+    DndChannelStatus { status: 0 "status" value, message: 1 "message" value, code: 2 "code" value }
 }
 
 /// Do-not-disturb state per channel.
@@ -1642,12 +1638,12 @@ pub struct DndSettings {
 
 crate::runtime::object::object_impl! {
     DndSettings {
-        sms: 0 "SMS" value optional,
-        email: 1 "Email" value optional,
-        gmb: 2 "GMB" value optional,
-        fb: 3 "FB" value optional,
-        whats_app: 4 "WhatsApp" value optional,
-        call: 5 "Call" value optional
+        sms: 0 "SMS" value,
+        email: 1 "Email" value,
+        gmb: 2 "GMB" value,
+        fb: 3 "FB" value,
+        whats_app: 4 "WhatsApp" value,
+        call: 5 "Call" value
     }
 }
 
@@ -1691,15 +1687,15 @@ pub struct EmailDeliveryStatus {
 
 crate::runtime::object::object_impl! {
     EmailDeliveryStatus {
-        attempt_no: 0 "attempt-no" value optional,
-        code: 1 "code" value optional,
-        message: 2 "message" value optional,
-        description: 3 "description" value optional,
-        session_seconds: 4 "session-seconds" value optional,
-        enhanced_code: 5 "enhanced-code" value optional,
-        mx_host: 6 "mx-host" value optional,
-        utf8: 7 "utf8" value optional,
-        i_first_delivery_attempt_seconds: 8 "i-first-delivery-attempt-seconds" value optional
+        attempt_no: 0 "attempt-no" value,
+        code: 1 "code" value,
+        message: 2 "message" value,
+        description: 3 "description" value,
+        session_seconds: 4 "session-seconds" value,
+        enhanced_code: 5 "enhanced-code" value,
+        mx_host: 6 "mx-host" value,
+        utf8: 7 "utf8" value,
+        i_first_delivery_attempt_seconds: 8 "i-first-delivery-attempt-seconds" value
     }
 }
 
@@ -1732,12 +1728,12 @@ pub struct EmailEnvelope {
 
 crate::runtime::object::object_impl! {
     EmailEnvelope {
-        sender: 0 "sender" value optional,
-        targets: 1 "targets" value optional,
-        transport: 2 "transport" value optional,
-        sending_ip: 3 "sending-ip" value optional,
-        i_ip_pool_id: 4 "i-ip-pool-id" value optional,
-        i_ip_pool_name: 5 "i-ip-pool-name" value optional
+        sender: 0 "sender" value,
+        targets: 1 "targets" value,
+        transport: 2 "transport" value,
+        sending_ip: 3 "sending-ip" value,
+        i_ip_pool_id: 4 "i-ip-pool-id" value,
+        i_ip_pool_name: 5 "i-ip-pool-name" value
     }
 }
 
@@ -1792,19 +1788,19 @@ pub struct EmailStats {
 
 crate::runtime::object::object_impl! {
     EmailStats {
-        event: 0 "event" value optional,
-        id: 1 "id" value optional,
-        timestamp: 2 "timestamp" value optional,
-        flags: 3 "flags" value optional,
-        message: 4 "message" value optional,
-        log_level: 5 "log-level" value optional,
-        recipient: 6 "recipient" value optional,
-        recipient_domain: 7 "recipient-domain" value optional,
-        tags: 8 "tags" value_or_default optional,
-        recipient_provider: 9 "recipient-provider" value optional,
-        campaigns: 10 "campaigns" value_or_default optional,
-        delivery_status: 11 "delivery-status" value optional,
-        envelope: 12 "envelope" value optional
+        event: 0 "event" value,
+        id: 1 "id" value,
+        timestamp: 2 "timestamp" value,
+        flags: 3 "flags" value,
+        message: 4 "message" value,
+        log_level: 5 "log-level" value,
+        recipient: 6 "recipient" value,
+        recipient_domain: 7 "recipient-domain" value,
+        tags: 8 "tags" value_or_default,
+        recipient_provider: 9 "recipient-provider" value,
+        campaigns: 10 "campaigns" value_or_default,
+        delivery_status: 11 "delivery-status" value,
+        envelope: 12 "envelope" value
     }
 }
 
@@ -1836,11 +1832,11 @@ pub struct EmailStatsFlags {
 
 crate::runtime::object::object_impl! {
     EmailStatsFlags {
-        is_authenticated: 0 "is-authenticated" value optional,
-        is_routed: 1 "is-routed" value optional,
-        is_big: 2 "is-big" value optional,
-        is_system_test: 3 "is-system-test" value optional,
-        is_test_mode: 4 "is-test-mode" value optional
+        is_authenticated: 0 "is-authenticated" value,
+        is_routed: 1 "is-routed" value,
+        is_big: 2 "is-big" value,
+        is_system_test: 3 "is-system-test" value,
+        is_test_mode: 4 "is-test-mode" value
     }
 }
 
@@ -1861,11 +1857,7 @@ pub struct EmailStatsHeaders {
 }
 
 crate::runtime::object::object_impl! {
-    EmailStatsHeaders {
-        message_id: 0 "message-id" value optional,
-        from: 1 "from" value optional,
-        to: 2 "to" value optional
-    }
+    EmailStatsHeaders { message_id: 0 "message-id" value, from: 1 "from" value, to: 2 "to" value }
 }
 
 /// The e-mail the statistics are about.
@@ -1885,9 +1877,9 @@ pub struct EmailStatsMessage {
 
 crate::runtime::object::object_impl! {
     EmailStatsMessage {
-        attachments: 0 "attachments" value_or_default optional,
-        headers: 1 "headers" value optional,
-        size: 2 "size" value optional
+        attachments: 0 "attachments" value_or_default,
+        headers: 1 "headers" value,
+        size: 2 "size" value
     }
 }
 
@@ -1978,32 +1970,32 @@ pub struct InboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     InboundMessageEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        attachments: 2 "attachments" value_or_default optional,
-        body: 3 "body" value optional,
-        contact_id: 4 "contactId" value optional,
-        content_type: 5 "contentType" value optional,
-        conversation_id: 6 "conversationId" value optional,
-        date_added: 7 "dateAdded" value optional,
-        direction: 8 "direction" value optional,
-        message_type: 9 "messageType" value optional,
-        status: 10 "status" value optional,
-        message_id: 11 "messageId" value optional,
-        user_id: 12 "userId" value optional,
-        conversation_provider_id: 13 "conversationProviderId" value optional,
-        call_duration: 14 "callDuration" value optional,
-        call_status: 15 "callStatus" value optional,
-        email_message_id: 16 "emailMessageId" value optional,
-        thread_id: 17 "threadId" value optional,
-        provider: 18 "provider" value optional,
-        from: 19 "from" value optional,
-        subject: 20 "subject" value optional,
-        to: 21 "to" value optional,
-        cc: 22 "cc" value optional,
-        bcc: 23 "bcc" value optional,
-        webhook_id: 24 "webhookId" value optional,
-        timestamp: 25 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        attachments: 2 "attachments" value_or_default,
+        body: 3 "body" value,
+        contact_id: 4 "contactId" value,
+        content_type: 5 "contentType" value,
+        conversation_id: 6 "conversationId" value,
+        date_added: 7 "dateAdded" value,
+        direction: 8 "direction" value,
+        message_type: 9 "messageType" value,
+        status: 10 "status" value,
+        message_id: 11 "messageId" value,
+        user_id: 12 "userId" value,
+        conversation_provider_id: 13 "conversationProviderId" value,
+        call_duration: 14 "callDuration" value,
+        call_status: 15 "callStatus" value,
+        email_message_id: 16 "emailMessageId" value,
+        thread_id: 17 "threadId" value,
+        provider: 18 "provider" value,
+        from: 19 "from" value,
+        subject: 20 "subject" value,
+        to: 21 "to" value,
+        cc: 22 "cc" value,
+        bcc: 23 "bcc" value,
+        webhook_id: 24 "webhookId" value,
+        timestamp: 25 "timestamp" value
     }
 }
 
@@ -2016,7 +2008,7 @@ pub struct InvoiceAdditionalEmail {
     pub email: Option<String>,
 }
 
-crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: 0 "email" value optional } }
+crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: 0 "email" value } }
 
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2045,12 +2037,12 @@ pub struct InvoiceAddress {
 
 crate::runtime::object::object_impl! {
     InvoiceAddress {
-        country_code: 0 "countryCode" value optional,
-        address_line1: 1 "addressLine1" value optional,
-        address_line2: 2 "addressLine2" value optional,
-        city: 3 "city" value optional,
-        state: 4 "state" value optional,
-        postal_code: 5 "postalCode" value optional
+        country_code: 0 "countryCode" value,
+        address_line1: 1 "addressLine1" value,
+        address_line2: 2 "addressLine2" value,
+        city: 3 "city" value,
+        state: 4 "state" value,
+        postal_code: 5 "postalCode" value
     }
 }
 
@@ -2081,12 +2073,12 @@ pub struct InvoiceBusinessDetails {
 
 crate::runtime::object::object_impl! {
     InvoiceBusinessDetails {
-        name: 0 "name" value optional,
-        address: 1 "address" value optional,
-        phone_no: 2 "phoneNo" value optional,
-        website: 3 "website" value optional,
-        logo_url: 4 "logoUrl" value optional,
-        custom_values: 5 "customValues" value_or_default optional
+        name: 0 "name" value,
+        address: 1 "address" value,
+        phone_no: 2 "phoneNo" value,
+        website: 3 "website" value,
+        logo_url: 4 "logoUrl" value,
+        custom_values: 5 "customValues" value_or_default
     }
 }
 
@@ -2123,14 +2115,14 @@ pub struct InvoiceContactDetails {
 
 crate::runtime::object::object_impl! {
     InvoiceContactDetails {
-        id: 0 "id" value optional,
-        phone_no: 1 "phoneNo" value optional,
-        email: 2 "email" value optional,
-        custom_fields: 3 "customFields" value_or_default optional,
-        name: 4 "name" value optional,
-        address: 5 "address" value optional,
-        additional_emails: 6 "additionalEmails" value_or_default optional,
-        company_name: 7 "companyName" value optional
+        id: 0 "id" value,
+        phone_no: 1 "phoneNo" value,
+        email: 2 "email" value,
+        custom_fields: 3 "customFields" value_or_default,
+        name: 4 "name" value,
+        address: 5 "address" value,
+        additional_emails: 6 "additionalEmails" value_or_default,
+        company_name: 7 "companyName" value
     }
 }
 
@@ -2216,30 +2208,30 @@ pub struct InvoiceCreateEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceCreateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2325,30 +2317,30 @@ pub struct InvoiceDeleteEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceDeleteEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2366,7 +2358,7 @@ pub struct InvoiceDiscount {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceDiscount { type_: 0 "type" value optional, value: 1 "value" value optional }
+    InvoiceDiscount { type_: 0 "type" value, value: 1 "value" value }
 }
 
 /// One line of an invoice.
@@ -2403,14 +2395,14 @@ pub struct InvoiceLineItem {
 
 crate::runtime::object::object_impl! {
     InvoiceLineItem {
-        id: 0 "_id" value optional,
-        product_id: 1 "productId" value optional,
-        price_id: 2 "priceId" value optional,
-        currency: 3 "currency" value optional,
-        name: 4 "name" value optional,
-        qty: 5 "qty" value optional,
-        amount: 6 "amount" value optional,
-        taxes: 7 "taxes" value_or_default optional
+        id: 0 "_id" value,
+        product_id: 1 "productId" value,
+        price_id: 2 "priceId" value,
+        currency: 3 "currency" value,
+        name: 4 "name" value,
+        qty: 5 "qty" value,
+        amount: 6 "amount" value,
+        taxes: 7 "taxes" value_or_default
     }
 }
 
@@ -2496,30 +2488,30 @@ pub struct InvoicePaidEvent {
 
 crate::runtime::object::object_impl! {
     InvoicePaidEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2605,30 +2597,30 @@ pub struct InvoicePartiallyPaidEvent {
 
 crate::runtime::object::object_impl! {
     InvoicePartiallyPaidEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2714,30 +2706,30 @@ pub struct InvoiceSentEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceSentEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2755,10 +2747,7 @@ pub struct InvoiceTotalSummary {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceTotalSummary {
-        sub_total: 0 "subTotal" value optional,
-        discount: 1 "discount" value optional
-    }
+    InvoiceTotalSummary { sub_total: 0 "subTotal" value, discount: 1 "discount" value }
 }
 
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
@@ -2843,30 +2832,30 @@ pub struct InvoiceUpdateEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceUpdateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -2952,30 +2941,30 @@ pub struct InvoiceVoidEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceVoidEvent {
-        type_: 0 "type" value optional,
-        id: 1 "_id" value optional,
-        status: 2 "status" value optional,
-        live_mode: 3 "liveMode" value optional,
-        amount_paid: 4 "amountPaid" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        name: 7 "name" value optional,
-        business_details: 8 "businessDetails" value optional,
-        invoice_number: 9 "invoiceNumber" value optional,
-        currency: 10 "currency" value optional,
-        contact_details: 11 "contactDetails" value optional,
-        issue_date: 12 "issueDate" value optional,
-        due_date: 13 "dueDate" value optional,
-        discount: 14 "discount" value optional,
-        invoice_items: 15 "invoiceItems" value_or_default optional,
-        total: 16 "total" value optional,
-        title: 17 "title" value optional,
-        amount_due: 18 "amountDue" value optional,
-        created_at: 19 "createdAt" value optional,
-        updated_at: 20 "updatedAt" value optional,
-        total_summary: 21 "totalSummary" value optional,
-        webhook_id: 22 "webhookId" value optional,
-        timestamp: 23 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "_id" value,
+        status: 2 "status" value,
+        live_mode: 3 "liveMode" value,
+        amount_paid: 4 "amountPaid" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        name: 7 "name" value,
+        business_details: 8 "businessDetails" value,
+        invoice_number: 9 "invoiceNumber" value,
+        currency: 10 "currency" value,
+        contact_details: 11 "contactDetails" value,
+        issue_date: 12 "issueDate" value,
+        due_date: 13 "dueDate" value,
+        discount: 14 "discount" value,
+        invoice_items: 15 "invoiceItems" value_or_default,
+        total: 16 "total" value,
+        title: 17 "title" value,
+        amount_due: 18 "amountDue" value,
+        created_at: 19 "createdAt" value,
+        updated_at: 20 "updatedAt" value,
+        total_summary: 21 "totalSummary" value,
+        webhook_id: 22 "webhookId" value,
+        timestamp: 23 "timestamp" value
     }
 }
 
@@ -3006,12 +2995,12 @@ pub struct LcEmailStatsEvent {
 
 crate::runtime::object::object_impl! {
     LcEmailStatsEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        company_id: 2 "companyId" value optional,
-        webhook_payload: 3 "webhookPayload" value optional,
-        webhook_id: 4 "webhookId" value optional,
-        timestamp: 5 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        company_id: 2 "companyId" value,
+        webhook_payload: 3 "webhookPayload" value,
+        webhook_id: 4 "webhookId" value,
+        timestamp: 5 "timestamp" value
     }
 }
 
@@ -3055,14 +3044,14 @@ pub struct LocationCreateEvent {
 
 crate::runtime::object::object_impl! {
     LocationCreateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        company_id: 2 "companyId" value optional,
-        name: 3 "name" value optional,
-        email: 4 "email" value optional,
-        stripe_product_id: 5 "stripeProductId" value optional,
-        webhook_id: 6 "webhookId" value optional,
-        timestamp: 7 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        company_id: 2 "companyId" value,
+        name: 3 "name" value,
+        email: 4 "email" value,
+        stripe_product_id: 5 "stripeProductId" value,
+        webhook_id: 6 "webhookId" value,
+        timestamp: 7 "timestamp" value
     }
 }
 
@@ -3099,14 +3088,14 @@ pub struct LocationUpdateEvent {
 
 crate::runtime::object::object_impl! {
     LocationUpdateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        company_id: 2 "companyId" value optional,
-        name: 3 "name" value optional,
-        email: 4 "email" value optional,
-        stripe_product_id: 5 "stripeProductId" value optional,
-        webhook_id: 6 "webhookId" value optional,
-        timestamp: 7 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        company_id: 2 "companyId" value,
+        name: 3 "name" value,
+        email: 4 "email" value,
+        stripe_product_id: 5 "stripeProductId" value,
+        webhook_id: 6 "webhookId" value,
+        timestamp: 7 "timestamp" value
     }
 }
 
@@ -3182,14 +3171,14 @@ pub struct NoteCreateEvent {
 
 crate::runtime::object::object_impl! {
     NoteCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        body: 3 "body" value optional,
-        contact_id: 4 "contactId" value optional,
-        date_added: 5 "dateAdded" value optional,
-        webhook_id: 6 "webhookId" value optional,
-        timestamp: 7 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        body: 3 "body" value,
+        contact_id: 4 "contactId" value,
+        date_added: 5 "dateAdded" value,
+        webhook_id: 6 "webhookId" value,
+        timestamp: 7 "timestamp" value
     }
 }
 
@@ -3226,14 +3215,14 @@ pub struct NoteDeleteEvent {
 
 crate::runtime::object::object_impl! {
     NoteDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        body: 3 "body" value optional,
-        contact_id: 4 "contactId" value optional,
-        date_added: 5 "dateAdded" value optional,
-        webhook_id: 6 "webhookId" value optional,
-        timestamp: 7 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        body: 3 "body" value,
+        contact_id: 4 "contactId" value,
+        date_added: 5 "dateAdded" value,
+        webhook_id: 6 "webhookId" value,
+        timestamp: 7 "timestamp" value
     }
 }
 
@@ -3270,14 +3259,14 @@ pub struct NoteUpdateEvent {
 
 crate::runtime::object::object_impl! {
     NoteUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        body: 3 "body" value optional,
-        contact_id: 4 "contactId" value optional,
-        date_added: 5 "dateAdded" value optional,
-        webhook_id: 6 "webhookId" value optional,
-        timestamp: 7 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        body: 3 "body" value,
+        contact_id: 4 "contactId" value,
+        date_added: 5 "dateAdded" value,
+        webhook_id: 6 "webhookId" value,
+        timestamp: 7 "timestamp" value
     }
 }
 
@@ -3294,7 +3283,7 @@ pub struct ObjectLabels {
 }
 
 crate::runtime::object::object_impl! {
-    ObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
+    ObjectLabels { singular: 0 "singular" value, plural: 1 "plural" value }
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
@@ -3351,21 +3340,21 @@ pub struct ObjectSchemaCreateEvent {
 
 crate::runtime::object::object_impl! {
     ObjectSchemaCreateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        labels: 2 "labels" value optional,
-        description: 3 "description" value optional,
-        searchable_properties: 4 "searchableProperties" value_or_default optional,
-        primary_display_property: 5 "primaryDisplayProperty" value optional,
-        key: 6 "key" value optional,
-        location_id: 7 "locationId" value optional,
-        created_by: 8 "createdBy" value_or_default optional,
-        updated_by: 9 "updatedBy" value_or_default optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        object_type: 12 "objectType" value optional,
-        timestamp: 13 "timestamp" value optional,
-        webhook_id: 14 "webhookId" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        labels: 2 "labels" value,
+        description: 3 "description" value,
+        searchable_properties: 4 "searchableProperties" value_or_default,
+        primary_display_property: 5 "primaryDisplayProperty" value,
+        key: 6 "key" value,
+        location_id: 7 "locationId" value,
+        created_by: 8 "createdBy" value_or_default,
+        updated_by: 9 "updatedBy" value_or_default,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        object_type: 12 "objectType" value,
+        timestamp: 13 "timestamp" value,
+        webhook_id: 14 "webhookId" value
     }
 }
 
@@ -3423,21 +3412,21 @@ pub struct ObjectSchemaUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ObjectSchemaUpdateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        labels: 2 "labels" value optional,
-        description: 3 "description" value optional,
-        searchable_properties: 4 "searchableProperties" value_or_default optional,
-        primary_display_property: 5 "primaryDisplayProperty" value optional,
-        key: 6 "key" value optional,
-        location_id: 7 "locationId" value optional,
-        created_by: 8 "createdBy" value_or_default optional,
-        updated_by: 9 "updatedBy" value_or_default optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        object_type: 12 "objectType" value optional,
-        timestamp: 13 "timestamp" value optional,
-        webhook_id: 14 "webhookId" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        labels: 2 "labels" value,
+        description: 3 "description" value,
+        searchable_properties: 4 "searchableProperties" value_or_default,
+        primary_display_property: 5 "primaryDisplayProperty" value,
+        key: 6 "key" value,
+        location_id: 7 "locationId" value,
+        created_by: 8 "createdBy" value_or_default,
+        updated_by: 9 "updatedBy" value_or_default,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        object_type: 12 "objectType" value,
+        timestamp: 13 "timestamp" value,
+        webhook_id: 14 "webhookId" value
     }
 }
 
@@ -3531,20 +3520,20 @@ pub struct OpportunityAssignedToUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityAssignedToUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3599,20 +3588,20 @@ pub struct OpportunityCreateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3667,20 +3656,20 @@ pub struct OpportunityDeleteEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3735,20 +3724,20 @@ pub struct OpportunityMonetaryValueUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityMonetaryValueUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3803,20 +3792,20 @@ pub struct OpportunityStageUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityStageUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3920,20 +3909,20 @@ pub struct OpportunityStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityStatusUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -3988,20 +3977,20 @@ pub struct OpportunityUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        contact_id: 4 "contactId" value optional,
-        monetary_value: 5 "monetaryValue" value optional,
-        name: 6 "name" value optional,
-        pipeline_id: 7 "pipelineId" value optional,
-        pipeline_stage_id: 8 "pipelineStageId" value optional,
-        source: 9 "source" value optional,
-        status: 10 "status" value optional,
-        date_added: 11 "dateAdded" value optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        contact_id: 4 "contactId" value,
+        monetary_value: 5 "monetaryValue" value,
+        name: 6 "name" value,
+        pipeline_id: 7 "pipelineId" value,
+        pipeline_stage_id: 8 "pipelineStageId" value,
+        source: 9 "source" value,
+        status: 10 "status" value,
+        date_added: 11 "dateAdded" value,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -4025,10 +4014,10 @@ pub struct OrderAmountSummary {
 
 crate::runtime::object::object_impl! {
     OrderAmountSummary {
-        subtotal: 0 "subtotal" value optional,
-        discount: 1 "discount" value optional,
-        tax: 2 "tax" value optional,
-        shipping: 3 "shipping" value optional
+        subtotal: 0 "subtotal" value,
+        discount: 1 "discount" value,
+        tax: 2 "tax" value,
+        shipping: 3 "shipping" value
     }
 }
 
@@ -4104,27 +4093,27 @@ pub struct OrderContact {
 
 crate::runtime::object::object_impl! {
     OrderContact {
-        location_id: 0 "locationId" value optional,
-        id: 1 "id" value optional,
-        address1: 2 "address1" value optional,
-        city: 3 "city" value optional,
-        state: 4 "state" value optional,
-        company_name: 5 "companyName" value optional,
-        country: 6 "country" value optional,
-        source: 7 "source" value optional,
-        date_added: 8 "dateAdded" value optional,
-        date_of_birth: 9 "dateOfBirth" value optional,
-        dnd: 10 "dnd" value optional,
-        email: 11 "email" value optional,
-        name: 12 "name" value optional,
-        first_name: 13 "firstName" value optional,
-        last_name: 14 "lastName" value optional,
-        phone: 15 "phone" value optional,
-        postal_code: 16 "postalCode" value optional,
-        tags: 17 "tags" value_or_default optional,
-        website: 18 "website" value optional,
-        attachments: 19 "attachments" value_or_default optional,
-        assigned_to: 20 "assignedTo" value optional
+        location_id: 0 "locationId" value,
+        id: 1 "id" value,
+        address1: 2 "address1" value,
+        city: 3 "city" value,
+        state: 4 "state" value,
+        company_name: 5 "companyName" value,
+        country: 6 "country" value,
+        source: 7 "source" value,
+        date_added: 8 "dateAdded" value,
+        date_of_birth: 9 "dateOfBirth" value,
+        dnd: 10 "dnd" value,
+        email: 11 "email" value,
+        name: 12 "name" value,
+        first_name: 13 "firstName" value,
+        last_name: 14 "lastName" value,
+        phone: 15 "phone" value,
+        postal_code: 16 "postalCode" value,
+        tags: 17 "tags" value_or_default,
+        website: 18 "website" value,
+        attachments: 19 "attachments" value_or_default,
+        assigned_to: 20 "assignedTo" value
     }
 }
 
@@ -4198,26 +4187,26 @@ pub struct OrderCreateEvent {
 
 crate::runtime::object::object_impl! {
     OrderCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        alt_id: 3 "altId" value optional,
-        alt_type: 4 "altType" value optional,
-        contact_id: 5 "contactId" value optional,
-        contact_snapshot: 6 "contactSnapshot" value optional,
-        status: 7 "status" value optional,
-        fulfillment_status: 8 "fulfillmentStatus" value optional,
-        currency: 9 "currency" value optional,
-        amount: 10 "amount" value optional,
-        live_mode: 11 "liveMode" value optional,
-        items: 12 "items" value_or_default optional,
-        amount_summary: 13 "amountSummary" value optional,
-        tax_summary: 14 "taxSummary" value_or_default optional,
-        source: 15 "source" value optional,
-        created_at: 16 "createdAt" value optional,
-        updated_at: 17 "updatedAt" value optional,
-        webhook_id: 18 "webhookId" value optional,
-        timestamp: 19 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        alt_id: 3 "altId" value,
+        alt_type: 4 "altType" value,
+        contact_id: 5 "contactId" value,
+        contact_snapshot: 6 "contactSnapshot" value,
+        status: 7 "status" value,
+        fulfillment_status: 8 "fulfillmentStatus" value,
+        currency: 9 "currency" value,
+        amount: 10 "amount" value,
+        live_mode: 11 "liveMode" value,
+        items: 12 "items" value_or_default,
+        amount_summary: 13 "amountSummary" value,
+        tax_summary: 14 "taxSummary" value_or_default,
+        source: 15 "source" value,
+        created_at: 16 "createdAt" value,
+        updated_at: 17 "updatedAt" value,
+        webhook_id: 18 "webhookId" value,
+        timestamp: 19 "timestamp" value
     }
 }
 
@@ -4241,10 +4230,10 @@ pub struct OrderLineItem {
 
 crate::runtime::object::object_impl! {
     OrderLineItem {
-        name: 0 "name" value optional,
-        qty: 1 "qty" value optional,
-        product: 2 "product" value optional,
-        price: 3 "price" value optional
+        name: 0 "name" value,
+        qty: 1 "qty" value,
+        product: 2 "product" value,
+        price: 3 "price" value
     }
 }
 
@@ -4276,12 +4265,12 @@ pub struct OrderPrice {
 
 crate::runtime::object::object_impl! {
     OrderPrice {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        currency: 3 "currency" value optional,
-        amount: 4 "amount" value optional,
-        variant_option_ids: 5 "variantOptionIds" value_or_default optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        currency: 3 "currency" value,
+        amount: 4 "amount" value,
+        variant_option_ids: 5 "variantOptionIds" value_or_default
     }
 }
 
@@ -4313,12 +4302,12 @@ pub struct OrderProduct {
 
 crate::runtime::object::object_impl! {
     OrderProduct {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        description: 2 "description" value optional,
-        available_in_store: 3 "availableInStore" value optional,
-        taxes: 4 "taxes" value_or_default optional,
-        variants: 5 "variants" value_or_default optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        description: 2 "description" value,
+        available_in_store: 3 "availableInStore" value,
+        taxes: 4 "taxes" value_or_default,
+        variants: 5 "variants" value_or_default
     }
 }
 
@@ -4346,11 +4335,11 @@ pub struct OrderSource {
 
 crate::runtime::object::object_impl! {
     OrderSource {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        sub_type: 3 "subType" value optional,
-        meta: 4 "meta" value_or_default optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        sub_type: 3 "subType" value,
+        meta: 4 "meta" value_or_default
     }
 }
 
@@ -4424,26 +4413,26 @@ pub struct OrderStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OrderStatusUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        alt_id: 3 "altId" value optional,
-        alt_type: 4 "altType" value optional,
-        contact_id: 5 "contactId" value optional,
-        contact_snapshot: 6 "contactSnapshot" value optional,
-        status: 7 "status" value optional,
-        fulfillment_status: 8 "fulfillmentStatus" value optional,
-        currency: 9 "currency" value optional,
-        amount: 10 "amount" value optional,
-        live_mode: 11 "liveMode" value optional,
-        items: 12 "items" value_or_default optional,
-        amount_summary: 13 "amountSummary" value optional,
-        tax_summary: 14 "taxSummary" value_or_default optional,
-        source: 15 "source" value optional,
-        created_at: 16 "createdAt" value optional,
-        updated_at: 17 "updatedAt" value optional,
-        webhook_id: 18 "webhookId" value optional,
-        timestamp: 19 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        alt_id: 3 "altId" value,
+        alt_type: 4 "altType" value,
+        contact_id: 5 "contactId" value,
+        contact_snapshot: 6 "contactSnapshot" value,
+        status: 7 "status" value,
+        fulfillment_status: 8 "fulfillmentStatus" value,
+        currency: 9 "currency" value,
+        amount: 10 "amount" value,
+        live_mode: 11 "liveMode" value,
+        items: 12 "items" value_or_default,
+        amount_summary: 13 "amountSummary" value,
+        tax_summary: 14 "taxSummary" value_or_default,
+        source: 15 "source" value,
+        created_at: 16 "createdAt" value,
+        updated_at: 17 "updatedAt" value,
+        webhook_id: 18 "webhookId" value,
+        timestamp: 19 "timestamp" value
     }
 }
 
@@ -4471,11 +4460,11 @@ pub struct OrderTaxLine {
 
 crate::runtime::object::object_impl! {
     OrderTaxLine {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        calculation: 2 "calculation" value optional,
-        rate: 3 "rate" value optional,
-        amount: 4 "amount" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        calculation: 2 "calculation" value,
+        rate: 3 "rate" value,
+        amount: 4 "amount" value
     }
 }
 
@@ -4569,33 +4558,33 @@ pub struct OutboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     OutboundMessageEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        attachments: 2 "attachments" value_or_default optional,
-        body: 3 "body" value optional,
-        contact_id: 4 "contactId" value optional,
-        content_type: 5 "contentType" value optional,
-        conversation_id: 6 "conversationId" value optional,
-        date_added: 7 "dateAdded" value optional,
-        direction: 8 "direction" value optional,
-        message_type: 9 "messageType" value optional,
-        status: 10 "status" value optional,
-        message_id: 11 "messageId" value optional,
-        user_id: 12 "userId" value optional,
-        source: 13 "source" value optional,
-        conversation_provider_id: 14 "conversationProviderId" value optional,
-        call_duration: 15 "callDuration" value optional,
-        call_status: 16 "callStatus" value optional,
-        email_message_id: 17 "emailMessageId" value optional,
-        thread_id: 18 "threadId" value optional,
-        provider: 19 "provider" value optional,
-        from: 20 "from" value optional,
-        subject: 21 "subject" value optional,
-        to: 22 "to" value optional,
-        cc: 23 "cc" value optional,
-        bcc: 24 "bcc" value optional,
-        webhook_id: 25 "webhookId" value optional,
-        timestamp: 26 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        attachments: 2 "attachments" value_or_default,
+        body: 3 "body" value,
+        contact_id: 4 "contactId" value,
+        content_type: 5 "contentType" value,
+        conversation_id: 6 "conversationId" value,
+        date_added: 7 "dateAdded" value,
+        direction: 8 "direction" value,
+        message_type: 9 "messageType" value,
+        status: 10 "status" value,
+        message_id: 11 "messageId" value,
+        user_id: 12 "userId" value,
+        source: 13 "source" value,
+        conversation_provider_id: 14 "conversationProviderId" value,
+        call_duration: 15 "callDuration" value,
+        call_status: 16 "callStatus" value,
+        email_message_id: 17 "emailMessageId" value,
+        thread_id: 18 "threadId" value,
+        provider: 19 "provider" value,
+        from: 20 "from" value,
+        subject: 21 "subject" value,
+        to: 22 "to" value,
+        cc: 23 "cc" value,
+        bcc: 24 "bcc" value,
+        webhook_id: 25 "webhookId" value,
+        timestamp: 26 "timestamp" value
     }
 }
 
@@ -4635,15 +4624,15 @@ pub struct PlanChangeEvent {
 
 crate::runtime::object::object_impl! {
     PlanChangeEvent {
-        type_: 0 "type" value optional,
-        app_id: 1 "appId" value optional,
-        location_id: 2 "locationId" value optional,
-        company_id: 3 "companyId" value optional,
-        user_id: 4 "userId" value optional,
-        current_plan_id: 5 "currentPlanId" value optional,
-        new_plan_id: 6 "newPlanId" value optional,
-        webhook_id: 7 "webhookId" value optional,
-        timestamp: 8 "timestamp" value optional
+        type_: 0 "type" value,
+        app_id: 1 "appId" value,
+        location_id: 2 "locationId" value,
+        company_id: 3 "companyId" value,
+        user_id: 4 "userId" value,
+        current_plan_id: 5 "currentPlanId" value,
+        new_plan_id: 6 "newPlanId" value,
+        webhook_id: 7 "webhookId" value,
+        timestamp: 8 "timestamp" value
     }
 }
 
@@ -4717,26 +4706,26 @@ pub struct PriceCreateEvent {
 
 crate::runtime::object::object_impl! {
     PriceCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        membership_offers: 3 "membershipOffers" value_or_default optional,
-        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
-        product: 5 "product" value optional,
-        user_id: 6 "userId" value optional,
-        name: 7 "name" value optional,
-        price_type: 8 "priceType" value optional,
-        currency: 9 "currency" value optional,
-        amount: 10 "amount" value optional,
-        recurring: 11 "recurring" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional,
-        compare_at_price: 14 "compareAtPrice" value optional,
-        track_inventory: 15 "trackInventory" value optional,
-        available_quantity: 16 "availableQuantity" value optional,
-        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
-        webhook_id: 18 "webhookId" value optional,
-        timestamp: 19 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        membership_offers: 3 "membershipOffers" value_or_default,
+        variant_option_ids: 4 "variantOptionIds" value_or_default,
+        product: 5 "product" value,
+        user_id: 6 "userId" value,
+        name: 7 "name" value,
+        price_type: 8 "priceType" value,
+        currency: 9 "currency" value,
+        amount: 10 "amount" value,
+        recurring: 11 "recurring" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value,
+        compare_at_price: 14 "compareAtPrice" value,
+        track_inventory: 15 "trackInventory" value,
+        available_quantity: 16 "availableQuantity" value,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value,
+        webhook_id: 18 "webhookId" value,
+        timestamp: 19 "timestamp" value
     }
 }
 
@@ -4810,26 +4799,26 @@ pub struct PriceDeleteEvent {
 
 crate::runtime::object::object_impl! {
     PriceDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        membership_offers: 3 "membershipOffers" value_or_default optional,
-        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
-        product: 5 "product" value optional,
-        user_id: 6 "userId" value optional,
-        name: 7 "name" value optional,
-        price_type: 8 "priceType" value optional,
-        currency: 9 "currency" value optional,
-        amount: 10 "amount" value optional,
-        recurring: 11 "recurring" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional,
-        compare_at_price: 14 "compareAtPrice" value optional,
-        track_inventory: 15 "trackInventory" value optional,
-        available_quantity: 16 "availableQuantity" value optional,
-        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
-        webhook_id: 18 "webhookId" value optional,
-        timestamp: 19 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        membership_offers: 3 "membershipOffers" value_or_default,
+        variant_option_ids: 4 "variantOptionIds" value_or_default,
+        product: 5 "product" value,
+        user_id: 6 "userId" value,
+        name: 7 "name" value,
+        price_type: 8 "priceType" value,
+        currency: 9 "currency" value,
+        amount: 10 "amount" value,
+        recurring: 11 "recurring" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value,
+        compare_at_price: 14 "compareAtPrice" value,
+        track_inventory: 15 "trackInventory" value,
+        available_quantity: 16 "availableQuantity" value,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value,
+        webhook_id: 18 "webhookId" value,
+        timestamp: 19 "timestamp" value
     }
 }
 
@@ -4850,11 +4839,7 @@ pub struct PriceMembershipOffer {
 }
 
 crate::runtime::object::object_impl! {
-    PriceMembershipOffer {
-        label: 0 "label" value optional,
-        value: 1 "value" value optional,
-        id: 2 "_id" value optional
-    }
+    PriceMembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
 }
 
 /// Billing period of a recurring price.
@@ -4871,10 +4856,7 @@ pub struct PriceRecurrence {
 }
 
 crate::runtime::object::object_impl! {
-    PriceRecurrence {
-        interval: 0 "interval" value optional,
-        interval_count: 1 "intervalCount" value optional
-    }
+    PriceRecurrence { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
 }
 
 /// Whether a price is charged once or on a schedule.
@@ -4986,26 +4968,26 @@ pub struct PriceUpdateEvent {
 
 crate::runtime::object::object_impl! {
     PriceUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        membership_offers: 3 "membershipOffers" value_or_default optional,
-        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
-        product: 5 "product" value optional,
-        user_id: 6 "userId" value optional,
-        name: 7 "name" value optional,
-        price_type: 8 "priceType" value optional,
-        currency: 9 "currency" value optional,
-        amount: 10 "amount" value optional,
-        recurring: 11 "recurring" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional,
-        compare_at_price: 14 "compareAtPrice" value optional,
-        track_inventory: 15 "trackInventory" value optional,
-        available_quantity: 16 "availableQuantity" value optional,
-        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
-        webhook_id: 18 "webhookId" value optional,
-        timestamp: 19 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        membership_offers: 3 "membershipOffers" value_or_default,
+        variant_option_ids: 4 "variantOptionIds" value_or_default,
+        product: 5 "product" value,
+        user_id: 6 "userId" value,
+        name: 7 "name" value,
+        price_type: 8 "priceType" value,
+        currency: 9 "currency" value,
+        amount: 10 "amount" value,
+        recurring: 11 "recurring" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value,
+        compare_at_price: 14 "compareAtPrice" value,
+        track_inventory: 15 "trackInventory" value,
+        available_quantity: 16 "availableQuantity" value,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value,
+        webhook_id: 18 "webhookId" value,
+        timestamp: 19 "timestamp" value
     }
 }
 
@@ -5067,22 +5049,22 @@ pub struct ProductCreateEvent {
 
 crate::runtime::object::object_impl! {
     ProductCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        description: 3 "description" value optional,
-        variants: 4 "variants" value_or_default optional,
-        medias: 5 "medias" value_or_default optional,
-        name: 6 "name" value optional,
-        product_type: 7 "productType" value optional,
-        available_in_store: 8 "availableInStore" value optional,
-        user_id: 9 "userId" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        statement_descriptor: 12 "statementDescriptor" value optional,
-        image: 13 "image" value optional,
-        webhook_id: 14 "webhookId" value optional,
-        timestamp: 15 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        description: 3 "description" value,
+        variants: 4 "variants" value_or_default,
+        medias: 5 "medias" value_or_default,
+        name: 6 "name" value,
+        product_type: 7 "productType" value,
+        available_in_store: 8 "availableInStore" value,
+        user_id: 9 "userId" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        statement_descriptor: 12 "statementDescriptor" value,
+        image: 13 "image" value,
+        webhook_id: 14 "webhookId" value,
+        timestamp: 15 "timestamp" value
     }
 }
 
@@ -5144,22 +5126,22 @@ pub struct ProductDeleteEvent {
 
 crate::runtime::object::object_impl! {
     ProductDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        description: 3 "description" value optional,
-        variants: 4 "variants" value_or_default optional,
-        medias: 5 "medias" value_or_default optional,
-        name: 6 "name" value optional,
-        product_type: 7 "productType" value optional,
-        available_in_store: 8 "availableInStore" value optional,
-        user_id: 9 "userId" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        statement_descriptor: 12 "statementDescriptor" value optional,
-        image: 13 "image" value optional,
-        webhook_id: 14 "webhookId" value optional,
-        timestamp: 15 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        description: 3 "description" value,
+        variants: 4 "variants" value_or_default,
+        medias: 5 "medias" value_or_default,
+        name: 6 "name" value,
+        product_type: 7 "productType" value,
+        available_in_store: 8 "availableInStore" value,
+        user_id: 9 "userId" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        statement_descriptor: 12 "statementDescriptor" value,
+        image: 13 "image" value,
+        webhook_id: 14 "webhookId" value,
+        timestamp: 15 "timestamp" value
     }
 }
 
@@ -5187,11 +5169,11 @@ pub struct ProductMedia {
 
 crate::runtime::object::object_impl! {
     ProductMedia {
-        id: 0 "id" value optional,
-        title: 1 "title" value optional,
-        url: 2 "url" value optional,
-        type_: 3 "type" value optional,
-        is_featured: 4 "isFeatured" value optional
+        id: 0 "id" value,
+        title: 1 "title" value,
+        url: 2 "url" value,
+        type_: 3 "type" value,
+        is_featured: 4 "isFeatured" value
     }
 }
 
@@ -5232,15 +5214,15 @@ pub struct ProductTax {
 
 crate::runtime::object::object_impl! {
     ProductTax {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        rate: 2 "rate" value optional,
-        calculation: 3 "calculation" value optional,
-        deleted: 4 "deleted" value optional,
-        alt_id: 5 "altId" value optional,
-        alt_type: 6 "altType" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        rate: 2 "rate" value,
+        calculation: 3 "calculation" value,
+        deleted: 4 "deleted" value,
+        alt_id: 5 "altId" value,
+        alt_type: 6 "altType" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value
     }
 }
 
@@ -5302,22 +5284,22 @@ pub struct ProductUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ProductUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "_id" value optional,
-        description: 3 "description" value optional,
-        variants: 4 "variants" value_or_default optional,
-        medias: 5 "medias" value_or_default optional,
-        name: 6 "name" value optional,
-        product_type: 7 "productType" value optional,
-        available_in_store: 8 "availableInStore" value optional,
-        user_id: 9 "userId" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        statement_descriptor: 12 "statementDescriptor" value optional,
-        image: 13 "image" value optional,
-        webhook_id: 14 "webhookId" value optional,
-        timestamp: 15 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "_id" value,
+        description: 3 "description" value,
+        variants: 4 "variants" value_or_default,
+        medias: 5 "medias" value_or_default,
+        name: 6 "name" value,
+        product_type: 7 "productType" value,
+        available_in_store: 8 "availableInStore" value,
+        user_id: 9 "userId" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        statement_descriptor: 12 "statementDescriptor" value,
+        image: 13 "image" value,
+        webhook_id: 14 "webhookId" value,
+        timestamp: 15 "timestamp" value
     }
 }
 
@@ -5337,11 +5319,7 @@ pub struct ProductVariant {
 }
 
 crate::runtime::object::object_impl! {
-    ProductVariant {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        options: 2 "options" value_or_default optional
-    }
+    ProductVariant { id: 0 "id" value, name: 1 "name" value, options: 2 "options" value_or_default }
 }
 
 /// One choice of a product variant (for example `XL`).
@@ -5357,7 +5335,7 @@ pub struct ProductVariantOption {
 }
 
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
+    ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
@@ -5414,21 +5392,21 @@ pub struct ProviderOutboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     ProviderOutboundMessageEvent {
-        type_: 0 "type" value optional,
-        contact_id: 1 "contactId" value optional,
-        location_id: 2 "locationId" value optional,
-        message_id: 3 "messageId" value optional,
-        email_message_id: 4 "emailMessageId" value optional,
-        attachments: 5 "attachments" value_or_default optional,
-        message: 6 "message" value optional,
-        phone: 7 "phone" value optional,
-        email_to: 8 "emailTo" value optional,
-        email_from: 9 "emailFrom" value optional,
-        html: 10 "html" value optional,
-        subject: 11 "subject" value optional,
-        user_id: 12 "userId" value optional,
-        webhook_id: 13 "webhookId" value optional,
-        timestamp: 14 "timestamp" value optional
+        type_: 0 "type" value,
+        contact_id: 1 "contactId" value,
+        location_id: 2 "locationId" value,
+        message_id: 3 "messageId" value,
+        email_message_id: 4 "emailMessageId" value,
+        attachments: 5 "attachments" value_or_default,
+        message: 6 "message" value,
+        phone: 7 "phone" value,
+        email_to: 8 "emailTo" value,
+        email_from: 9 "emailFrom" value,
+        html: 10 "html" value,
+        subject: 11 "subject" value,
+        user_id: 12 "userId" value,
+        webhook_id: 13 "webhookId" value,
+        timestamp: 14 "timestamp" value
     }
 }
 
@@ -5479,14 +5457,14 @@ pub struct RecordCreateEvent {
 
 crate::runtime::object::object_impl! {
     RecordCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        owners: 3 "owners" value_or_default optional,
-        followers: 4 "followers" value_or_default optional,
-        properties: 5 "properties" value_or_default optional,
-        timestamp: 6 "timestamp" value optional,
-        webhook_id: 7 "webhookId" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        owners: 3 "owners" value_or_default,
+        followers: 4 "followers" value_or_default,
+        properties: 5 "properties" value_or_default,
+        timestamp: 6 "timestamp" value,
+        webhook_id: 7 "webhookId" value
     }
 }
 
@@ -5523,14 +5501,14 @@ pub struct RecordDeleteEvent {
 
 crate::runtime::object::object_impl! {
     RecordDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        owners: 3 "owners" value_or_default optional,
-        followers: 4 "followers" value_or_default optional,
-        properties: 5 "properties" value_or_default optional,
-        timestamp: 6 "timestamp" value optional,
-        webhook_id: 7 "webhookId" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        owners: 3 "owners" value_or_default,
+        followers: 4 "followers" value_or_default,
+        properties: 5 "properties" value_or_default,
+        timestamp: 6 "timestamp" value,
+        webhook_id: 7 "webhookId" value
     }
 }
 
@@ -5548,10 +5526,7 @@ pub struct RecordPropertyValue {
 }
 
 crate::runtime::object::object_impl! {
-    RecordPropertyValue {
-        key: 0 "key" value optional,
-        value_string: 1 "valueString" value optional
-    }
+    RecordPropertyValue { key: 0 "key" value, value_string: 1 "valueString" value }
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
@@ -5587,14 +5562,14 @@ pub struct RecordUpdateEvent {
 
 crate::runtime::object::object_impl! {
     RecordUpdateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        owners: 3 "owners" value_or_default optional,
-        followers: 4 "followers" value_or_default optional,
-        properties: 5 "properties" value_or_default optional,
-        timestamp: 6 "timestamp" value optional,
-        webhook_id: 7 "webhookId" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        owners: 3 "owners" value_or_default,
+        followers: 4 "followers" value_or_default,
+        properties: 5 "properties" value_or_default,
+        timestamp: 6 "timestamp" value,
+        webhook_id: 7 "webhookId" value
     }
 }
 
@@ -5637,16 +5612,16 @@ pub struct RelationCreateEvent {
 
 crate::runtime::object::object_impl! {
     RelationCreateEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        first_object_key: 2 "firstObjectKey" value optional,
-        first_record_id: 3 "firstRecordId" value optional,
-        second_object_key: 4 "secondObjectKey" value optional,
-        second_record_id: 5 "secondRecordId" value optional,
-        association_id: 6 "associationId" value optional,
-        location_id: 7 "locationId" value optional,
-        webhook_id: 8 "webhookId" value optional,
-        timestamp: 9 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        first_object_key: 2 "firstObjectKey" value,
+        first_record_id: 3 "firstRecordId" value,
+        second_object_key: 4 "secondObjectKey" value,
+        second_record_id: 5 "secondRecordId" value,
+        association_id: 6 "associationId" value,
+        location_id: 7 "locationId" value,
+        webhook_id: 8 "webhookId" value,
+        timestamp: 9 "timestamp" value
     }
 }
 
@@ -5689,16 +5664,16 @@ pub struct RelationDeleteEvent {
 
 crate::runtime::object::object_impl! {
     RelationDeleteEvent {
-        type_: 0 "type" value optional,
-        id: 1 "id" value optional,
-        first_object_key: 2 "firstObjectKey" value optional,
-        first_record_id: 3 "firstRecordId" value optional,
-        second_object_key: 4 "secondObjectKey" value optional,
-        second_record_id: 5 "secondRecordId" value optional,
-        association_id: 6 "associationId" value optional,
-        location_id: 7 "locationId" value optional,
-        webhook_id: 8 "webhookId" value optional,
-        timestamp: 9 "timestamp" value optional
+        type_: 0 "type" value,
+        id: 1 "id" value,
+        first_object_key: 2 "firstObjectKey" value,
+        first_record_id: 3 "firstRecordId" value,
+        second_object_key: 4 "secondObjectKey" value,
+        second_record_id: 5 "secondRecordId" value,
+        association_id: 6 "associationId" value,
+        location_id: 7 "locationId" value,
+        webhook_id: 8 "webhookId" value,
+        timestamp: 9 "timestamp" value
     }
 }
 
@@ -5744,17 +5719,17 @@ pub struct TaskCompleteEvent {
 
 crate::runtime::object::object_impl! {
     TaskCompleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        body: 4 "body" value optional,
-        contact_id: 5 "contactId" value optional,
-        title: 6 "title" value optional,
-        date_added: 7 "dateAdded" value optional,
-        due_date: 8 "dueDate" value optional,
-        webhook_id: 9 "webhookId" value optional,
-        timestamp: 10 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        body: 4 "body" value,
+        contact_id: 5 "contactId" value,
+        title: 6 "title" value,
+        date_added: 7 "dateAdded" value,
+        due_date: 8 "dueDate" value,
+        webhook_id: 9 "webhookId" value,
+        timestamp: 10 "timestamp" value
     }
 }
 
@@ -5800,17 +5775,17 @@ pub struct TaskCreateEvent {
 
 crate::runtime::object::object_impl! {
     TaskCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        body: 4 "body" value optional,
-        contact_id: 5 "contactId" value optional,
-        title: 6 "title" value optional,
-        date_added: 7 "dateAdded" value optional,
-        due_date: 8 "dueDate" value optional,
-        webhook_id: 9 "webhookId" value optional,
-        timestamp: 10 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        body: 4 "body" value,
+        contact_id: 5 "contactId" value,
+        title: 6 "title" value,
+        date_added: 7 "dateAdded" value,
+        due_date: 8 "dueDate" value,
+        webhook_id: 9 "webhookId" value,
+        timestamp: 10 "timestamp" value
     }
 }
 
@@ -5856,17 +5831,17 @@ pub struct TaskDeleteEvent {
 
 crate::runtime::object::object_impl! {
     TaskDeleteEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        assigned_to: 3 "assignedTo" value optional,
-        body: 4 "body" value optional,
-        contact_id: 5 "contactId" value optional,
-        title: 6 "title" value optional,
-        date_added: 7 "dateAdded" value optional,
-        due_date: 8 "dueDate" value optional,
-        webhook_id: 9 "webhookId" value optional,
-        timestamp: 10 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        assigned_to: 3 "assignedTo" value,
+        body: 4 "body" value,
+        contact_id: 5 "contactId" value,
+        title: 6 "title" value,
+        date_added: 7 "dateAdded" value,
+        due_date: 8 "dueDate" value,
+        webhook_id: 9 "webhookId" value,
+        timestamp: 10 "timestamp" value
     }
 }
 
@@ -5921,20 +5896,20 @@ pub struct UserCreateEvent {
 
 crate::runtime::object::object_impl! {
     UserCreateEvent {
-        type_: 0 "type" value optional,
-        location_id: 1 "locationId" value optional,
-        company_id: 2 "companyId" value optional,
-        id: 3 "id" value optional,
-        first_name: 4 "firstName" value optional,
-        last_name: 5 "lastName" value optional,
-        email: 6 "email" value optional,
-        phone: 7 "phone" value optional,
-        extension: 8 "extension" value optional,
-        role: 9 "role" value optional,
-        permissions: 10 "permissions" value optional,
-        locations: 11 "locations" value_or_default optional,
-        webhook_id: 12 "webhookId" value optional,
-        timestamp: 13 "timestamp" value optional
+        type_: 0 "type" value,
+        location_id: 1 "locationId" value,
+        company_id: 2 "companyId" value,
+        id: 3 "id" value,
+        first_name: 4 "firstName" value,
+        last_name: 5 "lastName" value,
+        email: 6 "email" value,
+        phone: 7 "phone" value,
+        extension: 8 "extension" value,
+        role: 9 "role" value,
+        permissions: 10 "permissions" value,
+        locations: 11 "locations" value_or_default,
+        webhook_id: 12 "webhookId" value,
+        timestamp: 13 "timestamp" value
     }
 }
 
@@ -6058,43 +6033,43 @@ pub struct UserPermissions {
 
 crate::runtime::object::object_impl! {
     UserPermissions {
-        adwords_reporting_enabled: 0 "adwordsReportingEnabled" value optional,
-        affiliate_manager_enabled: 1 "affiliateManagerEnabled" value optional,
-        agent_reporting_enabled: 2 "agentReportingEnabled" value optional,
-        appointments_enabled: 3 "appointmentsEnabled" value optional,
-        assigned_data_only: 4 "assignedDataOnly" value optional,
-        attributions_reporting_enabled: 5 "attributionsReportingEnabled" value optional,
-        blogging_enabled: 6 "bloggingEnabled" value optional,
-        bot_service: 7 "botService" value optional,
-        bulk_requests_enabled: 8 "bulkRequestsEnabled" value optional,
-        campaigns_enabled: 9 "campaignsEnabled" value optional,
-        campaigns_read_only: 10 "campaignsReadOnly" value optional,
-        cancel_subscription_enabled: 11 "cancelSubscriptionEnabled" value optional,
-        communities_enabled: 12 "communitiesEnabled" value optional,
-        contacts_enabled: 13 "contactsEnabled" value optional,
-        content_ai_enabled: 14 "contentAiEnabled" value optional,
-        conversations_enabled: 15 "conversationsEnabled" value optional,
-        dashboard_stats_enabled: 16 "dashboardStatsEnabled" value optional,
-        facebook_ads_reporting_enabled: 17 "facebookAdsReportingEnabled" value optional,
-        funnels_enabled: 18 "funnelsEnabled" value optional,
-        invoice_enabled: 19 "invoiceEnabled" value optional,
-        lead_value_enabled: 20 "leadValueEnabled" value optional,
-        marketing_enabled: 21 "marketingEnabled" value optional,
-        membership_enabled: 22 "membershipEnabled" value optional,
-        online_listings_enabled: 23 "onlineListingsEnabled" value optional,
-        opportunities_enabled: 24 "opportunitiesEnabled" value optional,
-        payments_enabled: 25 "paymentsEnabled" value optional,
-        phone_call_enabled: 26 "phoneCallEnabled" value optional,
-        record_payment_enabled: 27 "recordPaymentEnabled" value optional,
-        refunds_enabled: 28 "refundsEnabled" value optional,
-        reviews_enabled: 29 "reviewsEnabled" value optional,
-        settings_enabled: 30 "settingsEnabled" value optional,
-        social_planner: 31 "socialPlanner" value optional,
-        tags_enabled: 32 "tagsEnabled" value optional,
-        triggers_enabled: 33 "triggersEnabled" value optional,
-        websites_enabled: 34 "websitesEnabled" value optional,
-        workflows_enabled: 35 "workflowsEnabled" value optional,
-        workflows_read_only: 36 "workflowsReadOnly" value optional
+        adwords_reporting_enabled: 0 "adwordsReportingEnabled" value,
+        affiliate_manager_enabled: 1 "affiliateManagerEnabled" value,
+        agent_reporting_enabled: 2 "agentReportingEnabled" value,
+        appointments_enabled: 3 "appointmentsEnabled" value,
+        assigned_data_only: 4 "assignedDataOnly" value,
+        attributions_reporting_enabled: 5 "attributionsReportingEnabled" value,
+        blogging_enabled: 6 "bloggingEnabled" value,
+        bot_service: 7 "botService" value,
+        bulk_requests_enabled: 8 "bulkRequestsEnabled" value,
+        campaigns_enabled: 9 "campaignsEnabled" value,
+        campaigns_read_only: 10 "campaignsReadOnly" value,
+        cancel_subscription_enabled: 11 "cancelSubscriptionEnabled" value,
+        communities_enabled: 12 "communitiesEnabled" value,
+        contacts_enabled: 13 "contactsEnabled" value,
+        content_ai_enabled: 14 "contentAiEnabled" value,
+        conversations_enabled: 15 "conversationsEnabled" value,
+        dashboard_stats_enabled: 16 "dashboardStatsEnabled" value,
+        facebook_ads_reporting_enabled: 17 "facebookAdsReportingEnabled" value,
+        funnels_enabled: 18 "funnelsEnabled" value,
+        invoice_enabled: 19 "invoiceEnabled" value,
+        lead_value_enabled: 20 "leadValueEnabled" value,
+        marketing_enabled: 21 "marketingEnabled" value,
+        membership_enabled: 22 "membershipEnabled" value,
+        online_listings_enabled: 23 "onlineListingsEnabled" value,
+        opportunities_enabled: 24 "opportunitiesEnabled" value,
+        payments_enabled: 25 "paymentsEnabled" value,
+        phone_call_enabled: 26 "phoneCallEnabled" value,
+        record_payment_enabled: 27 "recordPaymentEnabled" value,
+        refunds_enabled: 28 "refundsEnabled" value,
+        reviews_enabled: 29 "reviewsEnabled" value,
+        settings_enabled: 30 "settingsEnabled" value,
+        social_planner: 31 "socialPlanner" value,
+        tags_enabled: 32 "tagsEnabled" value,
+        triggers_enabled: 33 "triggersEnabled" value,
+        websites_enabled: 34 "websitesEnabled" value,
+        workflows_enabled: 35 "workflowsEnabled" value,
+        workflows_read_only: 36 "workflowsReadOnly" value
     }
 }
 
@@ -6112,5 +6087,5 @@ pub struct WhitelabelDetails {
 }
 
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: 0 "domain" value optional, logo_url: 1 "logoUrl" value optional }
+    WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
 }

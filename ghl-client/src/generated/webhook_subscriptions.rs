@@ -244,7 +244,7 @@ impl CreateWebhookSubscription {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/webhooks/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -295,10 +295,7 @@ impl DeleteWebhookSubscription {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
-        );
+        let request = crate::Request::at(&META, &[self.webhook_id.as_str()]);
         Ok(request)
     }
 
@@ -345,10 +342,7 @@ impl GetWebhookSubscription {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
-        );
+        let request = crate::Request::at(&META, &[self.webhook_id.as_str()]);
         Ok(request)
     }
 
@@ -394,7 +388,7 @@ impl ListWebhookSubscriptions {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(&META, "/webhooks/".to_owned());
+        let request = crate::Request::at(&META, &[]);
         Ok(request)
     }
 
@@ -442,10 +436,7 @@ impl UpdateWebhookSubscription {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.webhook_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -494,10 +485,10 @@ pub struct WebhookSubscriptionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     WebhookSubscriptionRequest {
-        location_id: 0 "locationId" value optional,
-        url: 1 "url" value optional,
-        events: 2 "events" value optional,
-        secret: 3 "secret" value optional
+        location_id: 0 "locationId" value,
+        url: 1 "url" value,
+        events: 2 "events" value,
+        secret: 3 "secret" value
     }
 }
 

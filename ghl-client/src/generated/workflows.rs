@@ -142,10 +142,7 @@ impl GetWorkflow {
             token: crate::TokenKind::Location,
             scopes: &["workflows.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/workflows/{}", crate::runtime::request::path_segment(&self.workflow_id))
-        );
+        let request = crate::Request::at(&META, &[self.workflow_id.as_str()]);
         Ok(request)
     }
 
@@ -202,7 +199,7 @@ impl ListWorkflows {
             "listWorkflows",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/workflows/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -237,7 +234,7 @@ pub struct ListWorkflowsResponse {
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
-    ListWorkflowsResponse { workflows: 0 "workflows" value_or_default optional }
+    ListWorkflowsResponse { workflows: 0 "workflows" value_or_default }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
@@ -272,13 +269,13 @@ pub struct Workflow {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
     Workflow {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        status: 2 "status" value optional,
-        version: 3 "version" value optional,
-        created_at: 4 "createdAt" value optional,
-        updated_at: 5 "updatedAt" value optional,
-        location_id: 6 "locationId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        status: 2 "status" value,
+        version: 3 "version" value,
+        created_at: 4 "createdAt" value,
+        updated_at: 5 "updatedAt" value,
+        location_id: 6 "locationId" value
     }
 }
 

@@ -41,7 +41,7 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::read(Entries { map, fields: T::FIELDS, lifetime: PhantomData })
+        T::read(Entries { map, fields: T::FIELDS, seen: Seen::default(), lifetime: PhantomData })
     }
 }
 
@@ -49,16 +49,20 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 pub(crate) struct Entries<'de, A> {
     map: A,
     fields: &'static [&'static str],
+    seen: Seen,
     lifetime: PhantomData<&'de ()>,
 }
 
 impl<'de, A: MapAccess<'de>> Entries<'de, A> {
-    /// The index of the next known key; the values of unknown keys are skipped.
+    /// The index of the next known key; the values of unknown keys are
+    /// skipped. A key seen before is the "duplicate field" error, raised
+    /// before its value is read, as serde's derive does.
     pub(crate) fn next_field(&mut self) -> Result<Option<usize>, A::Error> {
         loop {
             match self.map.next_key_seed(FieldIndex(self.fields))? {
                 None => return Ok(None),
-                Some(Some(index)) => return Ok(Some(index)),
+                Some(Some(index)) if self.seen.insert(index) => return Ok(Some(index)),
+                Some(Some(index)) => return Err(de::Error::duplicate_field(self.fields[index])),
                 Some(None) => {
                     self.map.next_value::<IgnoredAny>()?;
                 }
@@ -66,31 +70,52 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
         }
     }
 
-    /// Reads the current key's value into `slot`.
-    pub(crate) fn value<T: Deserialize<'de>>(
-        &mut self,
-        slot: &mut Option<T>,
-        key: &'static str,
-    ) -> Result<(), A::Error> {
-        if slot.is_some() {
-            return Err(de::Error::duplicate_field(key));
-        }
-        *slot = Some(self.map.next_value()?);
+    /// Reads the current key's value into a field.
+    #[inline]
+    pub(crate) fn value<T: Deserialize<'de>>(&mut self, field: &mut T) -> Result<(), A::Error> {
+        *field = self.map.next_value()?;
         Ok(())
     }
 
     /// Like [`Entries::value`], reading `null` as the type's default (an
     /// empty list or map), as `lenient::null_as_default` does for derived types.
-    pub(crate) fn value_or_default<T: Default + Deserialize<'de>>(
-        &mut self,
-        slot: &mut Option<T>,
-        key: &'static str,
-    ) -> Result<(), A::Error> {
-        if slot.is_some() {
-            return Err(de::Error::duplicate_field(key));
-        }
-        *slot = Some(self.map.next_value::<Option<T>>()?.unwrap_or_default());
+    #[inline]
+    pub(crate) fn value_or_default<T: Default + Deserialize<'de>>(&mut self, field: &mut T) -> Result<(), A::Error> {
+        *field = self.map.next_value::<Option<T>>()?.unwrap_or_default();
         Ok(())
+    }
+
+    /// Reads the current key's value into the slot of a field that may be
+    /// required (absent: `None`).
+    #[inline]
+    pub(crate) fn slot<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+        *slot = Some(self.map.next_value()?);
+        Ok(())
+    }
+}
+
+/// Which fields an object has had, so a repeated key is an error. A struct
+/// of up to 128 fields (all of HighLevel's) never allocates.
+#[derive(Default)]
+struct Seen {
+    first: u128,
+    rest: Vec<bool>,
+}
+
+impl Seen {
+    /// Marks `index`; false if it was marked already.
+    fn insert(&mut self, index: usize) -> bool {
+        if index < 128 {
+            let bit = 1u128 << index;
+            let new = self.first & bit == 0;
+            self.first |= bit;
+            return new;
+        }
+        let index = index - 128;
+        if self.rest.len() <= index {
+            self.rest.resize(index + 1, false);
+        }
+        !std::mem::replace(&mut self.rest[index], true)
     }
 }
 
@@ -106,19 +131,37 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> R
 }
 
 /// The `Deserialize` and [`Object`] impls of a generated struct, from one
-/// line per field: `field: index "wireKey" read finish`, where `index` is
-/// the key's position in the table, `read` is [`Entries::value`] or
-/// [`Entries::value_or_default`] and `finish` is `required` (absent: the
-/// "missing field" error) or `optional` (absent: the default). Written out
-/// per type, these impls were a fifth of the generated source; the
-/// expansion is the code that was written out.
+/// line per field: `field: index "wireKey" read`, where `index` is the key's
+/// position in the table and `read` is [`Entries::value`] or
+/// [`Entries::value_or_default`]. A struct whose fields all have a default
+/// (every received type) is read into `Self::default()`; one with required
+/// fields ends each line with `required` (absent: the "missing field" error)
+/// or `optional` (absent: the default) and is read through a slot per field.
+/// Both expand to one small loop: the key's index picks the field.
 macro_rules! object_impl {
-    ($name:ident { $($field:ident : $index:literal $key:literal $read:ident $finish:ident),* $(,)? }) => {
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::object::deserialize(deserializer)
+    ($name:ident { $($field:ident : $index:literal $key:literal $read:ident),* $(,)? }) => {
+        $crate::runtime::object::object_impl!(@deserialize $name);
+
+        impl $crate::runtime::object::Object for $name {
+            const NAME: &'static str = stringify!($name);
+            const FIELDS: &'static [&'static str] = &[$($key),*];
+
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut entries: $crate::runtime::object::Entries<'de, A>,
+            ) -> Result<Self, A::Error> {
+                let mut out = Self::default();
+                while let Some(index) = entries.next_field()? {
+                    match index {
+                        $($index => entries.$read(&mut out.$field),)*
+                        _ => Ok(()),
+                    }?;
+                }
+                Ok(out)
             }
         }
+    };
+    ($name:ident { $($field:ident : $index:literal $key:literal $read:ident $finish:ident),* $(,)? }) => {
+        $crate::runtime::object::object_impl!(@deserialize $name);
 
         impl $crate::runtime::object::Object for $name {
             const NAME: &'static str = stringify!($name);
@@ -130,19 +173,30 @@ macro_rules! object_impl {
                 $(let mut $field = None;)*
                 while let Some(index) = entries.next_field()? {
                     match index {
-                        $($index => entries.$read(&mut $field, $key)?,)*
-                        _ => {}
-                    }
+                        $($index => entries.slot(&mut $field),)*
+                        _ => Ok(()),
+                    }?;
                 }
-                Ok(Self { $($field: $crate::runtime::object::object_impl!(@$finish $field $key)),* })
+                Ok(Self { $($field: $crate::runtime::object::object_impl!(@$finish $read $field $key)),* })
             }
         }
     };
-    (@required $field:ident $key:literal) => {
+    (@deserialize $name:ident) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::runtime::object::deserialize(deserializer)
+            }
+        }
+    };
+    (@required value $field:ident $key:literal) => {
         $crate::runtime::object::required($field, $key)?
     };
-    (@optional $field:ident $key:literal) => {
+    (@optional value $field:ident $key:literal) => {
         $field.unwrap_or_default()
+    };
+    // A list or map absent or `null`: empty.
+    (@optional value_or_default $field:ident $key:literal) => {
+        $field.flatten().unwrap_or_default()
     };
 }
 pub(crate) use object_impl;
@@ -180,9 +234,6 @@ impl Visitor<'_> for FieldIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::{Entries, Object};
-    use serde::de::MapAccess;
-
     /// What the generator writes for a struct with a renamed required
     /// field, an optional one and a list that may be `null`.
     #[derive(Debug, PartialEq)]
@@ -192,38 +243,45 @@ mod tests {
         tags: Vec<String>,
     }
 
-    impl<'de> serde::Deserialize<'de> for Sample {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            super::deserialize(deserializer)
+    super::object_impl! {
+        Sample {
+            id: 0 "sampleId" value required,
+            name: 1 "name" value optional,
+            tags: 2 "tags" value_or_default optional
         }
     }
 
-    impl Object for Sample {
-        const NAME: &'static str = "Sample";
-        const FIELDS: &'static [&'static str] = &["sampleId", "name", "tags"];
-        fn read<'de, A: MapAccess<'de>>(mut entries: Entries<'de, A>) -> Result<Self, A::Error> {
-            let (mut v0, mut v1, mut v2) = (None, None, None);
-            while let Some(field) = entries.next_field()? {
-                match field {
-                    0 => entries.value(&mut v0, "sampleId")?,
-                    1 => entries.value(&mut v1, "name")?,
-                    2 => entries.value_or_default(&mut v2, "tags")?,
-                    _ => {}
-                }
-            }
-            Ok(Self {
-                id: super::required(v0, "sampleId")?,
-                name: v1.unwrap_or_default(),
-                tags: v2.unwrap_or_default(),
-            })
+    /// The same fields, none required: read into `Self::default()`.
+    #[derive(Debug, Default, PartialEq)]
+    struct Received {
+        id: Option<String>,
+        name: Option<String>,
+        tags: Vec<String>,
+    }
+
+    super::object_impl! {
+        Received {
+            id: 0 "sampleId" value,
+            name: 1 "name" value,
+            tags: 2 "tags" value_or_default
         }
     }
 
-    /// The same type with serde's derive: the behaviour to keep.
+    /// The same types with serde's derive: the behaviour to keep.
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Derived {
         #[serde(rename = "sampleId")]
         id: String,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+        tags: Vec<String>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct DerivedReceived {
+        #[serde(default, rename = "sampleId")]
+        id: Option<String>,
         #[serde(default)]
         name: Option<String>,
         #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
@@ -237,19 +295,33 @@ mod tests {
         )
     }
 
+    fn both_received(json: &str) -> (Result<Received, String>, Result<DerivedReceived, String>) {
+        (
+            serde_json::from_str::<Received>(json).map_err(|e| e.to_string()),
+            serde_json::from_str::<DerivedReceived>(json).map_err(|e| e.to_string()),
+        )
+    }
+
+    const DECODING: [&str; 4] = [
+        r#"{"sampleId":"a","name":"n","tags":["x"]}"#,
+        r#"{"sampleId":"a"}"#,
+        r#"{"sampleId":"a","name":null,"tags":null}"#,
+        r#"{"unknown":{"deep":[1,2]},"sampleId":"a","other":3}"#,
+    ];
+
     #[test]
     fn decodes_like_the_serde_derive() {
-        let cases = [
-            r#"{"sampleId":"a","name":"n","tags":["x"]}"#,
-            r#"{"sampleId":"a"}"#,
-            r#"{"sampleId":"a","name":null,"tags":null}"#,
-            r#"{"unknown":{"deep":[1,2]},"sampleId":"a","other":3}"#,
-        ];
-        for json in cases {
+        for json in DECODING {
             let (ours, derived) = both(json);
             let (ours, derived) = (ours.unwrap(), derived.unwrap());
             assert_eq!((ours.id, ours.name, ours.tags), (derived.id, derived.name, derived.tags), "{json}");
+            let (ours, derived) = both_received(json);
+            let (ours, derived) = (ours.unwrap(), derived.unwrap());
+            assert_eq!((ours.id, ours.name, ours.tags), (derived.id, derived.name, derived.tags), "{json}");
         }
+        let (ours, derived) = both_received("{}");
+        assert_eq!(ours.unwrap(), Received::default());
+        assert_eq!(derived.unwrap().id, None);
     }
 
     #[test]
@@ -257,7 +329,9 @@ mod tests {
         let cases = [
             (r#"{"name":"n"}"#, "missing field `sampleId`"),
             (r#"{"sampleId":"a","sampleId":"b"}"#, "duplicate field `sampleId`"),
+            (r#"{"tags":null,"sampleId":"a","tags":[]}"#, "duplicate field `tags`"),
             (r#"{"sampleId":5}"#, "invalid type: integer `5`, expected a string"),
+            (r#"{"sampleId":null}"#, "invalid type: null, expected a string"),
             (r#"{"sampleId":"a","tags":"x"}"#, "invalid type: string \"x\", expected a sequence"),
             (r#""text""#, "invalid type: string \"text\", expected struct"),
         ];
@@ -268,6 +342,19 @@ mod tests {
             // Same words and position; only the struct's name differs.
             assert_eq!(ours.replace("Sample", "Derived"), derived, "{json}");
         }
+        for (json, _) in cases.into_iter().filter(|(_, m)| !m.contains("sampleId") && !m.contains("a string")) {
+            let (ours, derived) = both_received(json);
+            let (ours, derived) = (ours.unwrap_err(), derived.unwrap_err());
+            assert_eq!(ours.replace("Received", "DerivedReceived"), derived, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_past_the_first_128_fields_is_still_an_error() {
+        let mut seen = super::Seen::default();
+        assert!(seen.insert(0) && seen.insert(127) && seen.insert(128) && seen.insert(300));
+        assert!(!seen.insert(0) && !seen.insert(127) && !seen.insert(128) && !seen.insert(300));
+        assert!(seen.insert(129));
     }
 
     #[test]
@@ -276,12 +363,17 @@ mod tests {
         let de = &mut serde_json::Deserializer::from_str(json);
         let err = serde_path_to_error::deserialize::<_, Sample>(de).unwrap_err();
         assert_eq!(err.path().to_string(), "tags[1]");
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let err = serde_path_to_error::deserialize::<_, Received>(de).unwrap_err();
+        assert_eq!(err.path().to_string(), "tags[1]");
     }
 
     #[test]
     fn reads_from_a_json_value() {
         let value = serde_json::json!({"sampleId": "a", "tags": null, "extra": true});
-        let sample: Sample = serde_json::from_value(value).unwrap();
+        let sample: Sample = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(sample, Sample { id: "a".into(), name: None, tags: vec![] });
+        let received: Received = serde_json::from_value(value).unwrap();
+        assert_eq!(received, Received { id: Some("a".into()), name: None, tags: vec![] });
     }
 }

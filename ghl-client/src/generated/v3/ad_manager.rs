@@ -3951,13 +3951,7 @@ impl AddFacebookCustomAudienceMember {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4005,13 +3999,7 @@ impl BatchUpdateFacebookCustomAudienceMembers {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member/batch",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4058,10 +4046,7 @@ impl CreateFacebookConversationForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4108,10 +4093,7 @@ impl CreateFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4159,13 +4141,7 @@ impl CreateFacebookPageLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/forms",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4212,10 +4188,7 @@ impl CreateGoogleIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4262,10 +4235,7 @@ impl CreateGoogleOfflineUserListJob {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments/offline-user-list-job".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4312,10 +4282,7 @@ impl CreateLinkedinIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4383,13 +4350,7 @@ impl CreateLinkedinLeadForm {
             "createLinkedinLeadForm",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/form",
-                crate::runtime::request::path_segment(&self.account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -4442,13 +4403,7 @@ impl DeleteFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4496,13 +4451,7 @@ impl DeleteFacebookAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4550,13 +4499,7 @@ impl DeleteFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4604,13 +4547,7 @@ impl DeleteFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4677,13 +4614,7 @@ impl DeleteFacebookCustomAudience {
             "deleteFacebookCustomAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -4731,10 +4662,7 @@ impl DeleteFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4794,7 +4722,7 @@ impl DeleteFacebookPage {
             "deleteFacebookPage",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/page".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("pageId", &self.page_id);
@@ -4841,13 +4769,7 @@ impl DeleteGoogleAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4914,13 +4836,7 @@ impl DeleteGoogleConversion {
             "deleteGoogleConversion",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/conversions/{}",
-                crate::runtime::request::path_segment(&self.conversion_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversion_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -4982,13 +4898,7 @@ impl DeleteGoogleSegment {
             "deleteGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/segments/{}",
-                crate::runtime::request::path_segment(&self.segment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.segment_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -5047,10 +4957,7 @@ impl DeleteLinkedinAdAccount {
             "deleteLinkedinAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-account".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("adAccountId", &self.ad_account_id);
@@ -5096,13 +5003,7 @@ impl DuplicateFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/duplicate",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         Ok(request)
     }
 
@@ -5145,13 +5046,7 @@ impl DuplicateFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/duplicate",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         Ok(request)
     }
 
@@ -5195,13 +5090,7 @@ impl DuplicateFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/duplicate",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5268,13 +5157,7 @@ impl GetFacebookAdAccount {
             "getFacebookAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -5349,13 +5232,7 @@ impl GetFacebookCampaign {
             "getFacebookCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fields {
@@ -5428,13 +5305,7 @@ impl GetFacebookCampaignPublishingProgress {
             "getFacebookCampaignPublishingProgress",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/publishing-progress",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -5499,13 +5370,7 @@ impl GetFacebookCampaignReport {
             "getFacebookCampaignReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/reporting/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -5572,13 +5437,7 @@ impl GetFacebookCustomAudience {
             "getFacebookCustomAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -5645,10 +5504,7 @@ impl GetFacebookIntegration {
             "getFacebookIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -5716,13 +5572,7 @@ impl GetFacebookLeadForm {
             "getFacebookLeadForm",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/lead-form/{}",
-                crate::runtime::request::path_segment(&self.lead_form_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.lead_form_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -5787,10 +5637,7 @@ impl GetFacebookReport {
             "getFacebookReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/reporting".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("groupBy", &self.group_by);
@@ -5863,10 +5710,7 @@ impl GetFacebookReportList {
             "getFacebookReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -5937,7 +5781,7 @@ impl GetFacebookUser {
             "getFacebookUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6005,13 +5849,7 @@ impl GetGoogleAdAccount {
             "getGoogleAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ad-accounts/{}",
-                crate::runtime::request::path_segment(&self.ad_account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6079,13 +5917,7 @@ impl GetGoogleAudience {
             "getGoogleAudience",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/audiences/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6153,13 +5985,7 @@ impl GetGoogleCampaign {
             "getGoogleCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6222,13 +6048,7 @@ impl GetGoogleCampaignReport {
             "getGoogleCampaignReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/reporting/campaign/{}",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -6295,13 +6115,7 @@ impl GetGoogleConversion {
             "getGoogleConversion",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/conversions/{}",
-                crate::runtime::request::path_segment(&self.conversion_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversion_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6368,10 +6182,7 @@ impl GetGoogleIntegration {
             "getGoogleIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6439,10 +6250,7 @@ impl GetGoogleKeywordIdeas {
             "getGoogleKeywordIdeas",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/keyword-ideas".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6517,7 +6325,7 @@ impl GetGoogleReport {
             "getGoogleReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/reporting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_by {
@@ -6592,10 +6400,7 @@ impl GetGoogleReportList {
             "getGoogleReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -6661,13 +6466,7 @@ impl GetGoogleSegment {
             "getGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/segments/{}",
-                crate::runtime::request::path_segment(&self.segment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.segment_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -6732,7 +6531,7 @@ impl GetGoogleUser {
             "getGoogleUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6793,10 +6592,7 @@ impl GetLinkedinAdAccount {
             "getLinkedinAdAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-account".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("adAccountId", &self.ad_account_id);
@@ -6862,13 +6658,7 @@ impl GetLinkedinCampaignGroup {
             "getLinkedinCampaignGroup",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/ads/{}",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6938,13 +6728,7 @@ impl GetLinkedinCampaignGroupReport {
             "getLinkedinCampaignGroupReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/reporting/campaign-group/{}",
-                crate::runtime::request::path_segment(&self.campaign_group_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_group_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startDate", &self.start_date);
@@ -7013,10 +6797,7 @@ impl GetLinkedinIntegration {
             "getLinkedinIntegration",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/integration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7106,10 +6887,7 @@ impl GetLinkedinReport {
             "getLinkedinReport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/reporting".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.pivot {
@@ -7192,10 +6970,7 @@ impl GetLinkedinReportList {
             "getLinkedinReportList",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/reporting/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("listType", &self.list_type);
@@ -7267,7 +7042,7 @@ impl GetLinkedinUser {
             "getLinkedinUser",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/me".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7355,10 +7130,7 @@ impl ListFacebookAdAccounts {
             "listFacebookAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -7434,10 +7206,7 @@ impl ListFacebookConversationForms {
             "listFacebookConversationForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7506,10 +7275,7 @@ impl ListFacebookCustomAudiences {
             "listFacebookCustomAudiences",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/custom-audience".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7615,7 +7381,7 @@ impl ListFacebookEntities {
             "listFacebookEntities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/entity".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7700,13 +7466,7 @@ impl ListFacebookPageInstagramAccounts {
             "listFacebookPageInstagramAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/instagram",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -7774,13 +7534,7 @@ impl ListFacebookPageLeadForms {
             "listFacebookPageLeadForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/page/{}/forms",
-                crate::runtime::request::path_segment(&self.page_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.page_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7847,7 +7601,7 @@ impl ListFacebookPages {
             "listFacebookPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pages".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_existing {
@@ -7928,7 +7682,7 @@ impl ListFacebookPixels {
             "listFacebookPixels",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.channel {
@@ -8001,10 +7755,7 @@ impl ListGoogleAdAccounts {
             "listGoogleAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8079,7 +7830,7 @@ impl ListGoogleAssets {
             "listGoogleAssets",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8150,7 +7901,7 @@ impl ListGoogleAudiences {
             "listGoogleAudiences",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -8217,10 +7968,7 @@ impl ListGoogleConversionGoals {
             "listGoogleConversionGoals",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversion-goals".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -8315,10 +8063,7 @@ impl ListGoogleConversions {
             "listGoogleConversions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversions".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8434,7 +8179,7 @@ impl ListGoogleEntities {
             "listGoogleEntities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/entity".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8518,7 +8263,7 @@ impl ListGoogleSegments {
             "listGoogleSegments",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8580,10 +8325,7 @@ impl ListGoogleTargetInterests {
             "listGoogleTargetInterests",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/target-interests".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8649,10 +8391,7 @@ impl ListLinkedinAdAccounts {
             "listLinkedinAdAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ad-accounts".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -8720,13 +8459,7 @@ impl ListLinkedinLeadForms {
             "listLinkedinLeadForms",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/forms",
-                crate::runtime::request::path_segment(&self.account_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.account_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -8775,13 +8508,7 @@ impl PauseFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/pause",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8829,13 +8556,7 @@ impl PauseFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/pause",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8883,13 +8604,7 @@ impl PauseFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/pause",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8937,13 +8652,7 @@ impl PublishFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/publish",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -8990,13 +8699,7 @@ impl PublishGoogleAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/google/ads/{}/publish",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         Ok(request)
     }
 
@@ -9040,13 +8743,7 @@ impl PublishLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/ads/{}/publish",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9094,13 +8791,7 @@ impl RemoveFacebookCustomAudienceMember {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}/member",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9148,13 +8839,7 @@ impl ResumeFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/ads/{}/resume",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9202,13 +8887,7 @@ impl ResumeFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/adsets/{}/resume",
-                crate::runtime::request::path_segment(&self.adset_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.adset_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9256,13 +8935,7 @@ impl ResumeFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/campaigns/{}/resume",
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.campaign_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9324,10 +8997,7 @@ impl SearchFacebookTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -9398,10 +9068,7 @@ impl SearchGoogleTargeting {
             "searchGoogleTargeting",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("type", &self.type_);
         if let Some(value) = &self.query {
@@ -9477,10 +9144,7 @@ impl SearchLinkedinTargeting {
             "searchLinkedinTargeting",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/targeting/search".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("facet", &self.facet);
@@ -9552,10 +9216,7 @@ impl SetFacebookDefaultPage {
             "setFacebookDefaultPage",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/page/default".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -9608,13 +9269,7 @@ impl UpdateFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/facebook/custom-audience/{}",
-                crate::runtime::request::path_segment(&self.audience_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.audience_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9682,13 +9337,7 @@ impl UpdateLinkedinAdStatus {
             "updateLinkedinAdStatus",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/ad-publishing/linkedin/{}/status",
-                crate::runtime::request::path_segment(&self.ad_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.ad_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -9742,7 +9391,7 @@ impl UpsertFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/ads".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9789,7 +9438,7 @@ impl UpsertFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/adsets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9836,10 +9485,7 @@ impl UpsertFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/campaigns".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9886,7 +9532,7 @@ impl UpsertFacebookPixel {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9933,7 +9579,7 @@ impl UpsertGoogleAsset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -9980,7 +9626,7 @@ impl UpsertGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -10027,7 +9673,7 @@ impl UpsertGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/ads".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -10074,10 +9720,7 @@ impl UpsertGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/conversions".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -10138,7 +9781,7 @@ impl UpsertGoogleSegment {
             "upsertGoogleSegment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -10188,7 +9831,7 @@ impl UpsertLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/ads".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -10912,12 +10555,12 @@ pub struct FacebookPublishingProgress {
 
 crate::runtime::object::object_impl! {
     FacebookPublishingProgress {
-        campaign_id: 0 "campaignId" value optional,
-        publishing_status: 1 "publishingStatus" value optional,
-        total: 2 "total" value optional,
-        processed: 3 "processed" value optional,
-        is_complete: 4 "isComplete" value optional,
-        has_failed: 5 "hasFailed" value optional
+        campaign_id: 0 "campaignId" value,
+        publishing_status: 1 "publishingStatus" value,
+        total: 2 "total" value,
+        processed: 3 "processed" value,
+        is_complete: 4 "isComplete" value,
+        has_failed: 5 "hasFailed" value
     }
 }
 
@@ -10943,9 +10586,9 @@ pub struct GeoAddressComponent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoAddressComponent {
-        long_name: 0 "longName" value optional,
-        short_name: 1 "shortName" value optional,
-        types: 2 "types" value optional
+        long_name: 0 "longName" value,
+        short_name: 1 "shortName" value,
+        types: 2 "types" value
     }
 }
 
@@ -10997,9 +10640,9 @@ pub struct GeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoGeometry {
-        location: 0 "location" value optional,
-        location_type: 1 "locationType" value optional,
-        viewport: 2 "viewport" value optional
+        location: 0 "location" value,
+        location_type: 1 "locationType" value,
+        viewport: 2 "viewport" value
     }
 }
 
@@ -11420,19 +11063,19 @@ pub struct GoogleAdGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroup {
-        id: 0 "id" value optional,
-        ad_group_id: 1 "adGroupId" value optional,
-        name: 2 "name" value optional,
-        ad_campaign_id: 3 "adCampaignId" value optional,
-        ad_content: 4 "adContent" value optional,
-        keywords: 5 "keywords" value optional,
-        publishing_status: 6 "publishingStatus" value optional,
-        ad_group_error: 7 "adGroupError" value optional,
-        google_ad_group_id: 8 "googleAdGroupId" value optional,
-        custom_channels: 9 "customChannels" value optional,
-        selected_channels: 10 "selectedChannels" value optional,
-        google_audience_id: 11 "googleAudienceId" value optional,
-        audience: 12 "audience" value optional
+        id: 0 "id" value,
+        ad_group_id: 1 "adGroupId" value,
+        name: 2 "name" value,
+        ad_campaign_id: 3 "adCampaignId" value,
+        ad_content: 4 "adContent" value,
+        keywords: 5 "keywords" value,
+        publishing_status: 6 "publishingStatus" value,
+        ad_group_error: 7 "adGroupError" value,
+        google_ad_group_id: 8 "googleAdGroupId" value,
+        custom_channels: 9 "customChannels" value,
+        selected_channels: 10 "selectedChannels" value,
+        google_audience_id: 11 "googleAudienceId" value,
+        audience: 12 "audience" value
     }
 }
 
@@ -11559,10 +11202,7 @@ pub struct GoogleAdGroupAudience {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleAdGroupAudience {
-        geo_locations: 0 "geoLocations" value optional,
-        locales: 1 "locales" value optional
-    }
+    GoogleAdGroupAudience { geo_locations: 0 "geoLocations" value, locales: 1 "locales" value }
 }
 
 impl GoogleAdGroupAudience {
@@ -11937,12 +11577,12 @@ pub struct GoogleCampaignAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAudience {
-        geo_locations: 0 "geoLocations" value optional,
-        locales: 1 "locales" value optional,
-        gender: 2 "gender" value optional,
-        age_range: 3 "ageRange" value optional,
-        segments: 4 "segments" value optional,
-        target_interests: 5 "targetInterests" value optional
+        geo_locations: 0 "geoLocations" value,
+        locales: 1 "locales" value,
+        gender: 2 "gender" value,
+        age_range: 3 "ageRange" value,
+        segments: 4 "segments" value,
+        target_interests: 5 "targetInterests" value
     }
 }
 
@@ -12110,19 +11750,19 @@ pub struct GoogleGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleGeoLocation {
-        key: 0 "key" value optional,
-        id: 1 "id" value optional,
-        name: 2 "name" value optional,
-        country_name: 3 "countryName" value optional,
-        type_: 4 "type" value optional,
-        radius: 5 "radius" value optional,
-        radius_unit: 6 "radiusUnit" value optional,
-        selection_type: 7 "selectionType" value optional,
-        resource_name: 8 "resourceName" value optional,
-        place_id: 9 "placeId" value optional,
-        formatted_address: 10 "formattedAddress" value optional,
-        geometry: 11 "geometry" value optional,
-        address_components: 12 "addressComponents" value optional
+        key: 0 "key" value,
+        id: 1 "id" value,
+        name: 2 "name" value,
+        country_name: 3 "countryName" value,
+        type_: 4 "type" value,
+        radius: 5 "radius" value,
+        radius_unit: 6 "radiusUnit" value,
+        selection_type: 7 "selectionType" value,
+        resource_name: 8 "resourceName" value,
+        place_id: 9 "placeId" value,
+        formatted_address: 10 "formattedAddress" value,
+        geometry: 11 "geometry" value,
+        address_components: 12 "addressComponents" value
     }
 }
 
@@ -12244,8 +11884,8 @@ pub struct LinkedinAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAudience {
-        geo_locations: 0 "geoLocations" value optional,
-        target_audience: 1 "targetAudience" value optional
+        geo_locations: 0 "geoLocations" value,
+        target_audience: 1 "targetAudience" value
     }
 }
 
@@ -12337,19 +11977,19 @@ pub struct LinkedinCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaign {
-        id: 0 "id" value optional,
-        locale: 1 "locale" value optional,
-        name: 2 "name" value optional,
-        publishing_status: 3 "publishingStatus" value optional,
-        media_type: 4 "mediaType" value optional,
-        audience: 5 "audience" value optional,
-        unit_cost: 6 "unitCost" value optional,
-        campaign_type: 7 "campaignType" value optional,
-        ad_campaign_group_id: 8 "adCampaignGroupId" value optional,
-        ad_campaign_id: 9 "adCampaignId" value optional,
-        ads: 10 "ads" value optional,
-        linked_in_error: 11 "linkedInError" value optional,
-        meta: 12 "meta" value optional
+        id: 0 "id" value,
+        locale: 1 "locale" value,
+        name: 2 "name" value,
+        publishing_status: 3 "publishingStatus" value,
+        media_type: 4 "mediaType" value,
+        audience: 5 "audience" value,
+        unit_cost: 6 "unitCost" value,
+        campaign_type: 7 "campaignType" value,
+        ad_campaign_group_id: 8 "adCampaignGroupId" value,
+        ad_campaign_id: 9 "adCampaignId" value,
+        ads: 10 "ads" value,
+        linked_in_error: 11 "linkedInError" value,
+        meta: 12 "meta" value
     }
 }
 

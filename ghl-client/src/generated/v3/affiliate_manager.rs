@@ -246,13 +246,9 @@ impl GetAffiliate {
             "getAffiliate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/affiliate-manager/{}/affiliates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.affiliate_id)
-            )
+            &[location_id.as_str(), self.affiliate_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -367,13 +363,7 @@ impl ListAffiliateCommissions {
             "listAffiliateCommissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/commissions",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.campaign_id {
             request.query("campaignId", value);
@@ -561,13 +551,7 @@ impl ListAffiliatePayouts {
             "listAffiliatePayouts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/payouts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.status {
             request.query("status", value);
@@ -748,13 +732,7 @@ impl ListAffiliates {
             "listAffiliates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/affiliate-manager/{}/affiliates",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.query {
             request.query("query", value);

@@ -576,7 +576,7 @@ impl CreateAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -648,10 +648,7 @@ impl DeleteAgentStudioAgent {
             "deleteAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -709,13 +706,7 @@ impl ExecuteAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/{}/execute",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -775,13 +766,7 @@ impl ExecutePublishedAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/public-api/agents/{}/execute",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -853,10 +838,7 @@ impl GetAgentStudioAgent {
             "getAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -926,13 +908,7 @@ impl GetPublishedAgentStudioAgent {
             "getPublishedAgentStudioAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/public-api/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.source {
@@ -1010,7 +986,7 @@ impl ListAgentStudioAgents {
             "listAgentStudioAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_published {
@@ -1136,7 +1112,7 @@ impl ListPublishedAgentStudioAgents {
             "listPublishedAgentStudioAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/agent-studio/public-api/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -1246,13 +1222,7 @@ impl PublishAgentStudioVersion {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/versions/{}/publish",
-                crate::runtime::request::path_segment(&self.version_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.version_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -1312,10 +1282,7 @@ impl UpdateAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }
@@ -1375,13 +1342,7 @@ impl UpdateAgentStudioVersion {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/agent-studio/agent/versions/{}",
-                crate::runtime::request::path_segment(&self.version_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.version_id.as_str()]);
         if let Some(value) = &self.source {
             request.query("source", value);
         }

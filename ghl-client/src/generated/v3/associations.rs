@@ -405,7 +405,7 @@ impl CreateAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let mut request = crate::Request::new(&META, "/associations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -454,7 +454,7 @@ impl CreateRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let mut request = crate::Request::new(&META, "/associations/relations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -503,10 +503,7 @@ impl DeleteAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let request = crate::Request::at(&META, &[self.association_id.as_str()]);
         Ok(request)
     }
 
@@ -564,13 +561,7 @@ impl DeleteRelation {
             "deleteRelation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/relations/{}",
-                crate::runtime::request::path_segment(&self.relation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.relation_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -615,10 +606,7 @@ impl GetAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let request = crate::Request::at(&META, &[self.association_id.as_str()]);
         Ok(request)
     }
 
@@ -676,10 +664,7 @@ impl GetAssociationByKey {
             "getAssociationByKey",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/associations/key/{}", crate::runtime::request::path_segment(&self.key_name))
-        );
+        let mut request = crate::Request::at(&META, &[self.key_name.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -740,7 +725,7 @@ impl ListAssociations {
             "listAssociations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/associations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -843,13 +828,7 @@ impl ListAssociationsByObjectKey {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/objectKey/{}",
-                crate::runtime::request::path_segment(&self.object_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.object_key.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -919,13 +898,7 @@ impl ListRelationsByRecord {
             "listRelationsByRecord",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/associations/relations/{}",
-                crate::runtime::request::path_segment(&self.record_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.record_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -1025,10 +998,7 @@ impl UpdateAssociation {
             token: crate::TokenKind::Location,
             scopes: &["associations.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.association_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

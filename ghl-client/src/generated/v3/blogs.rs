@@ -376,7 +376,7 @@ impl CheckBlogUrlSlugExists {
             "checkBlogUrlSlugExists",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/posts/url-slug-exists".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("urlSlug", &self.url_slug);
         request.query("locationId", &location_id);
@@ -427,7 +427,7 @@ impl CreateBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/post.write"],
         };
-        let mut request = crate::Request::new(&META, "/blogs/posts".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -490,7 +490,7 @@ impl ListBlogAuthors {
             "listBlogAuthors",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/authors".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -600,7 +600,7 @@ impl ListBlogCategories {
             "listBlogCategories",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -725,7 +725,7 @@ impl ListBlogPosts {
             "listBlogPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/blogs/posts/all".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("blogId", &self.blog_id);
@@ -846,7 +846,7 @@ impl ListBlogs {
             scopes: &["blogs/list.readonly"],
         };
         let location_id = self.client.resolve_location("listBlogs", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/blogs/site/all".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("skip", self.skip);
@@ -944,10 +944,7 @@ impl UpdateBlogPost {
             token: crate::TokenKind::Location,
             scopes: &["blogs/post-update.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/blogs/posts/{}", crate::runtime::request::path_segment(&self.post_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.post_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -531,7 +531,7 @@ impl CreateBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let mut request = crate::Request::new(&META, "/brand-boards/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -591,13 +591,7 @@ impl CreateBrandVoice {
             "createBrandVoice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -658,14 +652,7 @@ impl DeleteBrandBoard {
             "deleteBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -722,13 +709,9 @@ impl DeleteBrandVoice {
             "deleteBrandVoice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.brand_voice_id)
-            )
+            &[location_id.as_str(), self.brand_voice_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -788,14 +771,7 @@ impl GetBrandBoard {
             "getBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -852,13 +828,9 @@ impl GetBrandVoice {
             "getBrandVoice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.brand_voice_id)
-            )
+            &[location_id.as_str(), self.brand_voice_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -943,10 +915,7 @@ impl ListBrandBoards {
             "listBrandBoards",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/brand-boards/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -1089,13 +1058,7 @@ impl ListBrandVoices {
             "listBrandVoices",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -1211,13 +1174,9 @@ impl SetDefaultBrandVoice {
             "setDefaultBrandVoice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices/{}/default",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.brand_voice_id)
-            )
+            &[location_id.as_str(), self.brand_voice_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1278,14 +1237,7 @@ impl UpdateBrandBoard {
             "updateBrandBoard",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/brand-boards/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1347,13 +1299,9 @@ impl UpdateBrandVoice {
             "updateBrandVoice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/brand-boards/locations/{}/brand-voices/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.brand_voice_id)
-            )
+            &[location_id.as_str(), self.brand_voice_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -1433,21 +1381,21 @@ pub struct BrandBoard {
 
 crate::runtime::object::object_impl! {
     BrandBoard {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        logos: 3 "logos" value_or_default optional,
-        colors: 4 "colors" value_or_default optional,
-        fonts: 5 "fonts" value_or_default optional,
-        default: 6 "default" value optional,
-        deleted: 7 "deleted" value optional,
-        parent_id: 8 "parentId" value optional,
-        folder_id: 9 "folderId" value optional,
-        origin_id: 10 "originId" value optional,
-        meta: 11 "meta" value optional,
-        missing_assets: 12 "missingAssets" value optional,
-        created_at: 13 "createdAt" value optional,
-        updated_at: 14 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        logos: 3 "logos" value_or_default,
+        colors: 4 "colors" value_or_default,
+        fonts: 5 "fonts" value_or_default,
+        default: 6 "default" value,
+        deleted: 7 "deleted" value,
+        parent_id: 8 "parentId" value,
+        folder_id: 9 "folderId" value,
+        origin_id: 10 "originId" value,
+        meta: 11 "meta" value,
+        missing_assets: 12 "missingAssets" value,
+        created_at: 13 "createdAt" value,
+        updated_at: 14 "updatedAt" value
     }
 }
 
@@ -1472,10 +1420,10 @@ pub struct BrandBoardMeta {
 
 crate::runtime::object::object_impl! {
     BrandBoardMeta {
-        updated_by: 0 "updatedBy" value optional,
-        last_action: 1 "lastAction" value optional,
-        source_id: 2 "sourceId" value optional,
-        source_type: 3 "sourceType" value optional
+        updated_by: 0 "updatedBy" value,
+        last_action: 1 "lastAction" value,
+        source_id: 2 "sourceId" value,
+        source_type: 3 "sourceType" value
     }
 }
 
@@ -1496,9 +1444,9 @@ pub struct BrandBoardMissingAssets {
 
 crate::runtime::object::object_impl! {
     BrandBoardMissingAssets {
-        logos: 0 "logos" value_or_default optional,
-        fonts: 1 "fonts" value_or_default optional,
-        colors: 2 "colors" value_or_default optional
+        logos: 0 "logos" value_or_default,
+        fonts: 1 "fonts" value_or_default,
+        colors: 2 "colors" value_or_default
     }
 }
 
@@ -1576,11 +1524,11 @@ pub struct BrandBoardSummary {
 
 crate::runtime::object::object_impl! {
     BrandBoardSummary {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        updated_at: 2 "updatedAt" value optional,
-        default: 3 "default" value optional,
-        meta: 4 "meta" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        updated_at: 2 "updatedAt" value,
+        default: 3 "default" value,
+        meta: 4 "meta" value
     }
 }
 
@@ -1623,12 +1571,12 @@ pub struct BrandColor {
 
 crate::runtime::object::object_impl! {
     BrandColor {
-        id: 0 "id" value optional,
-        hexa: 1 "hexa" value optional,
-        rgba: 2 "rgba" value optional,
-        hex: 3 "hex" value optional,
-        rgb: 4 "rgb" value optional,
-        label: 5 "label" value optional
+        id: 0 "id" value,
+        hexa: 1 "hexa" value,
+        rgba: 2 "rgba" value,
+        hex: 3 "hex" value,
+        rgb: 4 "rgb" value,
+        label: 5 "label" value
     }
 }
 
@@ -1713,10 +1661,10 @@ pub struct BrandFont {
 
 crate::runtime::object::object_impl! {
     BrandFont {
-        id: 0 "id" value optional,
-        font: 1 "font" value optional,
-        fallback: 2 "fallback" value optional,
-        label: 3 "label" value optional
+        id: 0 "id" value,
+        font: 1 "font" value,
+        fallback: 2 "fallback" value,
+        label: 3 "label" value
     }
 }
 
@@ -1784,12 +1732,7 @@ pub struct BrandLogo {
 }
 
 crate::runtime::object::object_impl! {
-    BrandLogo {
-        id: 0 "id" value optional,
-        url: 1 "url" value optional,
-        label: 2 "label" value optional,
-        path: 3 "path" value optional
-    }
+    BrandLogo { id: 0 "id" value, url: 1 "url" value, label: 2 "label" value, path: 3 "path" value }
 }
 
 impl BrandLogo {
@@ -1865,15 +1808,15 @@ pub struct BrandVoice {
 
 crate::runtime::object::object_impl! {
     BrandVoice {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        is_default: 2 "isDefault" value optional,
-        created_at: 3 "createdAt" value optional,
-        updated_at: 4 "updatedAt" value optional,
-        location_id: 5 "locationId" value optional,
-        deleted: 6 "deleted" value optional,
-        answers: 7 "answers" value optional,
-        trace_id: 8 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        is_default: 2 "isDefault" value,
+        created_at: 3 "createdAt" value,
+        updated_at: 4 "updatedAt" value,
+        location_id: 5 "locationId" value,
+        deleted: 6 "deleted" value,
+        answers: 7 "answers" value,
+        trace_id: 8 "traceId" value
     }
 }
 
@@ -1961,23 +1904,23 @@ pub struct BrandVoiceAnswers {
 
 crate::runtime::object::object_impl! {
     BrandVoiceAnswers {
-        brand_name: 0 "brandName" value optional,
-        tone_of_voice: 1 "toneOfVoice" value optional,
-        target_audience: 2 "targetAudience" value optional,
-        customer_pain_points: 3 "customerPainPoints" value optional,
-        business_type: 4 "businessType" value optional,
-        company_website: 5 "companyWebsite" value optional,
-        company_email: 6 "companyEmail" value optional,
-        company_address: 7 "companyAddress" value optional,
-        phone: 8 "phone" value optional,
-        business_hours: 9 "businessHours" value optional,
-        brand_promise: 10 "brandPromise" value optional,
-        brand_values: 11 "brandValues" value optional,
-        brand_purpose: 12 "brandPurpose" value optional,
-        competitive_advantage: 13 "competitiveAdvantage" value optional,
-        risks_of_inaction: 14 "risksOfInaction" value optional,
-        unique_selling_proposition: 15 "uniqueSellingProposition" value optional,
-        call_to_action: 16 "callToAction" value optional
+        brand_name: 0 "brandName" value,
+        tone_of_voice: 1 "toneOfVoice" value,
+        target_audience: 2 "targetAudience" value,
+        customer_pain_points: 3 "customerPainPoints" value,
+        business_type: 4 "businessType" value,
+        company_website: 5 "companyWebsite" value,
+        company_email: 6 "companyEmail" value,
+        company_address: 7 "companyAddress" value,
+        phone: 8 "phone" value,
+        business_hours: 9 "businessHours" value,
+        brand_promise: 10 "brandPromise" value,
+        brand_values: 11 "brandValues" value,
+        brand_purpose: 12 "brandPurpose" value,
+        competitive_advantage: 13 "competitiveAdvantage" value,
+        risks_of_inaction: 14 "risksOfInaction" value,
+        unique_selling_proposition: 15 "uniqueSellingProposition" value,
+        call_to_action: 16 "callToAction" value
     }
 }
 
@@ -2125,10 +2068,7 @@ pub struct BrandVoicePhone {
 }
 
 crate::runtime::object::object_impl! {
-    BrandVoicePhone {
-        phone_number: 0 "phoneNumber" value optional,
-        country_code: 1 "countryCode" value optional
-    }
+    BrandVoicePhone { phone_number: 0 "phoneNumber" value, country_code: 1 "countryCode" value }
 }
 
 impl BrandVoicePhone {
@@ -2175,11 +2115,11 @@ pub struct BrandVoiceSummary {
 
 crate::runtime::object::object_impl! {
     BrandVoiceSummary {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        is_default: 2 "isDefault" value optional,
-        created_at: 3 "createdAt" value optional,
-        updated_at: 4 "updatedAt" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        is_default: 2 "isDefault" value,
+        created_at: 3 "createdAt" value,
+        updated_at: 4 "updatedAt" value
     }
 }
 
@@ -2438,10 +2378,7 @@ pub struct DeleteBrandVoiceResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteBrandVoiceResponse {
-        deleted: 0 "deleted" value optional,
-        trace_id: 1 "traceId" value optional
-    }
+    DeleteBrandVoiceResponse { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
 }
 
 /// The `ListBrandBoardsResponse` object.
@@ -2459,8 +2396,8 @@ pub struct ListBrandBoardsResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandBoardsResponse {
-        brand_boards: 0 "brandBoards" value_or_default optional,
-        total_count: 1 "totalCount" value optional
+        brand_boards: 0 "brandBoards" value_or_default,
+        total_count: 1 "totalCount" value
     }
 }
 
@@ -2482,9 +2419,9 @@ pub struct ListBrandVoicesResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandVoicesResponse {
-        items: 0 "items" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        items: 0 "items" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -2709,9 +2646,9 @@ pub struct SetDefaultBrandVoiceResponse {
 
 crate::runtime::object::object_impl! {
     SetDefaultBrandVoiceResponse {
-        success: 0 "success" value optional,
-        brand_voice_id: 1 "brandVoiceId" value optional,
-        trace_id: 2 "traceId" value optional
+        success: 0 "success" value,
+        brand_voice_id: 1 "brandVoiceId" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -2749,12 +2686,12 @@ pub struct UpdateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBrandBoardRequest {
-        name: 0 "name" value optional,
-        logos: 1 "logos" value optional,
-        colors: 2 "colors" value optional,
-        fonts: 3 "fonts" value optional,
-        default: 4 "default" value optional,
-        parent_id: 5 "parentId" value optional
+        name: 0 "name" value,
+        logos: 1 "logos" value,
+        colors: 2 "colors" value,
+        fonts: 3 "fonts" value,
+        default: 4 "default" value,
+        parent_id: 5 "parentId" value
     }
 }
 
@@ -2818,7 +2755,7 @@ pub struct UpdateBrandVoiceRequest {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateBrandVoiceRequest { name: 0 "name" value optional, answers: 1 "answers" value optional }
+    UpdateBrandVoiceRequest { name: 0 "name" value, answers: 1 "answers" value }
 }
 
 impl UpdateBrandVoiceRequest {

@@ -232,7 +232,7 @@ impl CreateBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let mut request = crate::Request::new(&META, "/businesses/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -281,10 +281,7 @@ impl DeleteBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let request = crate::Request::at(&META, &[self.business_id.as_str()]);
         Ok(request)
     }
 
@@ -329,10 +326,7 @@ impl GetBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let request = crate::Request::at(&META, &[self.business_id.as_str()]);
         Ok(request)
     }
 
@@ -403,7 +397,7 @@ impl ListBusinesses {
             "listBusinesses",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/businesses/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -504,10 +498,7 @@ impl UpdateBusiness {
             token: crate::TokenKind::Location,
             scopes: &["businesses.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.business_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

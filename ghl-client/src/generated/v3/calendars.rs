@@ -2582,14 +2582,7 @@ impl AddCalendarToSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/{}/associations/{}",
-                crate::runtime::request::path_segment(&self.id),
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str(), self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -2636,7 +2629,7 @@ impl CreateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/events/appointments".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2684,13 +2677,7 @@ impl CreateAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/appointments/{}/notes",
-                crate::runtime::request::path_segment(&self.appointment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.appointment_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2739,7 +2726,7 @@ impl CreateAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/schedules".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2788,7 +2775,7 @@ impl CreateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/events/block-slots".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2837,7 +2824,7 @@ impl CreateCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2884,7 +2871,7 @@ impl CreateCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2934,13 +2921,7 @@ impl CreateCalendarNotifications {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/notifications",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2992,13 +2973,7 @@ impl CreateCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.resource_type.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3048,13 +3023,7 @@ impl CreateEventCalendarSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/event-calendar/{}",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3103,7 +3072,7 @@ impl CreateService {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/services/catalog".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3164,7 +3133,7 @@ impl CreateServiceBooking {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/services/bookings".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.override_availability {
             request.query("overrideAvailability", value);
         }
@@ -3219,7 +3188,7 @@ impl CreateServiceLocation {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/services/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3267,13 +3236,9 @@ impl DeleteAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/appointments/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.appointment_id),
-                crate::runtime::request::path_segment(&self.note_id)
-            )
+            &[self.appointment_id.as_str(), self.note_id.as_str()]
         );
         Ok(request)
     }
@@ -3319,10 +3284,7 @@ impl DeleteAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -3367,10 +3329,7 @@ impl DeleteCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -3416,10 +3375,7 @@ impl DeleteCalendarEvent {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/events/{}", crate::runtime::request::path_segment(&self.event_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3468,10 +3424,7 @@ impl DeleteCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
-        );
+        let request = crate::Request::at(&META, &[self.group_id.as_str()]);
         Ok(request)
     }
 
@@ -3517,13 +3470,9 @@ impl DeleteCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         Ok(request)
     }
@@ -3572,14 +3521,7 @@ impl DeleteCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.resource_type.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -3624,13 +3566,7 @@ impl DeleteService {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/catalog/{}",
-                crate::runtime::request::path_segment(&self.service_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.service_id.as_str()]);
         Ok(request)
     }
 
@@ -3675,13 +3611,7 @@ impl DeleteServiceBooking {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/bookings/{}",
-                crate::runtime::request::path_segment(&self.booking_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.booking_id.as_str()]);
         Ok(request)
     }
 
@@ -3726,13 +3656,7 @@ impl DeleteServiceLocation {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/locations/{}",
-                crate::runtime::request::path_segment(&self.service_location_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.service_location_id.as_str()]);
         Ok(request)
     }
 
@@ -3777,13 +3701,7 @@ impl GetAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/appointments/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.event_id.as_str()]);
         Ok(request)
     }
 
@@ -3828,10 +3746,7 @@ impl GetAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -3876,10 +3791,7 @@ impl GetCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -3923,13 +3835,9 @@ impl GetCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         Ok(request)
     }
@@ -3978,14 +3886,7 @@ impl GetCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.resource_type.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -4030,13 +3931,7 @@ impl GetEventCalendarSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/event-calendar/{}",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -4106,13 +4001,7 @@ impl GetFreeSlots {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/free-slots",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         request.query("startDate", self.start_date);
         request.query("endDate", self.end_date);
         if let Some(value) = &self.timezone {
@@ -4168,13 +4057,7 @@ impl GetService {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/catalog/{}",
-                crate::runtime::request::path_segment(&self.service_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.service_id.as_str()]);
         Ok(request)
     }
 
@@ -4217,13 +4100,7 @@ impl GetServiceBooking {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/bookings/{}",
-                crate::runtime::request::path_segment(&self.booking_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.booking_id.as_str()]);
         Ok(request)
     }
 
@@ -4266,13 +4143,7 @@ impl GetServiceLocation {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/locations/{}",
-                crate::runtime::request::path_segment(&self.service_location_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.service_location_id.as_str()]);
         Ok(request)
     }
 
@@ -4317,13 +4188,7 @@ impl ListAppointmentNotes {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/appointments/{}/notes",
-                crate::runtime::request::path_segment(&self.appointment_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.appointment_id.as_str()]);
         request.query("limit", self.limit);
         request.query("offset", self.offset);
         Ok(request)
@@ -4454,7 +4319,7 @@ impl ListBlockedSlots {
             "listBlockedSlots",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/blocked-slots".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -4549,7 +4414,7 @@ impl ListCalendarEvents {
             "listCalendarEvents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/events".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -4619,7 +4484,7 @@ impl ListCalendarGroups {
             "listCalendarGroups",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -4694,13 +4559,7 @@ impl ListCalendarNotifications {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/{}/notifications",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         if let Some(value) = &self.is_active {
             request.query("isActive", value);
         }
@@ -4774,13 +4633,7 @@ impl ListCalendarResources {
             "listCalendarResources",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/resources/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.resource_type.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -4855,7 +4708,7 @@ impl ListCalendars {
             "listCalendars",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_id {
@@ -4936,7 +4789,7 @@ impl ListServiceBookings {
             "listServiceBookings",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/services/bookings".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startTime", self.start_time);
@@ -5003,7 +4856,7 @@ impl ListServiceLocations {
             "listServiceLocations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/services/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5076,7 +4929,7 @@ impl ListServices {
             "listServices",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/services/catalog".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.service_category_id {
@@ -5130,14 +4983,7 @@ impl RemoveCalendarFromSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/{}/associations/{}",
-                crate::runtime::request::path_segment(&self.id),
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str(), self.calendar_id.as_str()]);
         Ok(request)
     }
 
@@ -5216,7 +5062,7 @@ impl SearchAvailabilitySchedules {
             "searchAvailabilitySchedules",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/calendars/schedules/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -5321,13 +5167,7 @@ impl SetCalendarGroupStatus {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/groups/{}/status",
-                crate::runtime::request::path_segment(&self.group_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.group_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5379,13 +5219,7 @@ impl UpdateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/appointments/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5434,13 +5268,9 @@ impl UpdateAppointmentNote {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/appointments/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.appointment_id),
-                crate::runtime::request::path_segment(&self.note_id)
-            )
+            &[self.appointment_id.as_str(), self.note_id.as_str()]
         );
         {
             let value = &self.body;
@@ -5493,10 +5323,7 @@ impl UpdateAvailabilitySchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5546,13 +5373,7 @@ impl UpdateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/events/block-slots/{}",
-                crate::runtime::request::path_segment(&self.event_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.event_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5602,10 +5423,7 @@ impl UpdateCalendar {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5653,10 +5471,7 @@ impl UpdateCalendarGroup {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.group_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5707,13 +5522,9 @@ impl UpdateCalendarNotification {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/{}/notifications/{}",
-                crate::runtime::request::path_segment(&self.calendar_id),
-                crate::runtime::request::path_segment(&self.notification_id)
-            )
+            &[self.calendar_id.as_str(), self.notification_id.as_str()]
         );
         {
             let value = &self.body;
@@ -5767,13 +5578,9 @@ impl UpdateCalendarResource {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/calendars/resources/{}/{}",
-                crate::runtime::request::path_segment(self.resource_type.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
+            &[self.resource_type.as_str(), self.id.as_str()]
         );
         {
             let value = &self.body;
@@ -5826,13 +5633,7 @@ impl UpdateEventCalendarSchedule {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/schedules/event-calendar/{}",
-                crate::runtime::request::path_segment(&self.calendar_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.calendar_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5884,13 +5685,7 @@ impl UpdateService {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/catalog/{}",
-                crate::runtime::request::path_segment(&self.service_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.service_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5954,13 +5749,7 @@ impl UpdateServiceBooking {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/bookings/{}",
-                crate::runtime::request::path_segment(&self.booking_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.booking_id.as_str()]);
         if let Some(value) = &self.override_availability {
             request.query("overrideAvailability", value);
         }
@@ -6018,13 +5807,7 @@ impl UpdateServiceLocation {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/calendars/services/locations/{}",
-                crate::runtime::request::path_segment(&self.service_location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.service_location_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6071,7 +5854,7 @@ impl ValidateCalendarGroupSlug {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(&META, "/calendars/groups/validate-slug".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6150,21 +5933,21 @@ pub struct Appointment {
 
 crate::runtime::object::object_impl! {
     Appointment {
-        id: 0 "id" value optional,
-        calendar_id: 1 "calendarId" value optional,
-        location_id: 2 "locationId" value optional,
-        contact_id: 3 "contactId" value optional,
-        start_time: 4 "startTime" value optional,
-        end_time: 5 "endTime" value optional,
-        title: 6 "title" value optional,
-        meeting_location_type: 7 "meetingLocationType" value optional,
-        appointment_status: 8 "appointmentStatus" value optional,
-        assigned_user_id: 9 "assignedUserId" value optional,
-        address: 10 "address" value optional,
-        is_recurring: 11 "isRecurring" value optional,
-        rrule: 12 "rrule" value optional,
-        date_added: 13 "dateAdded" value optional,
-        date_updated: 14 "dateUpdated" value optional
+        id: 0 "id" value,
+        calendar_id: 1 "calendarId" value,
+        location_id: 2 "locationId" value,
+        contact_id: 3 "contactId" value,
+        start_time: 4 "startTime" value,
+        end_time: 5 "endTime" value,
+        title: 6 "title" value,
+        meeting_location_type: 7 "meetingLocationType" value,
+        appointment_status: 8 "appointmentStatus" value,
+        assigned_user_id: 9 "assignedUserId" value,
+        address: 10 "address" value,
+        is_recurring: 11 "isRecurring" value,
+        rrule: 12 "rrule" value,
+        date_added: 13 "dateAdded" value,
+        date_updated: 14 "dateUpdated" value
     }
 }
 
@@ -6181,7 +5964,7 @@ pub struct BookedAddOn {
 }
 
 crate::runtime::object::object_impl! {
-    BookedAddOn { id: 0 "id" value optional, quantity: 1 "quantity" value optional }
+    BookedAddOn { id: 0 "id" value, quantity: 1 "quantity" value }
 }
 
 /// One service within a booking.
@@ -6214,13 +5997,13 @@ pub struct BookedService {
 
 crate::runtime::object::object_impl! {
     BookedService {
-        id: 0 "id" value optional,
-        service_category_id: 1 "serviceCategoryId" value optional,
-        service_staff_id: 2 "serviceStaffId" value optional,
-        service_start_time: 3 "serviceStartTime" value optional,
-        service_end_time: 4 "serviceEndTime" value optional,
-        service_resources: 5 "serviceResources" value_or_default optional,
-        service_add_ons: 6 "serviceAddOns" value_or_default optional
+        id: 0 "id" value,
+        service_category_id: 1 "serviceCategoryId" value,
+        service_staff_id: 2 "serviceStaffId" value,
+        service_start_time: 3 "serviceStartTime" value,
+        service_end_time: 4 "serviceEndTime" value,
+        service_resources: 5 "serviceResources" value_or_default,
+        service_add_ons: 6 "serviceAddOns" value_or_default
     }
 }
 
@@ -6502,62 +6285,62 @@ pub struct Calendar {
 
 crate::runtime::object::object_impl! {
     Calendar {
-        is_active: 0 "isActive" value optional,
-        notifications: 1 "notifications" value_or_default optional,
-        location_id: 2 "locationId" value optional,
-        group_id: 3 "groupId" value optional,
-        team_members: 4 "teamMembers" value_or_default optional,
-        event_type: 5 "eventType" value optional,
-        name: 6 "name" value optional,
-        description: 7 "description" value optional,
-        slug: 8 "slug" value optional,
-        widget_slug: 9 "widgetSlug" value optional,
-        calendar_type: 10 "calendarType" value optional,
-        widget_type: 11 "widgetType" value optional,
-        event_title: 12 "eventTitle" value optional,
-        event_color: 13 "eventColor" value optional,
-        meeting_location: 14 "meetingLocation" value optional,
-        location_configurations: 15 "locationConfigurations" value_or_default optional,
-        slot_duration: 16 "slotDuration" value optional,
-        slot_duration_unit: 17 "slotDurationUnit" value optional,
-        slot_interval: 18 "slotInterval" value optional,
-        slot_interval_unit: 19 "slotIntervalUnit" value optional,
-        slot_buffer: 20 "slotBuffer" value optional,
-        slot_buffer_unit: 21 "slotBufferUnit" value optional,
-        pre_buffer: 22 "preBuffer" value optional,
-        pre_buffer_unit: 23 "preBufferUnit" value optional,
-        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
-        appoinment_per_day: 25 "appoinmentPerDay" value optional,
-        allow_booking_after: 26 "allowBookingAfter" value optional,
-        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
-        allow_booking_for: 28 "allowBookingFor" value optional,
-        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
-        open_hours: 30 "openHours" value_or_default optional,
-        enable_recurring: 31 "enableRecurring" value optional,
-        recurring: 32 "recurring" value optional,
-        form_id: 33 "formId" value optional,
-        sticky_contact: 34 "stickyContact" value optional,
-        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
-        auto_confirm: 36 "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: 38 "alertEmail" value optional,
-        google_invitation_emails: 39 "googleInvitationEmails" value optional,
-        allow_reschedule: 40 "allowReschedule" value optional,
-        allow_cancellation: 41 "allowCancellation" value optional,
-        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
-        notes: 44 "notes" value optional,
-        pixel_id: 45 "pixelId" value optional,
-        form_submit_type: 46 "formSubmitType" value optional,
-        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
-        availability_type: 49 "availabilityType" value optional,
-        availabilities: 50 "availabilities" value_or_default optional,
-        guest_type: 51 "guestType" value optional,
-        consent_label: 52 "consentLabel" value optional,
-        calendar_cover_image: 53 "calendarCoverImage" value optional,
-        look_busy_config: 54 "lookBusyConfig" value optional,
-        id: 55 "id" value optional
+        is_active: 0 "isActive" value,
+        notifications: 1 "notifications" value_or_default,
+        location_id: 2 "locationId" value,
+        group_id: 3 "groupId" value,
+        team_members: 4 "teamMembers" value_or_default,
+        event_type: 5 "eventType" value,
+        name: 6 "name" value,
+        description: 7 "description" value,
+        slug: 8 "slug" value,
+        widget_slug: 9 "widgetSlug" value,
+        calendar_type: 10 "calendarType" value,
+        widget_type: 11 "widgetType" value,
+        event_title: 12 "eventTitle" value,
+        event_color: 13 "eventColor" value,
+        meeting_location: 14 "meetingLocation" value,
+        location_configurations: 15 "locationConfigurations" value_or_default,
+        slot_duration: 16 "slotDuration" value,
+        slot_duration_unit: 17 "slotDurationUnit" value,
+        slot_interval: 18 "slotInterval" value,
+        slot_interval_unit: 19 "slotIntervalUnit" value,
+        slot_buffer: 20 "slotBuffer" value,
+        slot_buffer_unit: 21 "slotBufferUnit" value,
+        pre_buffer: 22 "preBuffer" value,
+        pre_buffer_unit: 23 "preBufferUnit" value,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value,
+        appoinment_per_day: 25 "appoinmentPerDay" value,
+        allow_booking_after: 26 "allowBookingAfter" value,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value,
+        allow_booking_for: 28 "allowBookingFor" value,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value,
+        open_hours: 30 "openHours" value_or_default,
+        enable_recurring: 31 "enableRecurring" value,
+        recurring: 32 "recurring" value,
+        form_id: 33 "formId" value,
+        sticky_contact: 34 "stickyContact" value,
+        is_live_payment_mode: 35 "isLivePaymentMode" value,
+        auto_confirm: 36 "autoConfirm" value,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value,
+        alert_email: 38 "alertEmail" value,
+        google_invitation_emails: 39 "googleInvitationEmails" value,
+        allow_reschedule: 40 "allowReschedule" value,
+        allow_cancellation: 41 "allowCancellation" value,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value,
+        notes: 44 "notes" value,
+        pixel_id: 45 "pixelId" value,
+        form_submit_type: 46 "formSubmitType" value,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value,
+        availability_type: 49 "availabilityType" value,
+        availabilities: 50 "availabilities" value_or_default,
+        guest_type: 51 "guestType" value,
+        consent_label: 52 "consentLabel" value,
+        calendar_cover_image: 53 "calendarCoverImage" value,
+        look_busy_config: 54 "lookBusyConfig" value,
+        id: 55 "id" value
     }
 }
 
@@ -6636,28 +6419,28 @@ pub struct CalendarEvent {
 
 crate::runtime::object::object_impl! {
     CalendarEvent {
-        id: 0 "id" value optional,
-        address: 1 "address" value optional,
-        title: 2 "title" value optional,
-        calendar_id: 3 "calendarId" value optional,
-        location_id: 4 "locationId" value optional,
-        contact_id: 5 "contactId" value optional,
-        group_id: 6 "groupId" value optional,
-        appointment_status: 7 "appointmentStatus" value optional,
-        assigned_user_id: 8 "assignedUserId" value optional,
-        users: 9 "users" value_or_default optional,
-        notes: 10 "notes" value optional,
-        description: 11 "description" value optional,
-        is_recurring: 12 "isRecurring" value optional,
-        rrule: 13 "rrule" value optional,
-        start_time: 14 "startTime" value optional,
-        end_time: 15 "endTime" value optional,
-        date_added: 16 "dateAdded" value optional,
-        date_updated: 17 "dateUpdated" value optional,
-        assigned_resources: 18 "assignedResources" value_or_default optional,
-        created_by: 19 "createdBy" value optional,
-        master_event_id: 20 "masterEventId" value optional,
-        deleted: 21 "deleted" value optional
+        id: 0 "id" value,
+        address: 1 "address" value,
+        title: 2 "title" value,
+        calendar_id: 3 "calendarId" value,
+        location_id: 4 "locationId" value,
+        contact_id: 5 "contactId" value,
+        group_id: 6 "groupId" value,
+        appointment_status: 7 "appointmentStatus" value,
+        assigned_user_id: 8 "assignedUserId" value,
+        users: 9 "users" value_or_default,
+        notes: 10 "notes" value,
+        description: 11 "description" value,
+        is_recurring: 12 "isRecurring" value,
+        rrule: 13 "rrule" value,
+        start_time: 14 "startTime" value,
+        end_time: 15 "endTime" value,
+        date_added: 16 "dateAdded" value,
+        date_updated: 17 "dateUpdated" value,
+        assigned_resources: 18 "assignedResources" value_or_default,
+        created_by: 19 "createdBy" value,
+        master_event_id: 20 "masterEventId" value,
+        deleted: 21 "deleted" value
     }
 }
 
@@ -6670,7 +6453,7 @@ pub struct CalendarResponse {
     pub calendar: Option<Calendar>,
 }
 
-crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value optional } }
+crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value } }
 
 impl CalendarResponse {
     /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
@@ -7873,11 +7656,11 @@ pub struct EventCalendarSchedule {
 
 crate::runtime::object::object_impl! {
     EventCalendarSchedule {
-        calendar_id: 0 "calendarId" value optional,
-        timezone: 1 "timezone" value optional,
-        rules: 2 "rules" value_or_default optional,
-        date_added: 3 "dateAdded" value optional,
-        date_updated: 4 "dateUpdated" value optional
+        calendar_id: 0 "calendarId" value,
+        timezone: 1 "timezone" value,
+        rules: 2 "rules" value_or_default,
+        date_added: 3 "dateAdded" value,
+        date_updated: 4 "dateUpdated" value
     }
 }
 
@@ -7891,7 +7674,7 @@ pub struct EventCalendarScheduleResponse {
 }
 
 crate::runtime::object::object_impl! {
-    EventCalendarScheduleResponse { schedule: 0 "schedule" value optional }
+    EventCalendarScheduleResponse { schedule: 0 "schedule" value }
 }
 
 impl EventCalendarScheduleResponse {
@@ -7910,7 +7693,7 @@ pub struct GetAppointmentResponse {
     pub event: Option<CalendarEvent>,
 }
 
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value optional } }
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value } }
 
 impl GetAppointmentResponse {
     /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
@@ -7929,7 +7712,7 @@ pub struct ListCalendarEventsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: 0 "events" value_or_default optional }
+    ListCalendarEventsResponse { events: 0 "events" value_or_default }
 }
 
 /// The `ListCalendarsResponse` object.
@@ -7942,7 +7725,7 @@ pub struct ListCalendarsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: 0 "calendars" value_or_default optional }
+    ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
 }
 
 /// The `ListServiceBookingsResponse` object.
@@ -7955,7 +7738,7 @@ pub struct ListServiceBookingsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceBookingsResponse { bookings: 0 "bookings" value_or_default optional }
+    ListServiceBookingsResponse { bookings: 0 "bookings" value_or_default }
 }
 
 /// The `ListServiceLocationsResponse` object.
@@ -7969,9 +7752,7 @@ pub struct ListServiceLocationsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceLocationsResponse {
-        service_locations: 0 "serviceLocations" value_or_default optional
-    }
+    ListServiceLocationsResponse { service_locations: 0 "serviceLocations" value_or_default }
 }
 
 /// The `ListServicesResponse` object.
@@ -7984,7 +7765,7 @@ pub struct ListServicesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServicesResponse { services: 0 "services" value_or_default optional }
+    ListServicesResponse { services: 0 "services" value_or_default }
 }
 
 /// State a new service booking starts in.
@@ -8197,22 +7978,22 @@ pub struct SavedServiceBooking {
 
 crate::runtime::object::object_impl! {
     SavedServiceBooking {
-        booking_id: 0 "bookingId" value optional,
-        location_id: 1 "locationId" value optional,
-        contact_id: 2 "contactId" value optional,
-        service_location_id: 3 "serviceLocationId" value optional,
-        title: 4 "title" value optional,
-        start_time: 5 "startTime" value optional,
-        end_time: 6 "endTime" value optional,
-        services: 7 "services" value_or_default optional,
-        timezone: 8 "timezone" value optional,
-        status: 9 "status" value optional,
-        deleted: 10 "deleted" value optional,
-        date_added: 11 "dateAdded" value optional,
-        date_updated: 12 "dateUpdated" value optional,
-        created_by: 13 "createdBy" value optional,
-        meeting_location: 14 "meetingLocation" value optional,
-        messages: 15 "messages" value_or_default optional
+        booking_id: 0 "bookingId" value,
+        location_id: 1 "locationId" value,
+        contact_id: 2 "contactId" value,
+        service_location_id: 3 "serviceLocationId" value,
+        title: 4 "title" value,
+        start_time: 5 "startTime" value,
+        end_time: 6 "endTime" value,
+        services: 7 "services" value_or_default,
+        timezone: 8 "timezone" value,
+        status: 9 "status" value,
+        deleted: 10 "deleted" value,
+        date_added: 11 "dateAdded" value,
+        date_updated: 12 "dateUpdated" value,
+        created_by: 13 "createdBy" value,
+        meeting_location: 14 "meetingLocation" value,
+        messages: 15 "messages" value_or_default
     }
 }
 
@@ -8282,25 +8063,25 @@ pub struct Service {
 
 crate::runtime::object::object_impl! {
     Service {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional,
-        description: 8 "description" value optional,
-        slug: 9 "slug" value optional,
-        event_color: 10 "eventColor" value optional,
-        cover_image: 11 "coverImage" value optional,
-        service_category_id: 12 "serviceCategoryId" value optional,
-        is_private: 13 "isPrivate" value optional,
-        form_id: 14 "formId" value optional,
-        staff: 15 "staff" value_or_default optional,
-        id: 16 "id" value optional,
-        location_id: 17 "locationId" value optional,
-        variations: 18 "variations" value_or_default optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value,
+        description: 8 "description" value,
+        slug: 9 "slug" value,
+        event_color: 10 "eventColor" value,
+        cover_image: 11 "coverImage" value,
+        service_category_id: 12 "serviceCategoryId" value,
+        is_private: 13 "isPrivate" value,
+        form_id: 14 "formId" value,
+        staff: 15 "staff" value_or_default,
+        id: 16 "id" value,
+        location_id: 17 "locationId" value,
+        variations: 18 "variations" value_or_default
     }
 }
 
@@ -8358,21 +8139,21 @@ pub struct ServiceBooking {
 
 crate::runtime::object::object_impl! {
     ServiceBooking {
-        booking_id: 0 "bookingId" value optional,
-        location_id: 1 "locationId" value optional,
-        contact_id: 2 "contactId" value optional,
-        service_location_id: 3 "serviceLocationId" value optional,
-        title: 4 "title" value optional,
-        start_time: 5 "startTime" value optional,
-        end_time: 6 "endTime" value optional,
-        services: 7 "services" value_or_default optional,
-        timezone: 8 "timezone" value optional,
-        status: 9 "status" value optional,
-        deleted: 10 "deleted" value optional,
-        date_added: 11 "dateAdded" value optional,
-        date_updated: 12 "dateUpdated" value optional,
-        created_by: 13 "createdBy" value optional,
-        meeting_location: 14 "meetingLocation" value optional
+        booking_id: 0 "bookingId" value,
+        location_id: 1 "locationId" value,
+        contact_id: 2 "contactId" value,
+        service_location_id: 3 "serviceLocationId" value,
+        title: 4 "title" value,
+        start_time: 5 "startTime" value,
+        end_time: 6 "endTime" value,
+        services: 7 "services" value_or_default,
+        timezone: 8 "timezone" value,
+        status: 9 "status" value,
+        deleted: 10 "deleted" value,
+        date_added: 11 "dateAdded" value,
+        date_updated: 12 "dateUpdated" value,
+        created_by: 13 "createdBy" value,
+        meeting_location: 14 "meetingLocation" value
     }
 }
 
@@ -8506,7 +8287,7 @@ pub struct ServiceDeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceDeleteResult { success: 0 "success" value optional, message: 1 "message" value optional }
+    ServiceDeleteResult { success: 0 "success" value, message: 1 "message" value }
 }
 
 /// The settings of a service that creation, changes and responses share.
@@ -8566,22 +8347,22 @@ pub struct ServiceDetails {
 
 crate::runtime::object::object_impl! {
     ServiceDetails {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional,
-        description: 8 "description" value optional,
-        slug: 9 "slug" value optional,
-        event_color: 10 "eventColor" value optional,
-        cover_image: 11 "coverImage" value optional,
-        service_category_id: 12 "serviceCategoryId" value optional,
-        is_private: 13 "isPrivate" value optional,
-        form_id: 14 "formId" value optional,
-        staff: 15 "staff" value_or_default optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value,
+        description: 8 "description" value,
+        slug: 9 "slug" value,
+        event_color: 10 "eventColor" value,
+        cover_image: 11 "coverImage" value,
+        service_category_id: 12 "serviceCategoryId" value,
+        is_private: 13 "isPrivate" value,
+        form_id: 14 "formId" value,
+        staff: 15 "staff" value_or_default
     }
 }
 
@@ -8624,16 +8405,16 @@ pub struct ServiceLocation {
 
 crate::runtime::object::object_impl! {
     ServiceLocation {
-        name: 0 "name" value optional,
-        slug: 1 "slug" value optional,
-        phone: 2 "phone" value optional,
-        address: 3 "address" value optional,
-        cover_image: 4 "coverImage" value optional,
-        location_type: 5 "locationType" value optional,
-        id: 6 "id" value optional,
-        location_id: 7 "locationId" value optional,
-        is_active: 8 "isActive" value optional,
-        is_private: 9 "isPrivate" value optional
+        name: 0 "name" value,
+        slug: 1 "slug" value,
+        phone: 2 "phone" value,
+        address: 3 "address" value,
+        cover_image: 4 "coverImage" value,
+        location_type: 5 "locationType" value,
+        id: 6 "id" value,
+        location_id: 7 "locationId" value,
+        is_active: 8 "isActive" value,
+        is_private: 9 "isPrivate" value
     }
 }
 
@@ -8671,12 +8452,12 @@ pub struct ServiceLocationDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ServiceLocationDetails {
-        name: 0 "name" value optional,
-        slug: 1 "slug" value optional,
-        phone: 2 "phone" value optional,
-        address: 3 "address" value optional,
-        cover_image: 4 "coverImage" value optional,
-        location_type: 5 "locationType" value optional
+        name: 0 "name" value,
+        slug: 1 "slug" value,
+        phone: 2 "phone" value,
+        address: 3 "address" value,
+        cover_image: 4 "coverImage" value,
+        location_type: 5 "locationType" value
     }
 }
 
@@ -8791,9 +8572,9 @@ pub struct ServicePayment {
 
 crate::runtime::object::object_impl! {
     ServicePayment {
-        amount: 0 "amount" value optional,
-        deposit: 1 "deposit" value optional,
-        deposit_type: 2 "depositType" value optional
+        amount: 0 "amount" value,
+        deposit: 1 "deposit" value,
+        deposit_type: 2 "depositType" value
     }
 }
 
@@ -8832,7 +8613,7 @@ pub struct ServiceResourceRef {
     pub id: Option<String>,
 }
 
-crate::runtime::object::object_impl! { ServiceResourceRef { id: 0 "id" value optional } }
+crate::runtime::object::object_impl! { ServiceResourceRef { id: 0 "id" value } }
 
 /// The `ServiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -8843,7 +8624,7 @@ pub struct ServiceResponse {
     pub service: Option<Service>,
 }
 
-crate::runtime::object::object_impl! { ServiceResponse { service: 0 "service" value optional } }
+crate::runtime::object::object_impl! { ServiceResponse { service: 0 "service" value } }
 
 impl ServiceResponse {
     /// The `service` object of the response, or an empty [`Service`] (every field absent) when it has none.
@@ -8862,7 +8643,7 @@ pub struct ServiceStaff {
     pub id: Option<String>,
 }
 
-crate::runtime::object::object_impl! { ServiceStaff { id: 0 "id" value optional } }
+crate::runtime::object::object_impl! { ServiceStaff { id: 0 "id" value } }
 
 impl ServiceStaff {
     /// A value with the required fields (`id`).
@@ -8911,14 +8692,14 @@ pub struct ServiceTerms {
 
 crate::runtime::object::object_impl! {
     ServiceTerms {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value
     }
 }
 
@@ -8965,15 +8746,15 @@ pub struct ServiceVariation {
 
 crate::runtime::object::object_impl! {
     ServiceVariation {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional,
-        id: 8 "id" value optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value,
+        id: 8 "id" value
     }
 }
 
@@ -9030,15 +8811,15 @@ pub struct ServiceVariationUpdate {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ServiceVariationUpdate {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional,
-        id: 8 "id" value optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value,
+        id: 8 "id" value
     }
 }
 
@@ -9335,58 +9116,58 @@ pub struct UpdateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarRequest {
-        is_active: 0 "isActive" value optional,
-        notifications: 1 "notifications" value optional,
-        group_id: 2 "groupId" value optional,
-        team_members: 3 "teamMembers" value optional,
-        event_type: 4 "eventType" value optional,
-        name: 5 "name" value optional,
-        description: 6 "description" value optional,
-        slug: 7 "slug" value optional,
-        widget_slug: 8 "widgetSlug" value optional,
-        widget_type: 9 "widgetType" value optional,
-        event_title: 10 "eventTitle" value optional,
-        event_color: 11 "eventColor" value optional,
-        meeting_location: 12 "meetingLocation" value optional,
-        location_configurations: 13 "locationConfigurations" value optional,
-        slot_duration: 14 "slotDuration" value optional,
-        slot_duration_unit: 15 "slotDurationUnit" value optional,
-        slot_interval: 16 "slotInterval" value optional,
-        slot_interval_unit: 17 "slotIntervalUnit" value optional,
-        slot_buffer: 18 "slotBuffer" value optional,
-        pre_buffer: 19 "preBuffer" value optional,
-        pre_buffer_unit: 20 "preBufferUnit" value optional,
-        appoinment_per_slot: 21 "appoinmentPerSlot" value optional,
-        appoinment_per_day: 22 "appoinmentPerDay" value optional,
-        allow_booking_after: 23 "allowBookingAfter" value optional,
-        allow_booking_after_unit: 24 "allowBookingAfterUnit" value optional,
-        allow_booking_for: 25 "allowBookingFor" value optional,
-        allow_booking_for_unit: 26 "allowBookingForUnit" value optional,
-        open_hours: 27 "openHours" value optional,
-        enable_recurring: 28 "enableRecurring" value optional,
-        recurring: 29 "recurring" value optional,
-        form_id: 30 "formId" value optional,
-        sticky_contact: 31 "stickyContact" value optional,
-        is_live_payment_mode: 32 "isLivePaymentMode" value optional,
-        auto_confirm: 33 "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: 35 "alertEmail" value optional,
-        google_invitation_emails: 36 "googleInvitationEmails" value optional,
-        allow_reschedule: 37 "allowReschedule" value optional,
-        allow_cancellation: 38 "allowCancellation" value optional,
-        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value optional,
-        notes: 41 "notes" value optional,
-        pixel_id: 42 "pixelId" value optional,
-        form_submit_type: 43 "formSubmitType" value optional,
-        form_submit_redirect_url: 44 "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: 45 "formSubmitThanksMessage" value optional,
-        availability_type: 46 "availabilityType" value optional,
-        availabilities: 47 "availabilities" value optional,
-        guest_type: 48 "guestType" value optional,
-        consent_label: 49 "consentLabel" value optional,
-        calendar_cover_image: 50 "calendarCoverImage" value optional,
-        look_busy_config: 51 "lookBusyConfig" value optional
+        is_active: 0 "isActive" value,
+        notifications: 1 "notifications" value,
+        group_id: 2 "groupId" value,
+        team_members: 3 "teamMembers" value,
+        event_type: 4 "eventType" value,
+        name: 5 "name" value,
+        description: 6 "description" value,
+        slug: 7 "slug" value,
+        widget_slug: 8 "widgetSlug" value,
+        widget_type: 9 "widgetType" value,
+        event_title: 10 "eventTitle" value,
+        event_color: 11 "eventColor" value,
+        meeting_location: 12 "meetingLocation" value,
+        location_configurations: 13 "locationConfigurations" value,
+        slot_duration: 14 "slotDuration" value,
+        slot_duration_unit: 15 "slotDurationUnit" value,
+        slot_interval: 16 "slotInterval" value,
+        slot_interval_unit: 17 "slotIntervalUnit" value,
+        slot_buffer: 18 "slotBuffer" value,
+        pre_buffer: 19 "preBuffer" value,
+        pre_buffer_unit: 20 "preBufferUnit" value,
+        appoinment_per_slot: 21 "appoinmentPerSlot" value,
+        appoinment_per_day: 22 "appoinmentPerDay" value,
+        allow_booking_after: 23 "allowBookingAfter" value,
+        allow_booking_after_unit: 24 "allowBookingAfterUnit" value,
+        allow_booking_for: 25 "allowBookingFor" value,
+        allow_booking_for_unit: 26 "allowBookingForUnit" value,
+        open_hours: 27 "openHours" value,
+        enable_recurring: 28 "enableRecurring" value,
+        recurring: 29 "recurring" value,
+        form_id: 30 "formId" value,
+        sticky_contact: 31 "stickyContact" value,
+        is_live_payment_mode: 32 "isLivePaymentMode" value,
+        auto_confirm: 33 "autoConfirm" value,
+        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value,
+        alert_email: 35 "alertEmail" value,
+        google_invitation_emails: 36 "googleInvitationEmails" value,
+        allow_reschedule: 37 "allowReschedule" value,
+        allow_cancellation: 38 "allowCancellation" value,
+        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value,
+        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value,
+        notes: 41 "notes" value,
+        pixel_id: 42 "pixelId" value,
+        form_submit_type: 43 "formSubmitType" value,
+        form_submit_redirect_url: 44 "formSubmitRedirectURL" value,
+        form_submit_thanks_message: 45 "formSubmitThanksMessage" value,
+        availability_type: 46 "availabilityType" value,
+        availabilities: 47 "availabilities" value,
+        guest_type: 48 "guestType" value,
+        consent_label: 49 "consentLabel" value,
+        calendar_cover_image: 50 "calendarCoverImage" value,
+        look_busy_config: 51 "lookBusyConfig" value
     }
 }
 
@@ -9797,10 +9578,7 @@ pub struct UpdateEventCalendarScheduleRequest {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateEventCalendarScheduleRequest {
-        rules: 0 "rules" value optional,
-        timezone: 1 "timezone" value optional
-    }
+    UpdateEventCalendarScheduleRequest { rules: 0 "rules" value, timezone: 1 "timezone" value }
 }
 
 impl UpdateEventCalendarScheduleRequest {
@@ -9865,14 +9643,14 @@ pub struct UpdateServiceBookingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateServiceBookingRequest {
-        service_location_id: 0 "serviceLocationId" value optional,
-        meeting_location: 1 "meetingLocation" value optional,
-        title: 2 "title" value optional,
-        status: 3 "status" value optional,
-        start_time: 4 "startTime" value optional,
-        end_time: 5 "endTime" value optional,
-        timezone: 6 "timezone" value optional,
-        services: 7 "services" value optional
+        service_location_id: 0 "serviceLocationId" value,
+        meeting_location: 1 "meetingLocation" value,
+        title: 2 "title" value,
+        status: 3 "status" value,
+        start_time: 4 "startTime" value,
+        end_time: 5 "endTime" value,
+        timezone: 6 "timezone" value,
+        services: 7 "services" value
     }
 }
 
@@ -10019,23 +9797,23 @@ pub struct UpdateServiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateServiceRequest {
-        name: 0 "name" value optional,
-        payment: 1 "payment" value optional,
-        service_duration: 2 "serviceDuration" value optional,
-        service_duration_unit: 3 "serviceDurationUnit" value optional,
-        pre_buffer: 4 "preBuffer" value optional,
-        pre_buffer_unit: 5 "preBufferUnit" value optional,
-        post_buffer: 6 "postBuffer" value optional,
-        post_buffer_unit: 7 "postBufferUnit" value optional,
-        description: 8 "description" value optional,
-        slug: 9 "slug" value optional,
-        event_color: 10 "eventColor" value optional,
-        cover_image: 11 "coverImage" value optional,
-        service_category_id: 12 "serviceCategoryId" value optional,
-        is_private: 13 "isPrivate" value optional,
-        form_id: 14 "formId" value optional,
-        staff: 15 "staff" value optional,
-        variations: 16 "variations" value optional
+        name: 0 "name" value,
+        payment: 1 "payment" value,
+        service_duration: 2 "serviceDuration" value,
+        service_duration_unit: 3 "serviceDurationUnit" value,
+        pre_buffer: 4 "preBuffer" value,
+        pre_buffer_unit: 5 "preBufferUnit" value,
+        post_buffer: 6 "postBuffer" value,
+        post_buffer_unit: 7 "postBufferUnit" value,
+        description: 8 "description" value,
+        slug: 9 "slug" value,
+        event_color: 10 "eventColor" value,
+        cover_image: 11 "coverImage" value,
+        service_category_id: 12 "serviceCategoryId" value,
+        is_private: 13 "isPrivate" value,
+        form_id: 14 "formId" value,
+        staff: 15 "staff" value,
+        variations: 16 "variations" value
     }
 }
 

@@ -124,7 +124,7 @@ impl ListCampaigns {
             "listCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/campaigns/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.status {

@@ -776,7 +776,7 @@ impl CloneChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.write"],
         };
-        let mut request = crate::Request::new(&META, "/chat-widget/clone".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -823,7 +823,7 @@ impl CreateChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.write"],
         };
-        let mut request = crate::Request::new(&META, "/chat-widget/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -883,14 +883,7 @@ impl DeleteChatWidget {
             "deleteChatWidget",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/chat-widget/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -947,14 +940,7 @@ impl GetChatWidget {
             "getChatWidget",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/chat-widget/data/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1005,13 +991,7 @@ impl GetChatWidgetConfig {
             token: crate::TokenKind::None,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/chat-widget/public/config/{}",
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         if let Some(value) = &self.version {
             request.query("version", value);
         }
@@ -1099,7 +1079,7 @@ impl ListChatWidgets {
             "listChatWidgets",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/chat-widget/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("offset", self.offset);
@@ -1172,14 +1152,7 @@ impl PatchChatWidget {
             "patchChatWidget",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/chat-widget/data/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1241,14 +1214,7 @@ impl UpdateChatWidget {
             "updateChatWidget",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/chat-widget/data/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1330,18 +1296,18 @@ pub struct ChatWidgetA2pCompliance {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetA2pCompliance {
-        enable_a2p_compliance: 0 "enableA2PCompliance" value optional,
-        is_a2p_opt_in_form1: 1 "isA2POptInForm1" value optional,
-        a2p_opt_in_form1: 2 "a2pOptInForm1" value optional,
-        a2p_opt_in_form1_show_checkbox: 3 "a2pOptInForm1ShowCheckbox" value optional,
-        a2p_opt_in_form1_pre_checked: 4 "a2pOptInForm1PreChecked" value optional,
-        is_a2p_opt_in_form2: 5 "isA2POptInForm2" value optional,
-        a2p_opt_in_form2: 6 "a2pOptInForm2" value optional,
-        a2p_opt_in_form2_show_checkbox: 7 "a2pOptInForm2ShowCheckbox" value optional,
-        a2p_opt_in_form2_pre_checked: 8 "a2pOptInForm2PreChecked" value optional,
-        privacy_policy_link: 9 "privacyPolicyLink" value optional,
-        terms_of_service_link: 10 "termsOfServiceLink" value optional,
-        message_type: 11 "messageType" value optional
+        enable_a2p_compliance: 0 "enableA2PCompliance" value,
+        is_a2p_opt_in_form1: 1 "isA2POptInForm1" value,
+        a2p_opt_in_form1: 2 "a2pOptInForm1" value,
+        a2p_opt_in_form1_show_checkbox: 3 "a2pOptInForm1ShowCheckbox" value,
+        a2p_opt_in_form1_pre_checked: 4 "a2pOptInForm1PreChecked" value,
+        is_a2p_opt_in_form2: 5 "isA2POptInForm2" value,
+        a2p_opt_in_form2: 6 "a2pOptInForm2" value,
+        a2p_opt_in_form2_show_checkbox: 7 "a2pOptInForm2ShowCheckbox" value,
+        a2p_opt_in_form2_pre_checked: 8 "a2pOptInForm2PreChecked" value,
+        privacy_policy_link: 9 "privacyPolicyLink" value,
+        terms_of_service_link: 10 "termsOfServiceLink" value,
+        message_type: 11 "messageType" value
     }
 }
 
@@ -1464,10 +1430,10 @@ pub struct ChatWidgetAcknowledgement {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetAcknowledgement {
-        icon: 0 "icon" value optional,
-        placeholder_color: 1 "placeholderColor" value optional,
-        live_chat_icon: 2 "liveChatIcon" value optional,
-        live_chat_placeholder_color: 3 "liveChatPlaceholderColor" value optional
+        icon: 0 "icon" value,
+        placeholder_color: 1 "placeholderColor" value,
+        live_chat_icon: 2 "liveChatIcon" value,
+        live_chat_placeholder_color: 3 "liveChatPlaceholderColor" value
     }
 }
 
@@ -1586,23 +1552,23 @@ pub struct ChatWidgetAdvancedSettings {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetAdvancedSettings {
-        branding_title: 0 "brandingTitle" value optional,
-        redirect: 1 "redirect" value optional,
-        enable_contact_form: 2 "enableContactForm" value optional,
-        default_consent_check: 3 "defaultConsentCheck" value optional,
-        business_office_hours: 4 "businessOfficeHours" value optional,
-        contact_form_options: 5 "contactFormOptions" value optional,
-        all_in_one_chat_types: 6 "allInOneChatTypes" value optional,
-        all_in_one_initial_msg: 7 "allInOneInitialMsg" value optional,
-        contact_form_intro_message: 8 "contactFormIntroMessage" value optional,
-        contact_form_system_message: 9 "contactFormSystemMessage" value optional,
-        prefilled_message_text: 10 "prefilledMessageText" value optional,
-        voice_ai_agent: 11 "voiceAiAgent" value optional,
-        fb_page: 12 "fbPage" value optional,
-        instagram_page: 13 "instagramPage" value optional,
-        play_notification_sound: 14 "playNotificationSound" value optional,
-        voice_ai_send_action_text: 15 "voiceAiSendActionText" value optional,
-        a_two_p_compliance: 16 "aTwoPCompliance" value optional
+        branding_title: 0 "brandingTitle" value,
+        redirect: 1 "redirect" value,
+        enable_contact_form: 2 "enableContactForm" value,
+        default_consent_check: 3 "defaultConsentCheck" value,
+        business_office_hours: 4 "businessOfficeHours" value,
+        contact_form_options: 5 "contactFormOptions" value,
+        all_in_one_chat_types: 6 "allInOneChatTypes" value,
+        all_in_one_initial_msg: 7 "allInOneInitialMsg" value,
+        contact_form_intro_message: 8 "contactFormIntroMessage" value,
+        contact_form_system_message: 9 "contactFormSystemMessage" value,
+        prefilled_message_text: 10 "prefilledMessageText" value,
+        voice_ai_agent: 11 "voiceAiAgent" value,
+        fb_page: 12 "fbPage" value,
+        instagram_page: 13 "instagramPage" value,
+        play_notification_sound: 14 "playNotificationSound" value,
+        voice_ai_send_action_text: 15 "voiceAiSendActionText" value,
+        a_two_p_compliance: 16 "aTwoPCompliance" value
     }
 }
 
@@ -1791,8 +1757,8 @@ pub struct ChatWidgetFacebookPage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetFacebookPage {
-        facebook_page_id: 0 "facebookPageId" value optional,
-        facebook_page_name: 1 "facebookPageName" value optional
+        facebook_page_id: 0 "facebookPageId" value,
+        facebook_page_name: 1 "facebookPageName" value
     }
 }
 
@@ -1842,10 +1808,10 @@ pub struct ChatWidgetInstagramPage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetInstagramPage {
-        facebook_page_id: 0 "facebookPageId" value optional,
-        facebook_page_name: 1 "facebookPageName" value optional,
-        instagram_page_id: 2 "instagramPageId" value optional,
-        instagram_username: 3 "instagramUsername" value optional
+        facebook_page_id: 0 "facebookPageId" value,
+        facebook_page_name: 1 "facebookPageName" value,
+        instagram_page_id: 2 "instagramPageId" value,
+        instagram_username: 3 "instagramUsername" value
     }
 }
 
@@ -1902,7 +1868,7 @@ pub struct ChatWidgetLayout {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetLayout { position: 0 "position" value optional, sizes: 1 "sizes" value optional }
+    ChatWidgetLayout { position: 0 "position" value, sizes: 1 "sizes" value }
 }
 
 impl ChatWidgetLayout {
@@ -1951,10 +1917,10 @@ pub struct ChatWidgetOfficeHours {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetOfficeHours {
-        enable_business_hours: 0 "enableBusinessHours" value optional,
-        open_hours: 1 "openHours" value optional,
-        timezone: 2 "timezone" value optional,
-        outside_office_hours_welcome_msg: 3 "outsideOfficeHoursWelcomeMsg" value optional
+        enable_business_hours: 0 "enableBusinessHours" value,
+        open_hours: 1 "openHours" value,
+        timezone: 2 "timezone" value,
+        outside_office_hours_welcome_msg: 3 "outsideOfficeHoursWelcomeMsg" value
     }
 }
 
@@ -2017,9 +1983,9 @@ pub struct ChatWidgetRedirect {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetRedirect {
-        redirect_action: 0 "redirectAction" value optional,
-        redirect_website: 1 "redirectWebsite" value optional,
-        redirect_text: 2 "redirectText" value optional
+        redirect_action: 0 "redirectAction" value,
+        redirect_website: 1 "redirectWebsite" value,
+        redirect_text: 2 "redirectText" value
     }
 }
 
@@ -2625,7 +2591,7 @@ pub struct ChatWidgetSize {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetSize { width: 0 "width" value optional, height: 1 "height" value optional }
+    ChatWidgetSize { width: 0 "width" value, height: 1 "height" value }
 }
 
 impl ChatWidgetSize {
@@ -2664,7 +2630,7 @@ pub struct ChatWidgetTheme {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetTheme { name: 0 "name" value optional, colors: 1 "colors" value optional }
+    ChatWidgetTheme { name: 0 "name" value, colors: 1 "colors" value }
 }
 
 impl ChatWidgetTheme {
@@ -2729,14 +2695,14 @@ pub struct ChatWidgetThemeColors {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetThemeColors {
-        chat_bubble_color: 0 "chatBubbleColor" value optional,
-        background_color: 1 "backgroundColor" value optional,
-        header_color: 2 "headerColor" value optional,
-        button_color: 3 "buttonColor" value optional,
-        avatar_background_color: 4 "avatarBackgroundColor" value optional,
-        avatar_border_color: 5 "avatarBorderColor" value optional,
-        sender_message_color: 6 "senderMessageColor" value optional,
-        received_message_color: 7 "receivedMessageColor" value optional
+        chat_bubble_color: 0 "chatBubbleColor" value,
+        background_color: 1 "backgroundColor" value,
+        header_color: 2 "headerColor" value,
+        button_color: 3 "buttonColor" value,
+        avatar_background_color: 4 "avatarBackgroundColor" value,
+        avatar_border_color: 5 "avatarBorderColor" value,
+        sender_message_color: 6 "senderMessageColor" value,
+        received_message_color: 7 "receivedMessageColor" value
     }
 }
 
@@ -3091,11 +3057,11 @@ pub struct UpdateChatWidgetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateChatWidgetRequest {
-        version: 0 "version" value optional,
-        chat_type: 1 "chatType" value optional,
-        name: 2 "name" value optional,
-        default: 3 "default" value optional,
-        settings: 4 "settings" value optional
+        version: 0 "version" value,
+        chat_type: 1 "chatType" value,
+        name: 2 "name" value,
+        default: 3 "default" value,
+        settings: 4 "settings" value
     }
 }
 

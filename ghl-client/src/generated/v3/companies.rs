@@ -105,10 +105,7 @@ impl GetCompany {
             token: crate::TokenKind::Agency,
             scopes: &["companies.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/companies/{}", crate::runtime::request::path_segment(&self.company_id))
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 

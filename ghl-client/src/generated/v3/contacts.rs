@@ -1294,13 +1294,7 @@ impl AddContactFollowers {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/followers",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1350,10 +1344,7 @@ impl AddContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1404,13 +1395,9 @@ impl AddContactToCampaign {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/campaigns/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[self.contact_id.as_str(), self.campaign_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1460,13 +1447,9 @@ impl AddContactToWorkflow {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/workflow/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.workflow_id)
-            )
+            &[self.contact_id.as_str(), self.workflow_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1514,7 +1497,7 @@ impl BulkSetContactsBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/bulk/business".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1564,13 +1547,7 @@ impl BulkUpdateContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/bulk/tags/update/{}",
-                crate::runtime::request::path_segment(self.type_.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.type_.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1619,7 +1596,7 @@ impl CreateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1667,10 +1644,7 @@ impl CreateContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1720,10 +1694,7 @@ impl CreateContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1772,10 +1743,7 @@ impl DeleteContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -1819,14 +1787,7 @@ impl DeleteContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -1870,14 +1831,7 @@ impl DeleteContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.task_id.as_str()]);
         Ok(request)
     }
 
@@ -1920,10 +1874,7 @@ impl GetContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -1967,14 +1918,7 @@ impl GetContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -2020,14 +1964,7 @@ impl GetContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str(), self.task_id.as_str()]);
         Ok(request)
     }
 
@@ -2100,7 +2037,7 @@ impl GetDuplicateContact {
             "getDuplicateContact",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/contacts/search/duplicate".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.number {
@@ -2151,13 +2088,7 @@ impl ListContactAppointments {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/appointments",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2202,10 +2133,7 @@ impl ListContactNotes {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2250,10 +2178,7 @@ impl ListContactTasks {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2339,13 +2264,7 @@ impl ListContactsByBusiness {
             "listContactsByBusiness",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/business/{}",
-                crate::runtime::request::path_segment(&self.business_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.business_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2452,13 +2371,7 @@ impl RemoveContactFollowers {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/followers",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2509,13 +2422,7 @@ impl RemoveContactFromAllCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/campaigns/remove-all",
-                crate::runtime::request::path_segment(&self.contact_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         Ok(request)
     }
 
@@ -2559,13 +2466,9 @@ impl RemoveContactFromCampaign {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let request = crate::Request::new(
+        let request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/campaigns/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[self.contact_id.as_str(), self.campaign_id.as_str()]
         );
         Ok(request)
     }
@@ -2611,13 +2514,9 @@ impl RemoveContactFromWorkflow {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/workflow/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.workflow_id)
-            )
+            &[self.contact_id.as_str(), self.workflow_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2666,10 +2565,7 @@ impl RemoveContactTags {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2718,7 +2614,7 @@ impl SearchContacts {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2767,13 +2663,9 @@ impl SetContactTaskCompleted {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/tasks/{}/completed",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
+            &[self.contact_id.as_str(), self.task_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2824,10 +2716,7 @@ impl UpdateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2878,14 +2767,7 @@ impl UpdateContactNote {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/contacts/{}/notes/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.contact_id.as_str(), self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2936,13 +2818,9 @@ impl UpdateContactTask {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/contacts/{}/tasks/{}",
-                crate::runtime::request::path_segment(&self.contact_id),
-                crate::runtime::request::path_segment(&self.task_id)
-            )
+            &[self.contact_id.as_str(), self.task_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2992,7 +2870,7 @@ impl UpsertContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(&META, "/contacts/upsert".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3038,10 +2916,10 @@ pub struct BulkUpdateContactTagsResponse {
 
 crate::runtime::object::object_impl! {
     BulkUpdateContactTagsResponse {
-        succeded: 0 "succeded" value optional,
-        error_count: 1 "errorCount" value optional,
-        responses: 2 "responses" value_or_default optional,
-        succeeded: 3 "succeeded" value optional
+        succeded: 0 "succeded" value,
+        error_count: 1 "errorCount" value,
+        responses: 2 "responses" value_or_default,
+        succeeded: 3 "succeeded" value
     }
 }
 
@@ -3195,53 +3073,53 @@ pub struct Contact {
 
 crate::runtime::object::object_impl! {
     Contact {
-        id: 0 "id" value optional,
-        location_id: 1 "locationId" value optional,
-        name: 2 "name" value optional,
-        first_name: 3 "firstName" value optional,
-        last_name: 4 "lastName" value optional,
-        first_name_lower_case: 5 "firstNameLowerCase" value optional,
-        last_name_lower_case: 6 "lastNameLowerCase" value optional,
-        full_name_lower_case: 7 "fullNameLowerCase" value optional,
-        email: 8 "email" value optional,
-        email_lower_case: 9 "emailLowerCase" value optional,
-        bounce_email: 10 "bounceEmail" value optional,
-        unsubscribe_email: 11 "unsubscribeEmail" value optional,
-        phone: 12 "phone" value optional,
-        company_name: 13 "companyName" value optional,
-        timezone: 14 "timezone" value optional,
-        dnd: 15 "dnd" value optional,
-        dnd_settings: 16 "dndSettings" value optional,
-        type_: 17 "type" value optional,
-        source: 18 "source" value optional,
-        assigned_to: 19 "assignedTo" value optional,
-        address1: 20 "address1" value optional,
-        city: 21 "city" value optional,
-        state: 22 "state" value optional,
-        country: 23 "country" value optional,
-        postal_code: 24 "postalCode" value optional,
-        website: 25 "website" value optional,
-        tags: 26 "tags" value_or_default optional,
-        date_of_birth: 27 "dateOfBirth" value optional,
-        birth_month: 28 "birthMonth" value optional,
-        birth_day: 29 "birthDay" value optional,
-        date_added: 30 "dateAdded" value optional,
-        date_updated: 31 "dateUpdated" value optional,
-        deleted: 32 "deleted" value optional,
-        attachments: 33 "attachments" value optional,
-        ssn: 34 "ssn" value optional,
-        keyword: 35 "keyword" value optional,
-        last_activity: 36 "lastActivity" value optional,
-        last_session_activity_at: 37 "lastSessionActivityAt" value optional,
-        offers: 38 "offers" value_or_default optional,
-        products: 39 "products" value_or_default optional,
-        custom_fields: 40 "customFields" value_or_default optional,
-        business_id: 41 "businessId" value optional,
-        attribution_source: 42 "attributionSource" value optional,
-        last_attribution_source: 43 "lastAttributionSource" value optional,
-        attributions: 44 "attributions" value_or_default optional,
-        followers: 45 "followers" value_or_default optional,
-        visitor_id: 46 "visitorId" value optional
+        id: 0 "id" value,
+        location_id: 1 "locationId" value,
+        name: 2 "name" value,
+        first_name: 3 "firstName" value,
+        last_name: 4 "lastName" value,
+        first_name_lower_case: 5 "firstNameLowerCase" value,
+        last_name_lower_case: 6 "lastNameLowerCase" value,
+        full_name_lower_case: 7 "fullNameLowerCase" value,
+        email: 8 "email" value,
+        email_lower_case: 9 "emailLowerCase" value,
+        bounce_email: 10 "bounceEmail" value,
+        unsubscribe_email: 11 "unsubscribeEmail" value,
+        phone: 12 "phone" value,
+        company_name: 13 "companyName" value,
+        timezone: 14 "timezone" value,
+        dnd: 15 "dnd" value,
+        dnd_settings: 16 "dndSettings" value,
+        type_: 17 "type" value,
+        source: 18 "source" value,
+        assigned_to: 19 "assignedTo" value,
+        address1: 20 "address1" value,
+        city: 21 "city" value,
+        state: 22 "state" value,
+        country: 23 "country" value,
+        postal_code: 24 "postalCode" value,
+        website: 25 "website" value,
+        tags: 26 "tags" value_or_default,
+        date_of_birth: 27 "dateOfBirth" value,
+        birth_month: 28 "birthMonth" value,
+        birth_day: 29 "birthDay" value,
+        date_added: 30 "dateAdded" value,
+        date_updated: 31 "dateUpdated" value,
+        deleted: 32 "deleted" value,
+        attachments: 33 "attachments" value,
+        ssn: 34 "ssn" value,
+        keyword: 35 "keyword" value,
+        last_activity: 36 "lastActivity" value,
+        last_session_activity_at: 37 "lastSessionActivityAt" value,
+        offers: 38 "offers" value_or_default,
+        products: 39 "products" value_or_default,
+        custom_fields: 40 "customFields" value_or_default,
+        business_id: 41 "businessId" value,
+        attribution_source: 42 "attributionSource" value,
+        last_attribution_source: 43 "lastAttributionSource" value,
+        attributions: 44 "attributions" value_or_default,
+        followers: 45 "followers" value_or_default,
+        visitor_id: 46 "visitorId" value
     }
 }
 
@@ -3254,7 +3132,7 @@ pub struct ContactResponse {
     pub contact: Option<Contact>,
 }
 
-crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value optional } }
+crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value } }
 
 impl ContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
@@ -3710,7 +3588,7 @@ pub struct DeleteSuccess {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSuccess { succeded: 0 "succeded" value optional, succeeded: 1 "succeeded" value optional }
+    DeleteSuccess { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
@@ -3746,12 +3624,12 @@ pub struct DndSettings {
 
 crate::runtime::object::object_impl! {
     DndSettings {
-        call: 0 "call" value optional,
-        email: 1 "email" value optional,
-        sms: 2 "sms" value optional,
-        whats_app: 3 "whatsApp" value optional,
-        gmb: 4 "gmb" value optional,
-        fb: 5 "fb" value optional
+        call: 0 "call" value,
+        email: 1 "email" value,
+        sms: 2 "sms" value,
+        whats_app: 3 "whatsApp" value,
+        gmb: 4 "gmb" value,
+        fb: 5 "fb" value
     }
 }
 
@@ -3812,7 +3690,7 @@ pub struct SucceededFlag {
 }
 
 crate::runtime::object::object_impl! {
-    SucceededFlag { succeded: 0 "succeded" value optional, succeeded: 1 "succeeded" value optional }
+    SucceededFlag { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
@@ -3905,26 +3783,26 @@ pub struct UpdateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactRequest {
-        first_name: 0 "firstName" value optional,
-        last_name: 1 "lastName" value optional,
-        name: 2 "name" value optional,
-        email: 3 "email" value optional,
-        phone: 4 "phone" value optional,
-        address1: 5 "address1" value optional,
-        city: 6 "city" value optional,
-        state: 7 "state" value optional,
-        postal_code: 8 "postalCode" value optional,
-        website: 9 "website" value optional,
-        timezone: 10 "timezone" value optional,
-        dnd: 11 "dnd" value optional,
-        dnd_settings: 12 "dndSettings" value optional,
-        inbound_dnd_settings: 13 "inboundDndSettings" value optional,
-        tags: 14 "tags" value optional,
-        custom_fields: 15 "customFields" value optional,
-        source: 16 "source" value optional,
-        date_of_birth: 17 "dateOfBirth" value optional,
-        country: 18 "country" value optional,
-        assigned_to: 19 "assignedTo" value optional
+        first_name: 0 "firstName" value,
+        last_name: 1 "lastName" value,
+        name: 2 "name" value,
+        email: 3 "email" value,
+        phone: 4 "phone" value,
+        address1: 5 "address1" value,
+        city: 6 "city" value,
+        state: 7 "state" value,
+        postal_code: 8 "postalCode" value,
+        website: 9 "website" value,
+        timezone: 10 "timezone" value,
+        dnd: 11 "dnd" value,
+        dnd_settings: 12 "dndSettings" value,
+        inbound_dnd_settings: 13 "inboundDndSettings" value,
+        tags: 14 "tags" value,
+        custom_fields: 15 "customFields" value,
+        source: 16 "source" value,
+        date_of_birth: 17 "dateOfBirth" value,
+        country: 18 "country" value,
+        assigned_to: 19 "assignedTo" value
     }
 }
 
@@ -4171,10 +4049,7 @@ pub struct UpdateContactResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateContactResponse {
-        succeeded: 0 "succeeded" value optional,
-        contact: 1 "contact" value optional
-    }
+    UpdateContactResponse { succeeded: 0 "succeeded" value, contact: 1 "contact" value }
 }
 
 impl UpdateContactResponse {
@@ -4580,9 +4455,9 @@ pub struct UpsertContactResponse {
 
 crate::runtime::object::object_impl! {
     UpsertContactResponse {
-        new: 0 "new" value optional,
-        contact: 1 "contact" value optional,
-        trace_id: 2 "traceId" value optional
+        new: 0 "new" value,
+        contact: 1 "contact" value,
+        trace_id: 2 "traceId" value
     }
 }
 

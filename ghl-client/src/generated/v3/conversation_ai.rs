@@ -554,13 +554,7 @@ impl CreateConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -609,7 +603,7 @@ impl CreateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -659,14 +653,7 @@ impl DeleteConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str(), self.action_id.as_str()]);
         Ok(request)
     }
 
@@ -711,13 +698,7 @@ impl DeleteConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -763,14 +744,7 @@ impl GetConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str(), self.action_id.as_str()]);
         Ok(request)
     }
 
@@ -815,13 +789,7 @@ impl GetConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -867,7 +835,7 @@ impl GetConversationAiGeneration {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/generations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("messageId", &self.message_id);
         request.query("source", &self.source);
         Ok(request)
@@ -914,13 +882,7 @@ impl ListConversationAiActions {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/list",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         Ok(request)
     }
 
@@ -985,7 +947,7 @@ impl SearchConversationAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/conversation-ai/agents/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.start_after {
             request.query("startAfter", value);
         }
@@ -1094,13 +1056,9 @@ impl UpdateConversationAiAction {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversation-ai/agents/{}/actions/{}",
-                crate::runtime::request::path_segment(&self.agent_id),
-                crate::runtime::request::path_segment(&self.action_id)
-            )
+            &[self.agent_id.as_str(), self.action_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1151,13 +1109,7 @@ impl UpdateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1207,13 +1159,7 @@ impl UpdateConversationAiFollowupSettings {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversation-ai/agents/{}/followup-settings",
-                crate::runtime::request::path_segment(&self.agent_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -1028,7 +1028,7 @@ impl AddInboundMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/inbound".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1077,7 +1077,7 @@ impl AddOutboundCall {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/outbound".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1126,13 +1126,7 @@ impl CancelScheduledEmail {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/email/{}/schedule",
-                crate::runtime::request::path_segment(&self.email_message_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.email_message_id.as_str()]);
         Ok(request)
     }
 
@@ -1177,13 +1171,7 @@ impl CancelScheduledMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/schedule",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.message_id.as_str()]);
         Ok(request)
     }
 
@@ -1228,10 +1216,7 @@ impl CompleteAttachmentUpload {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload/complete".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1280,7 +1265,7 @@ impl CreateConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1329,13 +1314,7 @@ impl DeleteConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         Ok(request)
     }
 
@@ -1393,13 +1372,9 @@ impl DownloadMessageTranscription {
             "downloadMessageTranscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/locations/{}/messages/{}/transcription/download",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.message_id)
-            )
+            &[location_id.as_str(), self.message_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1521,7 +1496,7 @@ impl ExportMessages {
             "exportMessages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/conversations/messages/export".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -1644,13 +1619,7 @@ impl GetConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         Ok(request)
     }
 
@@ -1695,13 +1664,7 @@ impl GetEmailMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/email/{}",
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -1746,10 +1709,7 @@ impl GetMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/conversations/messages/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -1807,13 +1767,9 @@ impl GetMessageRecording {
             "getMessageRecording",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/messages/{}/locations/{}/recording",
-                crate::runtime::request::path_segment(&self.message_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.message_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1871,13 +1827,9 @@ impl GetMessageTranscription {
             "getMessageTranscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/conversations/locations/{}/messages/{}/transcription",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.message_id)
-            )
+            &[location_id.as_str(), self.message_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1926,10 +1878,7 @@ impl InitiateAttachmentUpload {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload/initiate".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1999,13 +1948,7 @@ impl ListConversationMessages {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}/messages",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         if let Some(value) = &self.last_message_id {
             request.query("lastMessageId", value);
         }
@@ -2272,7 +2215,7 @@ impl SearchConversations {
             "searchConversations",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/conversations/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.contact_id {
@@ -2381,7 +2324,7 @@ impl SendMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2432,10 +2375,7 @@ impl SendReviewReply {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/review-reply".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2484,10 +2424,7 @@ impl SetLiveChatTyping {
             token: crate::TokenKind::Location,
             scopes: &["conversations/livechat.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/providers/live-chat/typing".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2539,13 +2476,7 @@ impl SetMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/attachments",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.message_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2593,13 +2524,7 @@ impl UpdateConversation {
             token: crate::TokenKind::Location,
             scopes: &["conversations.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/{}",
-                crate::runtime::request::path_segment(&self.conversation_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.conversation_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2651,13 +2576,7 @@ impl UpdateEmailMessageStatus {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/email/{}/status",
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2707,13 +2626,7 @@ impl UpdateMessageStatus {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/conversations/messages/{}/status",
-                crate::runtime::request::path_segment(&self.message_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.message_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2764,7 +2677,7 @@ impl UploadMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(&META, "/conversations/messages/upload".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());
@@ -3436,8 +3349,5 @@ pub struct UpdateEmailMessageStatusResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateEmailMessageStatusResponse {
-        success: 0 "success" value optional,
-        message: 1 "message" value optional
-    }
+    UpdateEmailMessageStatusResponse { success: 0 "success" value, message: 1 "message" value }
 }

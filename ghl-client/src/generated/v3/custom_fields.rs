@@ -354,7 +354,7 @@ impl CreateCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-fields/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -403,7 +403,7 @@ impl CreateCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-fields/folder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -452,10 +452,7 @@ impl DeleteCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -513,10 +510,7 @@ impl DeleteCustomFieldFolder {
             "deleteCustomFieldFolder",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -563,10 +557,7 @@ impl GetCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -624,13 +615,7 @@ impl GetCustomFieldsByObjectKey {
             "getCustomFieldsByObjectKey",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/custom-fields/object-key/{}",
-                crate::runtime::request::path_segment(&self.object_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.object_key.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -678,10 +663,7 @@ impl UpdateCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -731,10 +713,7 @@ impl UpdateCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -270,7 +270,7 @@ impl CreateCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let mut request = crate::Request::new(&META, "/custom-menus/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -319,10 +319,7 @@ impl DeleteCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         Ok(request)
     }
 
@@ -367,10 +364,7 @@ impl GetCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         Ok(request)
     }
 
@@ -449,7 +443,7 @@ impl ListCustomMenus {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/custom-menus/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -557,10 +551,7 @@ impl UpdateCustomMenu {
             token: crate::TokenKind::Agency,
             scopes: &["custom-menu-link.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.custom_menu_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -127,7 +127,7 @@ impl VerifyEmail {
             scopes: &["lc-email.readonly"],
         };
         let location_id = self.client.resolve_location("verifyEmail", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/email/verify".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -184,12 +184,12 @@ pub struct EmailVerificationResult {
 
 crate::runtime::object::object_impl! {
     EmailVerificationResult {
-        verified: 0 "verified" value optional,
-        message: 1 "message" value optional,
-        address: 2 "address" value optional,
-        result: 3 "result" value optional,
-        risk: 4 "risk" value optional,
-        reason: 5 "reason" value_or_default optional,
-        lead_connector_recommendation: 6 "leadConnectorRecommendation" value optional
+        verified: 0 "verified" value,
+        message: 1 "message" value,
+        address: 2 "address" value,
+        result: 3 "result" value,
+        risk: 4 "risk" value,
+        reason: 5 "reason" value_or_default,
+        lead_connector_recommendation: 6 "leadConnectorRecommendation" value
     }
 }

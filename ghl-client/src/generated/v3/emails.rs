@@ -797,13 +797,7 @@ impl CreateEmailCampaign {
             "createEmailCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -868,13 +862,7 @@ impl CreateEmailTemplate {
             "createEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/templates",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -935,13 +923,7 @@ impl CreateEmailTemplateFolder {
             "createEmailTemplateFolder",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/templates/folders",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1004,13 +986,9 @@ impl DeleteEmailCampaign {
             "deleteEmailCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1070,13 +1048,9 @@ impl DeleteEmailTemplate {
             "deleteEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/templates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.template_id)
-            )
+            &[location_id.as_str(), self.template_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1134,13 +1108,9 @@ impl GetBulkActionCampaign {
             "getBulkActionCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/bulk-actions/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1200,13 +1170,9 @@ impl GetEmailCampaign {
             "getEmailCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1274,14 +1240,9 @@ impl GetEmailCampaignStats {
             "getEmailCampaignStats",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/stats/{}/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(self.source.as_str()),
-                crate::runtime::request::path_segment(&self.source_id)
-            )
+            &[location_id.as_str(), self.source.as_str(), self.source_id.as_str()]
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.sub_source_id {
@@ -1344,13 +1305,9 @@ impl GetEmailTemplate {
             "getEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/templates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.template_id)
-            )
+            &[location_id.as_str(), self.template_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1408,13 +1365,9 @@ impl GetWorkflowCampaign {
             "getWorkflowCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/workflows/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1474,13 +1427,7 @@ impl ImportEmailTemplate {
             "importEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/templates/import",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1582,13 +1529,7 @@ impl ListBulkActionCampaigns {
             "listBulkActionCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/campaigns/bulk-actions",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -1739,13 +1680,7 @@ impl ListEmailCampaigns {
             "listEmailCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -1918,13 +1853,7 @@ impl ListEmailTemplates {
             "listEmailTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/templates",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2079,13 +2008,7 @@ impl ListWorkflowCampaigns {
             "listWorkflowCampaigns",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/emails/locations/{}/campaigns/workflows",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2204,13 +2127,9 @@ impl ScheduleEmailCampaign {
             "scheduleEmailCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails/{}/schedule",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -2275,13 +2194,9 @@ impl UpdateEmailCampaign {
             "updateEmailCampaign",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/campaigns/emails/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.campaign_id)
-            )
+            &[location_id.as_str(), self.campaign_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -2348,13 +2263,9 @@ impl UpdateEmailTemplate {
             "updateEmailTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/emails/locations/{}/templates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.template_id)
-            )
+            &[location_id.as_str(), self.template_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -2423,17 +2334,17 @@ pub struct BulkActionCampaign {
 
 crate::runtime::object::object_impl! {
     BulkActionCampaign {
-        id: 0 "id" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        name: 3 "name" value optional,
-        status: 4 "status" value optional,
-        schedule_type: 5 "scheduleType" value optional,
-        deleted: 6 "deleted" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional,
-        completed_at: 9 "completedAt" value optional,
-        email_metadata: 10 "emailMetadata" value optional
+        id: 0 "id" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        name: 3 "name" value,
+        status: 4 "status" value,
+        schedule_type: 5 "scheduleType" value,
+        deleted: 6 "deleted" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value,
+        completed_at: 9 "completedAt" value,
+        email_metadata: 10 "emailMetadata" value
     }
 }
 
@@ -2510,25 +2421,25 @@ pub struct BulkActionCampaignDetails {
 
 crate::runtime::object::object_impl! {
     BulkActionCampaignDetails {
-        id: 0 "id" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        name: 3 "name" value optional,
-        status: 4 "status" value optional,
-        schedule_type: 5 "scheduleType" value optional,
-        from_name: 6 "fromName" value optional,
-        from_email: 7 "fromEmail" value optional,
-        subject: 8 "subject" value optional,
-        reply_to_address: 9 "replyToAddress" value optional,
-        preview_text: 10 "previewText" value optional,
-        editor_type: 11 "editorType" value optional,
-        is_plain_text: 12 "isPlainText" value optional,
-        editor_content_url: 13 "editorContentUrl" value optional,
-        deleted: 14 "deleted" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        completed_at: 17 "completedAt" value optional,
-        trace_id: 18 "traceId" value optional
+        id: 0 "id" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        name: 3 "name" value,
+        status: 4 "status" value,
+        schedule_type: 5 "scheduleType" value,
+        from_name: 6 "fromName" value,
+        from_email: 7 "fromEmail" value,
+        subject: 8 "subject" value,
+        reply_to_address: 9 "replyToAddress" value,
+        preview_text: 10 "previewText" value,
+        editor_type: 11 "editorType" value,
+        is_plain_text: 12 "isPlainText" value,
+        editor_content_url: 13 "editorContentUrl" value,
+        deleted: 14 "deleted" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        completed_at: 17 "completedAt" value,
+        trace_id: 18 "traceId" value
     }
 }
 
@@ -2607,10 +2518,10 @@ pub struct BulkActionEmail {
 
 crate::runtime::object::object_impl! {
     BulkActionEmail {
-        subject: 0 "subject" value optional,
-        from: 1 "from" value optional,
-        name: 2 "name" value optional,
-        template_id: 3 "templateId" value optional
+        subject: 0 "subject" value,
+        from: 1 "from" value,
+        name: 2 "name" value,
+        template_id: 3 "templateId" value
     }
 }
 
@@ -2919,7 +2830,7 @@ pub struct DeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteResult { deleted: 0 "deleted" value optional, trace_id: 1 "traceId" value optional }
+    DeleteResult { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
 }
 
 /// An email campaign as listed.
@@ -2964,17 +2875,17 @@ pub struct EmailCampaign {
 
 crate::runtime::object::object_impl! {
     EmailCampaign {
-        id: 0 "id" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        name: 3 "name" value optional,
-        status: 4 "status" value optional,
-        campaign_type: 5 "campaignType" value optional,
-        campaign_category: 6 "campaignCategory" value optional,
-        variations: 7 "variations" value_or_default optional,
-        deleted: 8 "deleted" value optional,
-        created_at: 9 "createdAt" value optional,
-        updated_at: 10 "updatedAt" value optional
+        id: 0 "id" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        name: 3 "name" value,
+        status: 4 "status" value,
+        campaign_type: 5 "campaignType" value,
+        campaign_category: 6 "campaignCategory" value,
+        variations: 7 "variations" value_or_default,
+        deleted: 8 "deleted" value,
+        created_at: 9 "createdAt" value,
+        updated_at: 10 "updatedAt" value
     }
 }
 
@@ -3132,10 +3043,7 @@ pub struct EmailCampaignAbVariation {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    EmailCampaignAbVariation {
-        subject: 0 "subject" value optional,
-        document_id: 1 "documentId" value optional
-    }
+    EmailCampaignAbVariation { subject: 0 "subject" value, document_id: 1 "documentId" value }
 }
 
 impl EmailCampaignAbVariation {
@@ -3348,26 +3256,26 @@ pub struct EmailCampaignDetails {
 
 crate::runtime::object::object_impl! {
     EmailCampaignDetails {
-        id: 0 "id" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        name: 3 "name" value optional,
-        status: 4 "status" value optional,
-        campaign_type: 5 "campaignType" value optional,
-        campaign_category: 6 "campaignCategory" value optional,
-        variations: 7 "variations" value_or_default optional,
-        deleted: 8 "deleted" value optional,
-        created_at: 9 "createdAt" value optional,
-        updated_at: 10 "updatedAt" value optional,
-        editor_type: 11 "editorType" value optional,
-        is_plain_text: 12 "isPlainText" value optional,
-        editor_content_url: 13 "editorContentUrl" value optional,
-        from_name: 14 "fromName" value optional,
-        from_email: 15 "fromEmail" value optional,
-        subject: 16 "subject" value optional,
-        reply_to_address: 17 "replyToAddress" value optional,
-        preview_text: 18 "previewText" value optional,
-        trace_id: 19 "traceId" value optional
+        id: 0 "id" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        name: 3 "name" value,
+        status: 4 "status" value,
+        campaign_type: 5 "campaignType" value,
+        campaign_category: 6 "campaignCategory" value,
+        variations: 7 "variations" value_or_default,
+        deleted: 8 "deleted" value,
+        created_at: 9 "createdAt" value,
+        updated_at: 10 "updatedAt" value,
+        editor_type: 11 "editorType" value,
+        is_plain_text: 12 "isPlainText" value,
+        editor_content_url: 13 "editorContentUrl" value,
+        from_name: 14 "fromName" value,
+        from_email: 15 "fromEmail" value,
+        subject: 16 "subject" value,
+        reply_to_address: 17 "replyToAddress" value,
+        preview_text: 18 "previewText" value,
+        trace_id: 19 "traceId" value
     }
 }
 
@@ -3643,9 +3551,9 @@ pub struct EmailCampaignResend {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignResend {
-        enabled: 0 "enabled" value optional,
-        wait_hours: 1 "waitHours" value optional,
-        subject: 2 "subject" value optional
+        enabled: 0 "enabled" value,
+        wait_hours: 1 "waitHours" value,
+        subject: 2 "subject" value
     }
 }
 
@@ -3909,11 +3817,11 @@ pub struct EmailCampaignScheduleConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignScheduleConfig {
-        send_at: 0 "sendAt" value optional,
-        batch: 1 "batch" value optional,
-        tracking: 2 "tracking" value optional,
-        resend: 3 "resend" value optional,
-        email_preference_id: 4 "emailPreferenceId" value optional
+        send_at: 0 "sendAt" value,
+        batch: 1 "batch" value,
+        tracking: 2 "tracking" value,
+        resend: 3 "resend" value,
+        email_preference_id: 4 "emailPreferenceId" value
     }
 }
 
@@ -3988,12 +3896,12 @@ pub struct EmailCampaignStatsResponse {
 
 crate::runtime::object::object_impl! {
     EmailCampaignStatsResponse {
-        location_id: 0 "locationId" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        sub_source_id: 3 "subSourceId" value optional,
-        stats: 4 "stats" value optional,
-        trace_id: 5 "traceId" value optional
+        location_id: 0 "locationId" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        sub_source_id: 3 "subSourceId" value,
+        stats: 4 "stats" value,
+        trace_id: 5 "traceId" value
     }
 }
 
@@ -4096,8 +4004,8 @@ pub struct EmailCampaignTracking {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignTracking {
-        click_tracking: 0 "clickTracking" value optional,
-        utm_tracking: 1 "utmTracking" value optional
+        click_tracking: 0 "clickTracking" value,
+        utm_tracking: 1 "utmTracking" value
     }
 }
 
@@ -4135,10 +4043,7 @@ pub struct EmailCampaignVariation {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaignVariation {
-        source_id: 0 "sourceId" value optional,
-        is_winner: 1 "isWinner" value optional
-    }
+    EmailCampaignVariation { source_id: 0 "sourceId" value, is_winner: 1 "isWinner" value }
 }
 
 /// The content the API writes (HTML or plain text; builder content is editor-only).
@@ -4287,24 +4192,24 @@ pub struct EmailStats {
 
 crate::runtime::object::object_impl! {
     EmailStats {
-        sent: 0 "sent" value optional,
-        accepted: 1 "accepted" value optional,
-        delivered: 2 "delivered" value optional,
-        opened: 3 "opened" value optional,
-        clicked: 4 "clicked" value optional,
-        unsubscribed: 5 "unsubscribed" value optional,
-        complained: 6 "complained" value optional,
-        permanent_fail: 7 "permanentFail" value optional,
-        temporary_fail: 8 "temporaryFail" value optional,
-        rejected: 9 "rejected" value optional,
-        failed: 10 "failed" value optional,
-        replied: 11 "replied" value optional,
-        open_rate: 12 "openRate" value optional,
-        click_rate: 13 "clickRate" value optional,
-        unsubscribe_rate: 14 "unsubscribeRate" value optional,
-        complaint_rate: 15 "complaintRate" value optional,
-        bounce_rate: 16 "bounceRate" value optional,
-        reply_rate: 17 "replyRate" value optional
+        sent: 0 "sent" value,
+        accepted: 1 "accepted" value,
+        delivered: 2 "delivered" value,
+        opened: 3 "opened" value,
+        clicked: 4 "clicked" value,
+        unsubscribed: 5 "unsubscribed" value,
+        complained: 6 "complained" value,
+        permanent_fail: 7 "permanentFail" value,
+        temporary_fail: 8 "temporaryFail" value,
+        rejected: 9 "rejected" value,
+        failed: 10 "failed" value,
+        replied: 11 "replied" value,
+        open_rate: 12 "openRate" value,
+        click_rate: 13 "clickRate" value,
+        unsubscribe_rate: 14 "unsubscribeRate" value,
+        complaint_rate: 15 "complaintRate" value,
+        bounce_rate: 16 "bounceRate" value,
+        reply_rate: 17 "replyRate" value
     }
 }
 
@@ -4403,20 +4308,20 @@ pub struct EmailTemplate {
 
 crate::runtime::object::object_impl! {
     EmailTemplate {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        editor_type: 2 "editorType" value optional,
-        is_plain_text: 3 "isPlainText" value optional,
-        parent_folder_id: 4 "parentFolderId" value optional,
-        from_name: 5 "fromName" value optional,
-        from_email: 6 "fromEmail" value optional,
-        subject: 7 "subject" value optional,
-        preview_text: 8 "previewText" value optional,
-        editor_content_url: 9 "editorContentUrl" value optional,
-        deleted: 10 "deleted" value optional,
-        created_at: 11 "createdAt" value optional,
-        updated_at: 12 "updatedAt" value optional,
-        trace_id: 13 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        editor_type: 2 "editorType" value,
+        is_plain_text: 3 "isPlainText" value,
+        parent_folder_id: 4 "parentFolderId" value,
+        from_name: 5 "fromName" value,
+        from_email: 6 "fromEmail" value,
+        subject: 7 "subject" value,
+        preview_text: 8 "previewText" value,
+        editor_content_url: 9 "editorContentUrl" value,
+        deleted: 10 "deleted" value,
+        created_at: 11 "createdAt" value,
+        updated_at: 12 "updatedAt" value,
+        trace_id: 13 "traceId" value
     }
 }
 
@@ -4444,11 +4349,11 @@ pub struct EmailTemplateFolder {
 
 crate::runtime::object::object_impl! {
     EmailTemplateFolder {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        created_at: 2 "createdAt" value optional,
-        updated_at: 3 "updatedAt" value optional,
-        trace_id: 4 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        created_at: 2 "createdAt" value,
+        updated_at: 3 "updatedAt" value,
+        trace_id: 4 "traceId" value
     }
 }
 
@@ -4494,17 +4399,17 @@ pub struct EmailTemplateListItem {
 
 crate::runtime::object::object_impl! {
     EmailTemplateListItem {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        is_plain_text: 3 "isPlainText" value optional,
-        updated_at: 4 "updatedAt" value optional,
-        created_at: 5 "createdAt" value optional,
-        preview_url: 6 "previewUrl" value optional,
-        editor_type: 7 "editorType" value optional,
-        child_count: 8 "childCount" value optional,
-        has_children: 9 "hasChildren" value optional,
-        parent_folder_id: 10 "parentFolderId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        is_plain_text: 3 "isPlainText" value,
+        updated_at: 4 "updatedAt" value,
+        created_at: 5 "createdAt" value,
+        preview_url: 6 "previewUrl" value,
+        editor_type: 7 "editorType" value,
+        child_count: 8 "childCount" value,
+        has_children: 9 "hasChildren" value,
+        parent_folder_id: 10 "parentFolderId" value
     }
 }
 
@@ -4675,9 +4580,9 @@ pub struct ListBulkActionCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListBulkActionCampaignsResponse {
-        campaigns: 0 "campaigns" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -4699,9 +4604,9 @@ pub struct ListEmailCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailCampaignsResponse {
-        campaigns: 0 "campaigns" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -4767,9 +4672,9 @@ pub struct ListEmailTemplatesResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailTemplatesResponse {
-        items: 0 "items" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        items: 0 "items" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -4864,9 +4769,9 @@ pub struct ListWorkflowCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListWorkflowCampaignsResponse {
-        campaigns: 0 "campaigns" value_or_default optional,
-        total: 1 "total" value optional,
-        trace_id: 2 "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default,
+        total: 1 "total" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -4918,19 +4823,19 @@ pub struct NewEmailTemplate {
 
 crate::runtime::object::object_impl! {
     NewEmailTemplate {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        editor_type: 2 "editorType" value optional,
-        is_plain_text: 3 "isPlainText" value optional,
-        parent_folder_id: 4 "parentFolderId" value optional,
-        from_name: 5 "fromName" value optional,
-        from_email: 6 "fromEmail" value optional,
-        subject_line: 7 "subjectLine" value optional,
-        preview_text: 8 "previewText" value optional,
-        preview_url: 9 "previewUrl" value optional,
-        created_at: 10 "createdAt" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        trace_id: 12 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        editor_type: 2 "editorType" value,
+        is_plain_text: 3 "isPlainText" value,
+        parent_folder_id: 4 "parentFolderId" value,
+        from_name: 5 "fromName" value,
+        from_email: 6 "fromEmail" value,
+        subject_line: 7 "subjectLine" value,
+        preview_text: 8 "previewText" value,
+        preview_url: 9 "previewUrl" value,
+        created_at: 10 "createdAt" value,
+        updated_at: 11 "updatedAt" value,
+        trace_id: 12 "traceId" value
     }
 }
 
@@ -4979,18 +4884,18 @@ pub struct SavedEmailCampaign {
 
 crate::runtime::object::object_impl! {
     SavedEmailCampaign {
-        id: 0 "id" value optional,
-        source: 1 "source" value optional,
-        source_id: 2 "sourceId" value optional,
-        name: 3 "name" value optional,
-        status: 4 "status" value optional,
-        campaign_type: 5 "campaignType" value optional,
-        campaign_category: 6 "campaignCategory" value optional,
-        variations: 7 "variations" value_or_default optional,
-        deleted: 8 "deleted" value optional,
-        created_at: 9 "createdAt" value optional,
-        updated_at: 10 "updatedAt" value optional,
-        trace_id: 11 "traceId" value optional
+        id: 0 "id" value,
+        source: 1 "source" value,
+        source_id: 2 "sourceId" value,
+        name: 3 "name" value,
+        status: 4 "status" value,
+        campaign_type: 5 "campaignType" value,
+        campaign_category: 6 "campaignCategory" value,
+        variations: 7 "variations" value_or_default,
+        deleted: 8 "deleted" value,
+        created_at: 9 "createdAt" value,
+        updated_at: 10 "updatedAt" value,
+        trace_id: 11 "traceId" value
     }
 }
 
@@ -5179,9 +5084,9 @@ pub struct ScheduleEmailCampaignResponse {
 
 crate::runtime::object::object_impl! {
     ScheduleEmailCampaignResponse {
-        campaign_id: 0 "campaignId" value optional,
-        source_id: 1 "sourceId" value optional,
-        trace_id: 2 "traceId" value optional
+        campaign_id: 0 "campaignId" value,
+        source_id: 1 "sourceId" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -5275,10 +5180,10 @@ pub struct UpdateEmailCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailCampaignRequest {
-        name: 0 "name" value optional,
-        editor_content: 1 "editorContent" value optional,
-        editor_type: 2 "editorType" value optional,
-        user_id: 3 "userId" value optional
+        name: 0 "name" value,
+        editor_content: 1 "editorContent" value,
+        editor_type: 2 "editorType" value,
+        user_id: 3 "userId" value
     }
 }
 
@@ -5364,16 +5269,16 @@ pub struct UpdateEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateRequest {
-        name: 0 "name" value optional,
-        editor_content: 1 "editorContent" value optional,
-        editor_type: 2 "editorType" value optional,
-        preview_text: 3 "previewText" value optional,
-        subject_line: 4 "subjectLine" value optional,
-        from_name: 5 "fromName" value optional,
-        from_email: 6 "fromEmail" value optional,
-        archived: 7 "archived" value optional,
-        parent_folder_id: 8 "parentFolderId" value optional,
-        user_id: 9 "userId" value optional
+        name: 0 "name" value,
+        editor_content: 1 "editorContent" value,
+        editor_type: 2 "editorType" value,
+        preview_text: 3 "previewText" value,
+        subject_line: 4 "subjectLine" value,
+        from_name: 5 "fromName" value,
+        from_email: 6 "fromEmail" value,
+        archived: 7 "archived" value,
+        parent_folder_id: 8 "parentFolderId" value,
+        user_id: 9 "userId" value
     }
 }
 
@@ -5513,20 +5418,20 @@ pub struct UpdateEmailTemplateResponse {
 
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateResponse {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        archived: 2 "archived" value optional,
-        from_name: 3 "fromName" value optional,
-        from_email: 4 "fromEmail" value optional,
-        subject_line: 5 "subjectLine" value optional,
-        preview_text: 6 "previewText" value optional,
-        preview_url: 7 "previewUrl" value optional,
-        editor_type: 8 "editorType" value optional,
-        is_plain_text: 9 "isPlainText" value optional,
-        parent_folder_id: 10 "parentFolderId" value optional,
-        updated_at: 11 "updatedAt" value optional,
-        created_at: 12 "createdAt" value optional,
-        trace_id: 13 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        archived: 2 "archived" value,
+        from_name: 3 "fromName" value,
+        from_email: 4 "fromEmail" value,
+        subject_line: 5 "subjectLine" value,
+        preview_text: 6 "previewText" value,
+        preview_url: 7 "previewUrl" value,
+        editor_type: 8 "editorType" value,
+        is_plain_text: 9 "isPlainText" value,
+        parent_folder_id: 10 "parentFolderId" value,
+        updated_at: 11 "updatedAt" value,
+        created_at: 12 "createdAt" value,
+        trace_id: 13 "traceId" value
     }
 }
 
@@ -5563,14 +5468,14 @@ pub struct WorkflowCampaign {
 
 crate::runtime::object::object_impl! {
     WorkflowCampaign {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        status: 2 "status" value optional,
-        source: 3 "source" value optional,
-        source_id: 4 "sourceId" value optional,
-        deleted: 5 "deleted" value optional,
-        created_at: 6 "createdAt" value optional,
-        updated_at: 7 "updatedAt" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        status: 2 "status" value,
+        source: 3 "source" value,
+        source_id: 4 "sourceId" value,
+        deleted: 5 "deleted" value,
+        created_at: 6 "createdAt" value,
+        updated_at: 7 "updatedAt" value
     }
 }
 
@@ -5613,16 +5518,16 @@ pub struct WorkflowCampaignDetails {
 
 crate::runtime::object::object_impl! {
     WorkflowCampaignDetails {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        status: 2 "status" value optional,
-        source: 3 "source" value optional,
-        source_id: 4 "sourceId" value optional,
-        deleted: 5 "deleted" value optional,
-        created_at: 6 "createdAt" value optional,
-        updated_at: 7 "updatedAt" value optional,
-        sub_sources: 8 "subSources" value_or_default optional,
-        trace_id: 9 "traceId" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        status: 2 "status" value,
+        source: 3 "source" value,
+        source_id: 4 "sourceId" value,
+        deleted: 5 "deleted" value,
+        created_at: 6 "createdAt" value,
+        updated_at: 7 "updatedAt" value,
+        sub_sources: 8 "subSources" value_or_default,
+        trace_id: 9 "traceId" value
     }
 }
 
@@ -5707,16 +5612,16 @@ pub struct WorkflowEmailStep {
 
 crate::runtime::object::object_impl! {
     WorkflowEmailStep {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        subject: 2 "subject" value optional,
-        from_name: 3 "fromName" value optional,
-        from_email: 4 "fromEmail" value optional,
-        preview_text: 5 "previewText" value optional,
-        editor_type: 6 "editorType" value optional,
-        is_plain_text: 7 "isPlainText" value optional,
-        editor_content_url: 8 "editorContentUrl" value optional,
-        created_at: 9 "createdAt" value optional,
-        updated_at: 10 "updatedAt" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        subject: 2 "subject" value,
+        from_name: 3 "fromName" value,
+        from_email: 4 "fromEmail" value,
+        preview_text: 5 "previewText" value,
+        editor_type: 6 "editorType" value,
+        is_plain_text: 7 "isPlainText" value,
+        editor_content_url: 8 "editorContentUrl" value,
+        created_at: 9 "createdAt" value,
+        updated_at: 10 "updatedAt" value
     }
 }

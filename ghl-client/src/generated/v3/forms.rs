@@ -252,7 +252,7 @@ impl ListFormSubmissions {
             "listFormSubmissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/forms/submissions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.page {
@@ -397,7 +397,7 @@ impl ListForms {
             scopes: &["forms.readonly"],
         };
         let location_id = self.client.resolve_location("listForms", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/forms/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.skip {
@@ -514,7 +514,7 @@ impl UploadFormCustomFiles {
             "uploadFormCustomFiles",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/forms/upload-custom-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("contactId", &self.contact_id);
         request.query("locationId", &location_id);

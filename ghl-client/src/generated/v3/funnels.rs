@@ -343,7 +343,7 @@ impl CountFunnelPages {
             "countFunnelPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/page/count".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("funnelId", &self.funnel_id);
@@ -394,7 +394,7 @@ impl CreateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -456,10 +456,7 @@ impl DeleteFunnelRedirect {
             "deleteFunnelRedirect",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -528,7 +525,7 @@ impl ListFunnelPages {
             "listFunnelPages",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/page".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("funnelId", &self.funnel_id);
@@ -600,7 +597,7 @@ impl ListFunnelRedirects {
             "listFunnelRedirects",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -753,7 +750,7 @@ impl ListFunnels {
             scopes: &["funnels/funnel.readonly"],
         };
         let location_id = self.client.resolve_location("listFunnels", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/funnels/funnel/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -866,10 +863,7 @@ impl UpdateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -3565,13 +3565,7 @@ impl CancelInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/cancel",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3620,7 +3614,7 @@ impl CreateEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3669,7 +3663,7 @@ impl CreateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3718,7 +3712,7 @@ impl CreateInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3768,13 +3762,7 @@ impl CreateInvoiceFromEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}/invoice",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3823,7 +3811,7 @@ impl CreateInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/schedule".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3872,7 +3860,7 @@ impl CreateInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3921,7 +3909,7 @@ impl CreateText2PayInvoice {
             token: crate::TokenKind::Location,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/text2pay".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3971,13 +3959,7 @@ impl DeleteEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4027,13 +4009,7 @@ impl DeleteEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4084,10 +4060,7 @@ impl DeleteInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4136,13 +4109,7 @@ impl DeleteInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4191,13 +4158,7 @@ impl DeleteInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4245,10 +4206,7 @@ impl GenerateEstimateNumber {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/number/generate".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4296,10 +4254,7 @@ impl GenerateInvoiceNumber {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/generate-invoice-number".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4348,10 +4303,7 @@ impl GetInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4400,13 +4352,7 @@ impl GetInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4454,7 +4400,7 @@ impl GetInvoiceSettings {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/settings".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4503,13 +4449,7 @@ impl GetInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -4566,7 +4506,7 @@ impl ListEstimateTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -4703,7 +4643,7 @@ impl ListEstimates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/estimate/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.start_at {
@@ -4852,7 +4792,7 @@ impl ListInvoiceSchedules {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/schedule".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -5001,7 +4941,7 @@ impl ListInvoiceTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/template".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -5171,7 +5111,7 @@ impl ListInvoices {
             token: crate::TokenKind::Either,
             scopes: &["invoices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/invoices/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.status {
@@ -5293,10 +5233,7 @@ impl PreviewEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template/preview".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("templateId", &self.template_id);
@@ -5345,13 +5282,7 @@ impl RecordInvoicePayment {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/{}/record-payment",
-                crate::runtime::request::path_segment(&self.invoice_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5401,13 +5332,7 @@ impl ScheduleInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/schedule",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5457,13 +5382,7 @@ impl SendEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}/send",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5513,10 +5432,7 @@ impl SendInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}/send", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5566,13 +5482,7 @@ impl SetInvoiceScheduleAutoPayment {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/auto-payment",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5621,13 +5531,7 @@ impl UpdateAndScheduleInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}/updateAndSchedule",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         Ok(request)
     }
 
@@ -5673,13 +5577,7 @@ impl UpdateEstimate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/{}",
-                crate::runtime::request::path_segment(&self.estimate_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.estimate_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5728,10 +5626,7 @@ impl UpdateEstimateLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/stats/last-visited-at".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5779,13 +5674,7 @@ impl UpdateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/estimate/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5835,10 +5724,7 @@ impl UpdateInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5887,7 +5773,7 @@ impl UpdateInvoiceLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/invoices/stats/last-visited-at".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5935,13 +5821,7 @@ impl UpdateInvoiceLateFees {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/{}/late-fees-configuration",
-                crate::runtime::request::path_segment(&self.invoice_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5991,13 +5871,7 @@ impl UpdateInvoiceSchedule {
             token: crate::TokenKind::Either,
             scopes: &["invoices/schedule.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/schedule/{}",
-                crate::runtime::request::path_segment(&self.schedule_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schedule_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6047,13 +5921,7 @@ impl UpdateInvoiceTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/template.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6103,13 +5971,7 @@ impl UpdateInvoiceTemplateLateFees {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}/late-fees-configuration",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6159,13 +6021,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/invoices/template/{}/payment-methods-configuration",
-                crate::runtime::request::path_segment(&self.template_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.template_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -6215,10 +6071,7 @@ impl VoidInvoice {
             token: crate::TokenKind::Either,
             scopes: &["invoices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/invoices/{}/void", crate::runtime::request::path_segment(&self.invoice_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.invoice_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

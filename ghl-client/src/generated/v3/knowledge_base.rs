@@ -563,7 +563,7 @@ impl CreateKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -612,7 +612,7 @@ impl CreateKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -661,13 +661,7 @@ impl DeleteKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         Ok(request)
     }
 
@@ -712,10 +706,7 @@ impl DeleteKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -760,7 +751,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -809,7 +800,7 @@ impl DiscoverKnowledgeBaseWebsite {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -858,13 +849,7 @@ impl GetKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         Ok(request)
     }
 
@@ -923,7 +908,7 @@ impl GetKnowledgeBaseCrawlStatus {
             "getKnowledgeBaseCrawlStatus",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/status".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("operationId", &self.operation_id);
@@ -999,7 +984,7 @@ impl ListKnowledgeBaseFaqs {
             "listKnowledgeBaseFaqs",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1136,7 +1121,7 @@ impl ListKnowledgeBaseTrainedUrls {
             "listKnowledgeBaseTrainedUrls",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1273,7 +1258,7 @@ impl ListKnowledgeBases {
             "listKnowledgeBases",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.query {
@@ -1387,7 +1372,7 @@ impl TrainKnowledgeBaseUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/train".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1437,13 +1422,7 @@ impl UpdateKnowledgeBase {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/knowledge-bases/{}",
-                crate::runtime::request::path_segment(&self.knowledge_base_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.knowledge_base_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1493,10 +1472,7 @@ impl UpdateKnowledgeBaseFaq {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

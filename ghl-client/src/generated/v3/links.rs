@@ -249,7 +249,7 @@ impl CreateLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let mut request = crate::Request::new(&META, "/links/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -298,10 +298,7 @@ impl DeleteLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let request = crate::Request::at(&META, &[self.link_id.as_str()]);
         Ok(request)
     }
 
@@ -356,10 +353,7 @@ impl GetLink {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("getLink", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/links/id/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.link_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -415,7 +409,7 @@ impl ListLinks {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("listLinks", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/links/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -492,7 +486,7 @@ impl SearchLinks {
             scopes: &["links.readonly"],
         };
         let location_id = self.client.resolve_location("searchLinks", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/links/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.query {
@@ -594,10 +588,7 @@ impl UpdateLink {
             token: crate::TokenKind::Location,
             scopes: &["links.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.link_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -635,8 +626,5 @@ pub struct DeleteLinkResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteLinkResponse {
-        succeded: 0 "succeded" value optional,
-        succeeded: 1 "succeeded" value optional
-    }
+    DeleteLinkResponse { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }

@@ -1155,13 +1155,7 @@ impl CreateCustomValue {
             "createCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1211,7 +1205,7 @@ impl CreateLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let mut request = crate::Request::new(&META, "/locations/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1273,13 +1267,7 @@ impl CreateLocationCustomField {
             "createLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1342,10 +1330,7 @@ impl CreateLocationTag {
             "createLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1408,13 +1393,7 @@ impl CreateRecurringTask {
             "createRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1477,14 +1456,7 @@ impl DeleteCustomValue {
             "deleteCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1543,10 +1515,7 @@ impl DeleteLocation {
             "deleteLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("deleteTwilioAccount", self.delete_twilio_account);
         Ok(request)
@@ -1606,14 +1575,7 @@ impl DeleteLocationCustomField {
             "deleteLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1672,14 +1634,7 @@ impl DeleteLocationTag {
             "deleteLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1738,14 +1693,7 @@ impl DeleteLocationTemplate {
             "deleteLocationTemplate",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/templates/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1802,14 +1750,7 @@ impl DeleteRecurringTask {
             "deleteRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1868,14 +1809,7 @@ impl GetConversationChannel {
             "getConversationChannel",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/conversationChannels/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(self.type_.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.type_.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1934,14 +1868,7 @@ impl GetCustomValue {
             "getCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -1996,10 +1923,7 @@ impl GetLocation {
             scopes: &["locations.readonly"],
         };
         let location_id = self.client.resolve_location("getLocation", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2058,14 +1982,7 @@ impl GetLocationCustomField {
             "getLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2123,13 +2040,7 @@ impl GetLocationPermissions {
             "getLocationPermissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/permissions",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2188,14 +2099,7 @@ impl GetLocationTag {
             "getLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2254,14 +2158,7 @@ impl GetRecurringTask {
             "getRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2319,13 +2216,7 @@ impl ListCustomValues {
             "listCustomValues",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2390,13 +2281,7 @@ impl ListLocationCustomFields {
             "listLocationCustomFields",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.model {
             request.query("model", value);
@@ -2457,10 +2342,7 @@ impl ListLocationTags {
             "listLocationTags",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2547,10 +2429,7 @@ impl ListLocationTemplates {
             "listLocationTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/templates", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.deleted {
             request.query("deleted", value);
@@ -2668,10 +2547,7 @@ impl ListTimezones {
             "listTimezones",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}/timezones", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -2728,13 +2604,7 @@ impl SearchLocationTasks {
             "searchLocationTasks",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tasks/search",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2863,7 +2733,7 @@ impl SearchLocations {
             token: crate::TokenKind::Either,
             scopes: &["locations.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/locations/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.company_id {
             request.query("companyId", value);
         }
@@ -2984,14 +2854,7 @@ impl UpdateCustomValue {
             "updateCustomValue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customValues/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3054,10 +2917,7 @@ impl UpdateLocation {
             "updateLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3121,14 +2981,7 @@ impl UpdateLocationCustomField {
             "updateLocationCustomField",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3191,13 +3044,7 @@ impl UpdateLocationPermissions {
             "updateLocationPermissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/permissions",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3261,14 +3108,7 @@ impl UpdateLocationTag {
             "updateLocationTag",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/tags/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.tag_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.tag_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3332,14 +3172,7 @@ impl UpdateRecurringTask {
             "updateRecurringTask",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/recurring-tasks/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3402,13 +3235,7 @@ impl UploadLocationCustomFieldFiles {
             "uploadLocationCustomFieldFiles",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/locations/{}/customFields/upload",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3445,7 +3272,7 @@ pub struct ConversationChannelEntry {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelEntry { conversation_provider: 0 "conversationProvider" value optional }
+    ConversationChannelEntry { conversation_provider: 0 "conversationProvider" value }
 }
 
 impl ConversationChannelEntry {
@@ -3466,7 +3293,7 @@ pub struct ConversationChannelResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelResponse { conversation_channel: 0 "conversationChannel" value optional }
+    ConversationChannelResponse { conversation_channel: 0 "conversationChannel" value }
 }
 
 impl ConversationChannelResponse {
@@ -3530,10 +3357,7 @@ pub struct ConversationChannels {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannels {
-        sms: 0 "SMS" value_or_default optional,
-        email: 1 "Email" value_or_default optional
-    }
+    ConversationChannels { sms: 0 "SMS" value_or_default, email: 1 "Email" value_or_default }
 }
 
 /// A provider that carries a channel's messages.
@@ -3558,10 +3382,10 @@ pub struct ConversationProvider {
 
 crate::runtime::object::object_impl! {
     ConversationProvider {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        type_: 2 "type" value optional,
-        default: 3 "default" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        type_: 2 "type" value,
+        default: 3 "default" value
     }
 }
 
@@ -3773,7 +3597,7 @@ pub struct LocationPermissions {
 }
 
 crate::runtime::object::object_impl! {
-    LocationPermissions { permissions: 0 "permissions" value_or_default optional }
+    LocationPermissions { permissions: 0 "permissions" value_or_default }
 }
 
 impl LocationPermissions {

@@ -373,10 +373,7 @@ impl CheckWalletFunds {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges/has-funds".to_owned()
-        );
+        let request = crate::Request::at(&META, &[]);
         Ok(request)
     }
 
@@ -421,7 +418,7 @@ impl CreateWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -470,13 +467,7 @@ impl DeleteWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/billing/charges/{}",
-                crate::runtime::request::path_segment(&self.charge_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.charge_id.as_str()]);
         Ok(request)
     }
 
@@ -534,14 +525,7 @@ impl GetAppRebillingConfig {
             "getAppRebillingConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/rebilling-config/location/{}",
-                crate::runtime::request::path_segment(&self.app_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.app_id.as_str(), location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -587,13 +571,7 @@ impl GetInstallerDetails {
             token: crate::TokenKind::Either,
             scopes: &["marketplace-installer-details.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/installations",
-                crate::runtime::request::path_segment(&self.app_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.app_id.as_str()]);
         Ok(request)
     }
 
@@ -638,13 +616,7 @@ impl GetWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/billing/charges/{}",
-                crate::runtime::request::path_segment(&self.charge_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.charge_id.as_str()]);
         Ok(request)
     }
 
@@ -737,7 +709,7 @@ impl ListWalletCharges {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.meter_id {
             request.query("meterId", value);
         }
@@ -853,10 +825,7 @@ impl MigrateExternalAuthConnection {
             token: crate::TokenKind::Location,
             scopes: &["marketplace-external-auth-migration.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/external-auth/migration".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -906,13 +875,7 @@ impl UninstallApp {
             token: crate::TokenKind::Either,
             scopes: &["oauth.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/marketplace/app/{}/installations",
-                crate::runtime::request::path_segment(&self.app_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.app_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

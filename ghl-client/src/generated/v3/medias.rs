@@ -381,7 +381,7 @@ impl BulkDeleteMediaObjects {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/delete-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -430,7 +430,7 @@ impl BulkUpdateMediaObjects {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/update-files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -479,7 +479,7 @@ impl CreateMediaFolder {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/medias/folder".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -530,10 +530,7 @@ impl DeleteMediaObject {
             token: crate::TokenKind::Location,
             scopes: &["medias.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -617,7 +614,7 @@ impl ListMediaFiles {
             token: crate::TokenKind::Location,
             scopes: &["medias.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/medias/files".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("type", &self.type_);
@@ -730,10 +727,7 @@ impl UpdateMediaObject {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -784,7 +778,7 @@ impl UploadMediaFile {
             token: crate::TokenKind::Location,
             scopes: &["medias.write"],
         };
-        let mut request = crate::Request::new(&META, "/medias/upload-file".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());

@@ -215,7 +215,7 @@ impl GetAccessToken {
             token: crate::TokenKind::None,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/oauth/token".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -262,7 +262,7 @@ impl GetLocationAccessToken {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.write"],
         };
-        let mut request = crate::Request::new(&META, "/oauth/location-token".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.form(value)?;
@@ -375,7 +375,7 @@ impl ListInstalledLocations {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/oauth/installed-locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.page_size {
             request.query("pageSize", value);
         }
@@ -528,20 +528,20 @@ pub struct AccessToken {
 
 crate::runtime::object::object_impl! {
     AccessToken {
-        access_token: 0 "accessToken" value optional,
-        token_type: 1 "tokenType" value optional,
-        expires_in: 2 "expiresIn" value optional,
-        refresh_token: 3 "refreshToken" value optional,
-        scope: 4 "scope" value optional,
-        user_type: 5 "userType" value optional,
-        location_id: 6 "locationId" value optional,
-        company_id: 7 "companyId" value optional,
-        approved_locations: 8 "approvedLocations" value_or_default optional,
-        user_id: 9 "userId" value optional,
-        plan_id: 10 "planId" value optional,
-        is_bulk_installation: 11 "isBulkInstallation" value optional,
-        install_to_future_locations: 12 "installToFutureLocations" value optional,
-        approve_all_locations: 13 "approveAllLocations" value optional
+        access_token: 0 "accessToken" value,
+        token_type: 1 "tokenType" value,
+        expires_in: 2 "expiresIn" value,
+        refresh_token: 3 "refreshToken" value,
+        scope: 4 "scope" value,
+        user_type: 5 "userType" value,
+        location_id: 6 "locationId" value,
+        company_id: 7 "companyId" value,
+        approved_locations: 8 "approvedLocations" value_or_default,
+        user_id: 9 "userId" value,
+        plan_id: 10 "planId" value,
+        is_bulk_installation: 11 "isBulkInstallation" value,
+        install_to_future_locations: 12 "installToFutureLocations" value,
+        approve_all_locations: 13 "approveAllLocations" value
     }
 }
 
@@ -560,8 +560,8 @@ pub struct AppliedQuery {
 
 crate::runtime::object::object_impl! {
     AppliedQuery {
-        filter_applied: 0 "filterApplied" value_or_default optional,
-        sort_applied: 1 "sortApplied" value_or_default optional
+        filter_applied: 0 "filterApplied" value_or_default,
+        sort_applied: 1 "sortApplied" value_or_default
     }
 }
 
@@ -595,13 +595,13 @@ pub struct CursorPagination {
 
 crate::runtime::object::object_impl! {
     CursorPagination {
-        total_records: 0 "totalRecords" value optional,
-        has_next_page: 1 "hasNextPage" value optional,
-        has_prev_page: 2 "hasPrevPage" value optional,
-        next_page_token: 3 "nextPageToken" value optional,
-        prev_page_token: 4 "prevPageToken" value optional,
-        current_page_size: 5 "currentPageSize" value optional,
-        estimated_total_records: 6 "estimatedTotalRecords" value optional
+        total_records: 0 "totalRecords" value,
+        has_next_page: 1 "hasNextPage" value,
+        has_prev_page: 2 "hasPrevPage" value,
+        next_page_token: 3 "nextPageToken" value,
+        prev_page_token: 4 "prevPageToken" value,
+        current_page_size: 5 "currentPageSize" value,
+        estimated_total_records: 6 "estimatedTotalRecords" value
     }
 }
 
@@ -715,10 +715,10 @@ pub struct ListInstalledLocationsResponse {
 
 crate::runtime::object::object_impl! {
     ListInstalledLocationsResponse {
-        items: 0 "items" value_or_default optional,
-        pagination: 1 "pagination" value optional,
-        metadata: 2 "metadata" value optional,
-        install_to_future_locations: 3 "installToFutureLocations" value optional
+        items: 0 "items" value_or_default,
+        pagination: 1 "pagination" value,
+        metadata: 2 "metadata" value,
+        install_to_future_locations: 3 "installToFutureLocations" value
     }
 }
 
@@ -761,15 +761,15 @@ pub struct LocationAccessToken {
 
 crate::runtime::object::object_impl! {
     LocationAccessToken {
-        access_token: 0 "accessToken" value optional,
-        token_type: 1 "tokenType" value optional,
-        expires_in: 2 "expiresIn" value optional,
-        scope: 3 "scope" value optional,
-        location_id: 4 "locationId" value optional,
-        plan_id: 5 "planId" value optional,
-        user_id: 6 "userId" value optional,
-        app_id: 7 "appId" value optional,
-        version_id: 8 "versionId" value optional,
-        refresh_token: 9 "refreshToken" value optional
+        access_token: 0 "accessToken" value,
+        token_type: 1 "tokenType" value,
+        expires_in: 2 "expiresIn" value,
+        scope: 3 "scope" value,
+        location_id: 4 "locationId" value,
+        plan_id: 5 "planId" value,
+        user_id: 6 "userId" value,
+        app_id: 7 "appId" value,
+        version_id: 8 "versionId" value,
+        refresh_token: 9 "refreshToken" value
     }
 }

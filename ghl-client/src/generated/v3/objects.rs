@@ -425,10 +425,7 @@ impl CreateObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}/records", crate::runtime::request::path_segment(&self.schema_key))
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -477,7 +474,7 @@ impl CreateObjectSchema {
             token: crate::TokenKind::Either,
             scopes: &["objects/schema.write"],
         };
-        let mut request = crate::Request::new(&META, "/objects/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -527,14 +524,7 @@ impl DeleteObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -580,14 +570,7 @@ impl GetObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         Ok(request)
     }
 
@@ -652,10 +635,7 @@ impl GetObjectSchema {
             "getObjectSchema",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
-        );
+        let mut request = crate::Request::at(&META, &[self.key.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_properties {
@@ -719,7 +699,7 @@ impl ListObjectSchemas {
             "listObjectSchemas",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/objects/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -769,13 +749,7 @@ impl SearchObjectRecords {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/search",
-                crate::runtime::request::path_segment(&self.schema_key)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -886,14 +860,7 @@ impl UpdateObjectRecord {
             "updateObjectRecord",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/objects/{}/records/{}",
-                crate::runtime::request::path_segment(&self.schema_key),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.schema_key.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -947,10 +914,7 @@ impl UpdateObjectSchema {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
-        );
+        let mut request = crate::Request::at(&META, &[self.key.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

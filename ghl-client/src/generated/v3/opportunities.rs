@@ -549,10 +549,7 @@ impl AddOpportunityFollowers {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -601,7 +598,7 @@ impl CreateOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -650,10 +647,7 @@ impl DeleteOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -698,10 +692,7 @@ impl GetOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let request = crate::Request::at(&META, &[self.id.as_str()]);
         Ok(request)
     }
 
@@ -800,7 +791,7 @@ impl ListLostReasons {
             "listLostReasons",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/lost-reason".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.name {
@@ -924,7 +915,7 @@ impl ListPipelines {
             "listPipelines",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/pipelines".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -979,10 +970,7 @@ impl RemoveOpportunityFollowers {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         if let Some(value) = &self.is_remove_all_followers {
             request.query("isRemoveAllFollowers", value);
         }
@@ -1184,7 +1172,7 @@ impl SearchOpportunities {
             "searchOpportunities",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.q {
             request.query("q", value);
@@ -1353,7 +1341,7 @@ impl SearchOpportunitiesAdvanced {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1448,10 +1436,7 @@ impl UpdateOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1501,10 +1486,7 @@ impl UpdateOpportunityStatus {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/opportunities/{}/status", crate::runtime::request::path_segment(&self.id))
-        );
+        let mut request = crate::Request::at(&META, &[self.id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1553,7 +1535,7 @@ impl UpsertOpportunity {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.write"],
         };
-        let mut request = crate::Request::new(&META, "/opportunities/upsert".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1718,8 +1700,8 @@ pub struct ForecastInput {
 
 crate::runtime::object::object_impl! {
     ForecastInput {
-        forecast_expected_close_date: 0 "forecastExpectedCloseDate" value optional,
-        forecast_probability: 1 "forecastProbability" value optional
+        forecast_expected_close_date: 0 "forecastExpectedCloseDate" value,
+        forecast_probability: 1 "forecastProbability" value
     }
 }
 
@@ -1733,7 +1715,7 @@ pub struct ListPipelinesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default optional }
+    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
@@ -1838,37 +1820,37 @@ pub struct Opportunity {
 
 crate::runtime::object::object_impl! {
     Opportunity {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        monetary_value: 2 "monetaryValue" value optional,
-        pipeline_id: 3 "pipelineId" value optional,
-        pipeline_stage_id: 4 "pipelineStageId" value optional,
-        assigned_to: 5 "assignedTo" value optional,
-        status: 6 "status" value optional,
-        source: 7 "source" value optional,
-        last_status_change_at: 8 "lastStatusChangeAt" value optional,
-        last_stage_change_at: 9 "lastStageChangeAt" value optional,
-        last_action_date: 10 "lastActionDate" value optional,
-        index_version: 11 "indexVersion" value optional,
-        created_at: 12 "createdAt" value optional,
-        updated_at: 13 "updatedAt" value optional,
-        contact_id: 14 "contactId" value optional,
-        location_id: 15 "locationId" value optional,
-        contact: 16 "contact" value optional,
-        notes: 17 "notes" value_or_default optional,
-        tasks: 18 "tasks" value_or_default optional,
-        calendar_events: 19 "calendarEvents" value_or_default optional,
-        lost_reason_id: 20 "lostReasonId" value optional,
-        custom_fields: 21 "customFields" value_or_default optional,
-        followers: 22 "followers" value_or_default optional,
-        external_object_id: 23 "externalObjectId" value optional,
-        forecast_expected_close_date: 24 "forecastExpectedCloseDate" value optional,
-        forecast_original_close_date: 25 "forecastOriginalCloseDate" value optional,
-        forecast_slippage_count: 26 "forecastSlippageCount" value optional,
-        forecast_days_slipped: 27 "forecastDaysSlipped" value optional,
-        forecast_last_slipped_at: 28 "forecastLastSlippedAt" value optional,
-        forecast_probability: 29 "forecastProbability" value optional,
-        effective_probability: 30 "effectiveProbability" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        monetary_value: 2 "monetaryValue" value,
+        pipeline_id: 3 "pipelineId" value,
+        pipeline_stage_id: 4 "pipelineStageId" value,
+        assigned_to: 5 "assignedTo" value,
+        status: 6 "status" value,
+        source: 7 "source" value,
+        last_status_change_at: 8 "lastStatusChangeAt" value,
+        last_stage_change_at: 9 "lastStageChangeAt" value,
+        last_action_date: 10 "lastActionDate" value,
+        index_version: 11 "indexVersion" value,
+        created_at: 12 "createdAt" value,
+        updated_at: 13 "updatedAt" value,
+        contact_id: 14 "contactId" value,
+        location_id: 15 "locationId" value,
+        contact: 16 "contact" value,
+        notes: 17 "notes" value_or_default,
+        tasks: 18 "tasks" value_or_default,
+        calendar_events: 19 "calendarEvents" value_or_default,
+        lost_reason_id: 20 "lostReasonId" value,
+        custom_fields: 21 "customFields" value_or_default,
+        followers: 22 "followers" value_or_default,
+        external_object_id: 23 "externalObjectId" value,
+        forecast_expected_close_date: 24 "forecastExpectedCloseDate" value,
+        forecast_original_close_date: 25 "forecastOriginalCloseDate" value,
+        forecast_slippage_count: 26 "forecastSlippageCount" value,
+        forecast_days_slipped: 27 "forecastDaysSlipped" value,
+        forecast_last_slipped_at: 28 "forecastLastSlippedAt" value,
+        forecast_probability: 29 "forecastProbability" value,
+        effective_probability: 30 "effectiveProbability" value
     }
 }
 
@@ -1894,9 +1876,9 @@ pub struct OpportunityCustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OpportunityCustomFieldInput {
-        id: 0 "id" value optional,
-        key: 1 "key" value optional,
-        field_value: 2 "fieldValue" value optional
+        id: 0 "id" value,
+        key: 1 "key" value,
+        field_value: 2 "fieldValue" value
     }
 }
 
@@ -1935,9 +1917,7 @@ pub struct OpportunityResponse {
     pub opportunity: Option<Opportunity>,
 }
 
-crate::runtime::object::object_impl! {
-    OpportunityResponse { opportunity: 0 "opportunity" value optional }
-}
+crate::runtime::object::object_impl! { OpportunityResponse { opportunity: 0 "opportunity" value } }
 
 impl OpportunityResponse {
     /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
@@ -1959,10 +1939,7 @@ pub struct OpportunityUpdateResult {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityUpdateResult {
-        succeded: 0 "succeded" value optional,
-        success: 1 "success" value optional
-    }
+    OpportunityUpdateResult { succeded: 0 "succeded" value, success: 1 "success" value }
 }
 
 /// A sales pipeline; v3 adds the stage win-probability switch.
@@ -1998,14 +1975,14 @@ pub struct Pipeline {
 
 crate::runtime::object::object_impl! {
     Pipeline {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        stages: 2 "stages" value_or_default optional,
-        show_in_funnel: 3 "showInFunnel" value optional,
-        show_in_pie_chart: 4 "showInPieChart" value optional,
-        location_id: 5 "locationId" value optional,
-        color_render_mode: 6 "colorRenderMode" value optional,
-        use_opportunity_probability: 7 "useOpportunityProbability" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        stages: 2 "stages" value_or_default,
+        show_in_funnel: 3 "showInFunnel" value,
+        show_in_pie_chart: 4 "showInPieChart" value,
+        location_id: 5 "locationId" value,
+        color_render_mode: 6 "colorRenderMode" value,
+        use_opportunity_probability: 7 "useOpportunityProbability" value
     }
 }
 
@@ -2030,10 +2007,10 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
 crate::runtime::object::object_impl! {
     SearchOpportunitiesAdvancedResponse {
-        opportunities: 0 "opportunities" value_or_default optional,
-        total: 1 "total" value optional,
-        stage_aggregations: 2 "stageAggregations" value_or_default optional,
-        aggregations: 3 "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default,
+        total: 1 "total" value,
+        stage_aggregations: 2 "stageAggregations" value_or_default,
+        aggregations: 3 "aggregations" value_or_default
     }
 }
 
@@ -2054,9 +2031,9 @@ pub struct SearchOpportunitiesResponse {
 
 crate::runtime::object::object_impl! {
     SearchOpportunitiesResponse {
-        opportunities: 0 "opportunities" value_or_default optional,
-        meta: 1 "meta" value optional,
-        aggregations: 2 "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default,
+        meta: 1 "meta" value,
+        aggregations: 2 "aggregations" value_or_default
     }
 }
 
@@ -2090,13 +2067,13 @@ pub struct StageAggregation {
 
 crate::runtime::object::object_impl! {
     StageAggregation {
-        pipeline_stage_id: 0 "pipelineStageId" value optional,
-        total_count: 1 "totalCount" value optional,
-        total_value: 2 "totalValue" value optional,
-        weighted_value: 3 "weightedValue" value optional,
-        open_value: 4 "openValue" value optional,
-        open_weighted_value: 5 "openWeightedValue" value optional,
-        won_value: 6 "wonValue" value optional
+        pipeline_stage_id: 0 "pipelineStageId" value,
+        total_count: 1 "totalCount" value,
+        total_value: 2 "totalValue" value,
+        weighted_value: 3 "weightedValue" value,
+        open_value: 4 "openValue" value,
+        open_weighted_value: 5 "openWeightedValue" value,
+        won_value: 6 "wonValue" value
     }
 }
 
@@ -2146,15 +2123,15 @@ pub struct UpdateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateOpportunityRequest {
-        pipeline_id: 0 "pipelineId" value optional,
-        name: 1 "name" value optional,
-        pipeline_stage_id: 2 "pipelineStageId" value optional,
-        status: 3 "status" value optional,
-        monetary_value: 4 "monetaryValue" value optional,
-        assigned_to: 5 "assignedTo" value optional,
-        custom_fields: 6 "customFields" value optional,
-        forecast_expected_close_date: 7 "forecastExpectedCloseDate" value optional,
-        forecast_probability: 8 "forecastProbability" value optional
+        pipeline_id: 0 "pipelineId" value,
+        name: 1 "name" value,
+        pipeline_stage_id: 2 "pipelineStageId" value,
+        status: 3 "status" value,
+        monetary_value: 4 "monetaryValue" value,
+        assigned_to: 5 "assignedTo" value,
+        custom_fields: 6 "customFields" value,
+        forecast_expected_close_date: 7 "forecastExpectedCloseDate" value,
+        forecast_probability: 8 "forecastProbability" value
     }
 }
 
@@ -2431,10 +2408,7 @@ pub struct UpsertOpportunityResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpsertOpportunityResponse {
-        opportunity: 0 "opportunity" value optional,
-        new: 1 "new" value optional
-    }
+    UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
 }
 
 impl UpsertOpportunityResponse {

@@ -1070,10 +1070,7 @@ impl ConnectCustomProviderConfig {
             "connectCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/connect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1124,7 +1121,7 @@ impl CreateCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1186,10 +1183,7 @@ impl CreateCustomProvider {
             "createCustomProvider",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/provider".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1241,13 +1235,7 @@ impl CreateOrderFulfillment {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/fulfillments",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1296,10 +1284,7 @@ impl CreateWhiteLabelProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/integration.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/integrations/provider/whitelabel".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1348,7 +1333,7 @@ impl DeleteCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1409,10 +1394,7 @@ impl DeleteCustomProvider {
             "deleteCustomProvider",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/provider".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1472,10 +1454,7 @@ impl DisconnectCustomProviderConfig {
             "disconnectCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/disconnect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -1541,7 +1520,7 @@ impl GetCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.id {
@@ -1606,10 +1585,7 @@ impl GetCustomProviderConfig {
             "getCustomProviderConfig",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/connect".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1664,10 +1640,7 @@ impl GetOrder {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/payments/orders/{}", crate::runtime::request::path_segment(&self.order_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -1718,13 +1691,7 @@ impl GetSubscription {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/subscriptions/{}",
-                crate::runtime::request::path_segment(&self.subscription_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.subscription_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1780,13 +1747,7 @@ impl GetTransaction {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/transactions/{}",
-                crate::runtime::request::path_segment(&self.transaction_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.transaction_id.as_str()]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -1865,7 +1826,7 @@ impl ListCoupons {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon/list".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -1971,13 +1932,7 @@ impl ListOrderFulfillments {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/fulfillments",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -2026,13 +1981,7 @@ impl ListOrderNotes {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/notes",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -2161,7 +2110,7 @@ impl ListOrders {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/orders".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2368,7 +2317,7 @@ impl ListSubscriptions {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/subscriptions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.entity_id {
@@ -2580,7 +2529,7 @@ impl ListTransactions {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/payments/transactions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2725,10 +2674,7 @@ impl ListWhiteLabelProviders {
             token: crate::TokenKind::Location,
             scopes: &["payments/integration.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/integrations/provider/whitelabel".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -2829,13 +2775,7 @@ impl RecordOrderPayment {
             token: crate::TokenKind::Location,
             scopes: &["payments/orders.collectPayment"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/payments/orders/{}/record-payment",
-                crate::runtime::request::path_segment(&self.order_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.order_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2884,7 +2824,7 @@ impl UpdateCoupon {
             token: crate::TokenKind::Location,
             scopes: &["payments/coupons.write"],
         };
-        let mut request = crate::Request::new(&META, "/payments/coupon".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2933,10 +2873,7 @@ impl UpdateCustomProviderCapabilities {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/custom-provider/capabilities".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3034,27 +2971,27 @@ pub struct CouponListItem {
 
 crate::runtime::object::object_impl! {
     CouponListItem {
-        id: 0 "_id" value optional,
-        alt_id: 1 "altId" value optional,
-        alt_type: 2 "altType" value optional,
-        name: 3 "name" value optional,
-        code: 4 "code" value optional,
-        discount_type: 5 "discountType" value optional,
-        discount_value: 6 "discountValue" value optional,
-        status: 7 "status" value optional,
-        start_date: 8 "startDate" value optional,
-        end_date: 9 "endDate" value optional,
-        usage_count: 10 "usageCount" value optional,
-        limit_per_customer: 11 "limitPerCustomer" value optional,
-        apply_to_future_payments: 12 "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value optional,
-        user_id: 14 "userId" value optional,
-        created_at: 15 "createdAt" value optional,
-        updated_at: 16 "updatedAt" value optional,
-        trace_id: 17 "traceId" value optional,
-        price_ids: 18 "priceIds" value_or_default optional,
-        variant_ids: 19 "variantIds" value_or_default optional,
-        product_ids: 20 "productIds" value_or_default optional
+        id: 0 "_id" value,
+        alt_id: 1 "altId" value,
+        alt_type: 2 "altType" value,
+        name: 3 "name" value,
+        code: 4 "code" value,
+        discount_type: 5 "discountType" value,
+        discount_value: 6 "discountValue" value,
+        status: 7 "status" value,
+        start_date: 8 "startDate" value,
+        end_date: 9 "endDate" value,
+        usage_count: 10 "usageCount" value,
+        limit_per_customer: 11 "limitPerCustomer" value,
+        apply_to_future_payments: 12 "applyToFuturePayments" value,
+        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value,
+        user_id: 14 "userId" value,
+        created_at: 15 "createdAt" value,
+        updated_at: 16 "updatedAt" value,
+        trace_id: 17 "traceId" value,
+        price_ids: 18 "priceIds" value_or_default,
+        variant_ids: 19 "variantIds" value_or_default,
+        product_ids: 20 "productIds" value_or_default
     }
 }
 
@@ -3073,8 +3010,8 @@ pub struct CouponPriceLimits {
 
 crate::runtime::object::object_impl! {
     CouponPriceLimits {
-        price_ids: 0 "priceIds" value_or_default optional,
-        variant_ids: 1 "variantIds" value_or_default optional
+        price_ids: 0 "priceIds" value_or_default,
+        variant_ids: 1 "variantIds" value_or_default
     }
 }
 
@@ -3260,9 +3197,9 @@ pub struct ListCouponsResponse {
 
 crate::runtime::object::object_impl! {
     ListCouponsResponse {
-        data: 0 "data" value_or_default optional,
-        total_count: 1 "totalCount" value optional,
-        trace_id: 2 "traceId" value optional
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value,
+        trace_id: 2 "traceId" value
     }
 }
 

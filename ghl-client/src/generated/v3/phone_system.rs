@@ -269,13 +269,7 @@ impl ListActivePhoneNumbers {
             "listActivePhoneNumbers",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page_size {
             request.query("pageSize", value);
@@ -449,13 +443,7 @@ impl ListAvailablePhoneNumbers {
             "listAvailablePhoneNumbers",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}/available",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
         if let Some(value) = &self.number_types {
@@ -533,7 +521,7 @@ impl ListNumberPools {
             "listNumberPools",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/phone-system/number-pools".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -591,13 +579,7 @@ impl PurchasePhoneNumber {
             "purchasePhoneNumber",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/phone-system/numbers/location/{}/purchase",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -686,24 +668,24 @@ pub struct ActivePhoneNumber {
 
 crate::runtime::object::object_impl! {
     ActivePhoneNumber {
-        phone_number: 0 "phoneNumber" value optional,
-        friendly_name: 1 "friendlyName" value optional,
-        sid: 2 "sid" value optional,
-        country_code: 3 "countryCode" value optional,
-        capabilities: 4 "capabilities" value optional,
-        type_: 5 "type" value optional,
-        is_default_number: 6 "isDefaultNumber" value optional,
-        linked_user: 7 "linkedUser" value optional,
-        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default optional,
-        inbound_call_service: 9 "inboundCallService" value optional,
-        forwarding_number: 10 "forwardingNumber" value optional,
-        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value optional,
-        address_sid: 12 "addressSid" value optional,
-        bundle_sid: 13 "bundleSid" value optional,
-        date_added: 14 "dateAdded" value optional,
-        date_updated: 15 "dateUpdated" value optional,
-        origin: 16 "origin" value optional,
-        date_created: 17 "dateCreated" value optional
+        phone_number: 0 "phoneNumber" value,
+        friendly_name: 1 "friendlyName" value,
+        sid: 2 "sid" value,
+        country_code: 3 "countryCode" value,
+        capabilities: 4 "capabilities" value,
+        type_: 5 "type" value,
+        is_default_number: 6 "isDefaultNumber" value,
+        linked_user: 7 "linkedUser" value,
+        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default,
+        inbound_call_service: 9 "inboundCallService" value,
+        forwarding_number: 10 "forwardingNumber" value,
+        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value,
+        address_sid: 12 "addressSid" value,
+        bundle_sid: 13 "bundleSid" value,
+        date_added: 14 "dateAdded" value,
+        date_updated: 15 "dateUpdated" value,
+        origin: 16 "origin" value,
+        date_created: 17 "dateCreated" value
     }
 }
 
@@ -737,13 +719,13 @@ pub struct ActivePhoneNumberList {
 
 crate::runtime::object::object_impl! {
     ActivePhoneNumberList {
-        numbers: 0 "numbers" value_or_default optional,
-        is_under_lc: 1 "isUnderLc" value optional,
-        page_size: 2 "pageSize" value optional,
-        page: 3 "page" value optional,
-        account_status: 4 "accountStatus" value optional,
-        rcs_sender_ids: 5 "rcsSenderIds" value_or_default optional,
-        total: 6 "total" value optional
+        numbers: 0 "numbers" value_or_default,
+        is_under_lc: 1 "isUnderLc" value,
+        page_size: 2 "pageSize" value,
+        page: 3 "page" value,
+        account_status: 4 "accountStatus" value,
+        rcs_sender_ids: 5 "rcsSenderIds" value_or_default,
+        total: 6 "total" value
     }
 }
 
@@ -812,10 +794,10 @@ pub struct ListActivePhoneNumbersResponse {
 
 crate::runtime::object::object_impl! {
     ListActivePhoneNumbersResponse {
-        status: 0 "status" value optional,
-        data: 1 "data" value optional,
-        message: 2 "message" value optional,
-        status_code: 3 "statusCode" value optional
+        status: 0 "status" value,
+        data: 1 "data" value,
+        message: 2 "message" value,
+        status_code: 3 "statusCode" value
     }
 }
 
@@ -1045,10 +1027,10 @@ pub struct PurchasePhoneNumberResponse {
 
 crate::runtime::object::object_impl! {
     PurchasePhoneNumberResponse {
-        status: 0 "status" value optional,
-        data: 1 "data" value optional,
-        message: 2 "message" value optional,
-        status_code: 3 "statusCode" value optional
+        status: 0 "status" value,
+        data: 1 "data" value,
+        message: 2 "message" value,
+        status_code: 3 "statusCode" value
     }
 }
 
@@ -1080,10 +1062,10 @@ pub struct PurchasedPhoneNumber {
 
 crate::runtime::object::object_impl! {
     PurchasedPhoneNumber {
-        number: 0 "number" value optional,
-        location_id: 1 "locationId" value optional,
-        id: 2 "id" value optional,
-        under_lc_account: 3 "underLcAccount" value optional
+        number: 0 "number" value,
+        location_id: 1 "locationId" value,
+        id: 2 "id" value,
+        under_lc_account: 3 "underLcAccount" value
     }
 }
 
@@ -1108,10 +1090,10 @@ pub struct RcsSenderId {
 
 crate::runtime::object::object_impl! {
     RcsSenderId {
-        number: 0 "number" value optional,
-        number_type: 1 "numberType" value optional,
-        friendly_name: 2 "friendlyName" value optional,
-        rcs_meta: 3 "rcsMeta" value_or_default optional
+        number: 0 "number" value,
+        number_type: 1 "numberType" value,
+        friendly_name: 2 "friendlyName" value,
+        rcs_meta: 3 "rcsMeta" value_or_default
     }
 }
 

@@ -1473,7 +1473,7 @@ impl BulkEditProducts {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/products/bulk-update/edit".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1522,7 +1522,7 @@ impl BulkUpdateProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews/bulk-update".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1571,7 +1571,7 @@ impl BulkUpdateProducts {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/bulk-update".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1656,7 +1656,7 @@ impl CountProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews/count".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.rating {
@@ -1718,7 +1718,7 @@ impl CreateProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1767,7 +1767,7 @@ impl CreateProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/collections".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1817,10 +1817,7 @@ impl CreateProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1889,10 +1886,7 @@ impl DeleteProduct {
             "deleteProduct",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.send_wishlist_status {
@@ -1944,13 +1938,7 @@ impl DeleteProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -2011,13 +1999,9 @@ impl DeleteProductPrice {
             "deleteProductPrice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2068,10 +2052,7 @@ impl DeleteProductReview {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.review_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         request.query("productId", &self.product_id);
@@ -2136,10 +2117,7 @@ impl GetProduct {
             scopes: &["products.readonly"],
         };
         let location_id = self.client.resolve_location("getProduct", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.send_wishlist_status {
@@ -2190,13 +2168,7 @@ impl GetProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         request.query("altId", &self.alt_id);
         Ok(request)
     }
@@ -2256,13 +2228,9 @@ impl GetProductPrice {
             "getProductPrice",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2326,13 +2294,7 @@ impl GetProductStoreStats {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/store/{}/stats",
-                crate::runtime::request::path_segment(&self.store_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -2407,7 +2369,7 @@ impl ListInventory {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/inventory".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -2542,7 +2504,7 @@ impl ListProductCollections {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/collections".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.limit {
             request.query("limit", value);
         }
@@ -2682,10 +2644,7 @@ impl ListProductPrices {
             "listProductPrices",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -2852,7 +2811,7 @@ impl ListProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/products/reviews".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -3060,7 +3019,7 @@ impl ListProducts {
             "listProducts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/products/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
             request.query("limit", value);
@@ -3187,7 +3146,7 @@ impl UpdateInventory {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(&META, "/products/inventory".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3237,10 +3196,7 @@ impl UpdateProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.product_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3290,13 +3246,7 @@ impl UpdateProductCollection {
             token: crate::TokenKind::Location,
             scopes: &["products/collection.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/collections/{}",
-                crate::runtime::request::path_segment(&self.collection_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.collection_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3346,13 +3296,7 @@ impl UpdateProductDisplayPriority {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/products/store/{}/priority",
-                crate::runtime::request::path_segment(&self.store_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3401,13 +3345,9 @@ impl UpdateProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/products/{}/price/{}",
-                crate::runtime::request::path_segment(&self.product_id),
-                crate::runtime::request::path_segment(&self.price_id)
-            )
+            &[self.product_id.as_str(), self.price_id.as_str()]
         );
         {
             let value = &self.body;
@@ -3458,10 +3398,7 @@ impl UpdateProductReview {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.review_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3511,10 +3448,7 @@ impl UpdateProductStoreStatus {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/products/store/{}", crate::runtime::request::path_segment(&self.store_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.store_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

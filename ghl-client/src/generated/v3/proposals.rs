@@ -334,7 +334,7 @@ impl ListDocumentTemplates {
             "listDocumentTemplates",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/proposals/templates".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.date_from {
@@ -516,7 +516,7 @@ impl ListDocuments {
             "listDocuments",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/proposals/document".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.status {
@@ -631,7 +631,7 @@ impl SendDocument {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/proposals/document/send".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -680,7 +680,7 @@ impl SendDocumentTemplate {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/proposals/templates/send".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;

@@ -953,13 +953,7 @@ impl AllowAttachRebilling {
             "allowAttachRebilling",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/allow-attach-rebilling/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1010,13 +1004,7 @@ impl BulkDisableSaas {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/bulk-disable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1068,13 +1056,7 @@ impl BulkDisableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/bulk-disable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1124,13 +1106,7 @@ impl BulkEnableSaas {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/bulk-enable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1182,13 +1158,7 @@ impl BulkEnableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/bulk-enable-saas/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1247,10 +1217,7 @@ impl EnableSaas {
             scopes: &["saas/location.write"],
         };
         let location_id = self.client.resolve_location("enableSaas", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/enable-saas/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1315,13 +1282,7 @@ impl EnableSaasLegacy {
             "enableSaasLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/enable-saas/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -1384,13 +1345,9 @@ impl GetLocationWalletBalance {
             "getLocationWalletBalance",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance",
-                crate::runtime::request::path_segment(&self.company_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.company_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1451,7 +1408,7 @@ impl GetLocationsByStripeIds {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(&META, "/saas/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1517,7 +1474,7 @@ impl GetLocationsByStripeIdsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1568,10 +1525,7 @@ impl GetSaasPlan {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/saas-plan/{}", crate::runtime::request::path_segment(&self.plan_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.plan_id.as_str()]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }
@@ -1620,13 +1574,7 @@ impl GetSaasPlanLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/saas-plan/{}",
-                crate::runtime::request::path_segment(&self.plan_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.plan_id.as_str()]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }
@@ -1685,13 +1633,7 @@ impl GetSaasSubscription {
             "getSaasSubscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/get-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1753,13 +1695,7 @@ impl GetSaasSubscriptionLegacy {
             "getSaasSubscriptionLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/get-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1806,13 +1742,7 @@ impl ListAgencyPlans {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/agency-plans/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -1859,13 +1789,7 @@ impl ListAgencyPlansLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/agency-plans/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let request = crate::Request::at(&META, &[self.company_id.as_str()]);
         Ok(request)
     }
 
@@ -1911,13 +1835,7 @@ impl ListSaasLocations {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/saas-locations/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         request.query("page", self.page);
         Ok(request)
     }
@@ -2022,13 +1940,7 @@ impl ListSaasLocationsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/saas-locations/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         if let Some(value) = &self.page {
             request.query("page", value);
         }
@@ -2139,10 +2051,7 @@ impl PauseSaasLocation {
             "pauseSaasLocation",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/saas/pause/{}", crate::runtime::request::path_segment(&location_id))
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2205,13 +2114,7 @@ impl PauseSaasLocationLegacy {
             "pauseSaasLocationLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/pause/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2273,13 +2176,9 @@ impl UpdateLocationWalletBalance {
             "updateLocationWalletBalance",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance/complimentary-credits",
-                crate::runtime::request::path_segment(&self.company_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.company_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -2331,13 +2230,7 @@ impl UpdateRebilling {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/update-rebilling/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2389,13 +2282,7 @@ impl UpdateRebillingLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/update-rebilling/{}",
-                crate::runtime::request::path_segment(&self.company_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.company_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2457,13 +2344,7 @@ impl UpdateSaasSubscription {
             "updateSaasSubscription",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas/update-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2526,13 +2407,7 @@ impl UpdateSaasSubscriptionLegacy {
             "updateSaasSubscriptionLegacy",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/saas-api/public-api/update-saas-subscription/{}",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2610,9 +2485,9 @@ pub struct AllowAttachRebillingResponse {
 
 crate::runtime::object::object_impl! {
     AllowAttachRebillingResponse {
-        success: 0 "success" value optional,
-        location_id: 1 "locationId" value optional,
-        attached_rebilling_config: 2 "attachedRebillingConfig" value optional
+        success: 0 "success" value,
+        location_id: 1 "locationId" value,
+        attached_rebilling_config: 2 "attachedRebillingConfig" value
     }
 }
 
@@ -2639,9 +2514,9 @@ pub struct AttachedRebillingProduct {
 
 crate::runtime::object::object_impl! {
     AttachedRebillingProduct {
-        enabled: 0 "enabled" value optional,
-        markup: 1 "markup" value optional,
-        price: 2 "price" value optional
+        enabled: 0 "enabled" value,
+        markup: 1 "markup" value,
+        price: 2 "price" value
     }
 }
 
@@ -2685,7 +2560,7 @@ pub struct ComplimentaryCreditsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ComplimentaryCreditsRequest {
-        complimentary_credits_amount: 0 "complimentaryCreditsAmount" value optional
+        complimentary_credits_amount: 0 "complimentaryCreditsAmount" value
     }
 }
 
@@ -2721,8 +2596,8 @@ pub struct LocationWalletBalance {
 
 crate::runtime::object::object_impl! {
     LocationWalletBalance {
-        wallet_id: 0 "walletId" value optional,
-        balance: 1 "balance" value optional,
-        complimentary_credits: 2 "complimentaryCredits" value optional
+        wallet_id: 0 "walletId" value,
+        balance: 1 "balance" value,
+        complimentary_credits: 2 "complimentaryCredits" value
     }
 }

@@ -238,7 +238,7 @@ impl CreateSnapshotShareLink {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/snapshots/share/link".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         {
             let value = &self.body;
@@ -302,13 +302,9 @@ impl GetLatestSnapshotPush {
             "getLatestSnapshotPush",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/snapshots/snapshot-status/{}/location/{}",
-                crate::runtime::request::path_segment(&self.snapshot_id),
-                crate::runtime::request::path_segment(&location_id)
-            )
+            &[self.snapshot_id.as_str(), location_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -367,13 +363,7 @@ impl ListSnapshotPushes {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/snapshots/snapshot-status/{}",
-                crate::runtime::request::path_segment(&self.snapshot_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.snapshot_id.as_str()]);
         request.query("companyId", &self.company_id);
         request.query("from", &self.from);
         request.query("to", &self.to);
@@ -478,7 +468,7 @@ impl ListSnapshots {
             token: crate::TokenKind::Agency,
             scopes: &["snapshots.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/snapshots/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         Ok(request)
     }

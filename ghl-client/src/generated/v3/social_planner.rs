@@ -2391,14 +2391,9 @@ impl AttachSocialOauthAccount {
             "attachSocialOauthAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/{}/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(self.platform.as_str()),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.platform.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         {
@@ -2462,13 +2457,7 @@ impl BulkDeleteSocialPosts {
             "bulkDeleteSocialPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/bulk-delete",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2520,13 +2509,9 @@ impl CloneSocialQueueItem {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/category/queues/{}/items/{}/clone",
-                crate::runtime::request::path_segment(&self.queue_id),
-                crate::runtime::request::path_segment(&self.item_id)
-            )
+            &[self.queue_id.as_str(), self.item_id.as_str()]
         );
         {
             let value = &self.body;
@@ -2592,13 +2577,7 @@ impl CreateSocialComment {
             "createSocialComment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/comments/{}",
-                crate::runtime::request::path_segment(self.platform.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.platform.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -2662,13 +2641,7 @@ impl CreateSocialPost {
             "createSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -2720,10 +2693,7 @@ impl CreateSocialQueue {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/category/queues".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2773,13 +2743,7 @@ impl CreateSocialQueueItem {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/create/item",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -2841,13 +2805,7 @@ impl DeleteActiveSocialQueuePost {
             "deleteActiveSocialQueuePost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/active-post",
-                crate::runtime::request::path_segment(&self.post_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.post_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -2921,14 +2879,7 @@ impl DeleteSocialAccount {
             "deleteSocialAccount",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.company_id {
             request.query("companyId", value);
@@ -2993,14 +2944,7 @@ impl DeleteSocialCsvImport {
             "deleteSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -3060,14 +3004,9 @@ impl DeleteSocialCsvPost {
             "deleteSocialCsvPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/{}/csv/{}/post/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.csv_id),
-                crate::runtime::request::path_segment(&self.post_id)
-            )
+            &[location_id.as_str(), self.csv_id.as_str(), self.post_id.as_str()]
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3127,14 +3066,7 @@ impl DeleteSocialPost {
             "deleteSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -3201,13 +3133,9 @@ impl DeleteSocialQueueItem {
             "deleteSocialQueueItem",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/category/queues/{}/items/{}",
-                crate::runtime::request::path_segment(&self.queue_id),
-                crate::runtime::request::path_segment(&self.item_id)
-            )
+            &[self.queue_id.as_str(), self.item_id.as_str()]
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3259,13 +3187,7 @@ impl DiscardSocialQueueEdit {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/edit/discard",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3328,14 +3250,7 @@ impl FinalizeSocialCsvImport {
             "finalizeSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -3398,14 +3313,7 @@ impl GetSocialCategory {
             "getSocialCategory",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/categories/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -3478,14 +3386,7 @@ impl GetSocialCsvImport {
             "getSocialCsvImport",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
             request.query("skip", value);
@@ -3611,14 +3512,9 @@ impl GetSocialOauthAccounts {
             "getSocialOauthAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/oauth/{}/{}/accounts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(self.platform.as_str()),
-                crate::runtime::request::path_segment(&self.account_id)
-            )
+            &[location_id.as_str(), self.platform.as_str(), self.account_id.as_str()]
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search {
@@ -3681,14 +3577,7 @@ impl GetSocialPost {
             "getSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -3747,13 +3636,7 @@ impl GetSocialQueue {
             "getSocialQueue",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -3800,10 +3683,7 @@ impl GetSocialQueueCalendar {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/category/queues/list/calendar".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3853,13 +3733,7 @@ impl GetSocialQueueEditCalendar {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/edit/calendar",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -3923,7 +3797,7 @@ impl GetSocialStatistics {
             "getSocialStatistics",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/social-media-posting/statistics".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -3987,13 +3861,7 @@ impl GetSocialTagsByIds {
             "getSocialTagsByIds",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/tags/details",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4057,14 +3925,7 @@ impl LikeSocialComment {
             "likeSocialComment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/comments/{}/{}/like",
-                crate::runtime::request::path_segment(self.platform.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.platform.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -4123,13 +3984,7 @@ impl ListSocialAccounts {
             "listSocialAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/accounts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         Ok(request)
     }
@@ -4208,13 +4063,7 @@ impl ListSocialCategories {
             "listSocialCategories",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/categories",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
             request.query("searchText", value);
@@ -4336,13 +4185,7 @@ impl ListSocialComments {
             "listSocialComments",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/comments/{}/list",
-                crate::runtime::request::path_segment(self.platform.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.platform.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -4486,13 +4329,7 @@ impl ListSocialCsvImports {
             "listSocialCsvImports",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
             request.query("skip", value);
@@ -4615,13 +4452,7 @@ impl ListSocialPosts {
             "listSocialPosts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/list",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -4704,10 +4535,7 @@ impl ListSocialQueueCategories {
             "listSocialQueueCategories",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/category/queues/available-categories".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.skip {
@@ -4812,13 +4640,7 @@ impl ListSocialQueueItems {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/items",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -4916,13 +4738,7 @@ impl ListSocialQueueSlots {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/slots",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5022,10 +4838,7 @@ impl ListSocialQueues {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/category/queues/list".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5157,13 +4970,7 @@ impl ListSocialTags {
             "listSocialTags",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/tags",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
             request.query("searchText", value);
@@ -5273,13 +5080,9 @@ impl ResetSocialQueueItem {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/category/queues/{}/items/{}/reset",
-                crate::runtime::request::path_segment(&self.queue_id),
-                crate::runtime::request::path_segment(&self.item_id)
-            )
+            &[self.queue_id.as_str(), self.item_id.as_str()]
         );
         {
             let value = &self.body;
@@ -5330,13 +5133,7 @@ impl SaveSocialQueueEdit {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/edit/save",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5398,13 +5195,7 @@ impl SetSocialCsvAccounts {
             "setSocialCsvAccounts",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/set-accounts",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -5484,13 +5275,7 @@ impl StartSocialOauth {
             "startSocialOauth",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/oauth/{}/start",
-                crate::runtime::request::path_segment(self.platform.as_str())
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.platform.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -5543,13 +5328,7 @@ impl StartSocialQueueEdit {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}/edit/start",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5612,14 +5391,7 @@ impl UnlikeSocialComment {
             "unlikeSocialComment",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/comments/{}/{}/like",
-                crate::runtime::request::path_segment(self.platform.as_str()),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.platform.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5680,14 +5452,7 @@ impl UpdateSocialPost {
             "updateSocialPost",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/posts/{}",
-                crate::runtime::request::path_segment(&location_id),
-                crate::runtime::request::path_segment(&self.id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str(), self.id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -5738,13 +5503,7 @@ impl UpdateSocialQueue {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/category/queues/{}",
-                crate::runtime::request::path_segment(&self.queue_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.queue_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -5795,13 +5554,9 @@ impl UpdateSocialQueueItem {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/social-media-posting/category/queues/{}/items/{}",
-                crate::runtime::request::path_segment(&self.queue_id),
-                crate::runtime::request::path_segment(&self.item_id)
-            )
+            &[self.queue_id.as_str(), self.item_id.as_str()]
         );
         {
             let value = &self.body;
@@ -5864,13 +5619,7 @@ impl UploadSocialCsv {
             "uploadSocialCsv",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/social-media-posting/{}/csv",
-                crate::runtime::request::path_segment(&location_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[location_id.as_str()]);
         request.scope_key(location_id.clone());
         {
             let value = &self.body;
@@ -6121,19 +5870,19 @@ pub struct AttachSocialOauthAccountRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachSocialOauthAccountRequest {
-        type_: 0 "type" value optional,
-        origin_id: 1 "originId" value optional,
-        name: 2 "name" value optional,
-        avatar: 3 "avatar" value optional,
-        page_id: 4 "pageId" value optional,
-        urn: 5 "urn" value optional,
-        username: 6 "username" value optional,
-        verified: 7 "verified" value optional,
-        website_url: 8 "websiteUrl" value optional,
-        origin_account_type: 9 "originAccountType" value optional,
-        company_id: 10 "companyId" value optional,
-        location: 11 "location" value optional,
-        account: 12 "account" value optional
+        type_: 0 "type" value,
+        origin_id: 1 "originId" value,
+        name: 2 "name" value,
+        avatar: 3 "avatar" value,
+        page_id: 4 "pageId" value,
+        urn: 5 "urn" value,
+        username: 6 "username" value,
+        verified: 7 "verified" value,
+        website_url: 8 "websiteUrl" value,
+        origin_account_type: 9 "originAccountType" value,
+        company_id: 10 "companyId" value,
+        location: 11 "location" value,
+        account: 12 "account" value
     }
 }
 
@@ -6267,13 +6016,13 @@ pub struct BlueskyPostDetails {
 
 crate::runtime::object::object_impl! {
     BlueskyPostDetails {
-        shortened_links: 0 "shortenedLinks" value_or_default optional,
-        reply_to: 1 "replyTo" value optional,
-        quote_post: 2 "quotePost" value optional,
-        language: 3 "language" value optional,
-        external_link: 4 "externalLink" value optional,
-        external_link_title: 5 "externalLinkTitle" value optional,
-        external_link_description: 6 "externalLinkDescription" value optional
+        shortened_links: 0 "shortenedLinks" value_or_default,
+        reply_to: 1 "replyTo" value,
+        quote_post: 2 "quotePost" value,
+        language: 3 "language" value,
+        external_link: 4 "externalLink" value,
+        external_link_title: 5 "externalLinkTitle" value,
+        external_link_description: 6 "externalLinkDescription" value
     }
 }
 
@@ -6586,10 +6335,10 @@ pub struct DeleteSocialCsvImportResponse {
 
 crate::runtime::object::object_impl! {
     DeleteSocialCsvImportResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6609,9 +6358,7 @@ pub struct DeleteSocialCsvImportResponseResults {
     pub csv: Option<SocialCsvImport>,
 }
 
-crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponseResults { csv: 0 "csv" value optional }
-}
+crate::runtime::object::object_impl! { DeleteSocialCsvImportResponseResults { csv: 0 "csv" value } }
 
 impl DeleteSocialCsvImportResponseResults {
     /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
@@ -6641,10 +6388,10 @@ pub struct DeleteSocialCsvPostResponse {
 
 crate::runtime::object::object_impl! {
     DeleteSocialCsvPostResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -6669,10 +6416,7 @@ pub struct DeleteSocialCsvPostResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvPostResponseResults {
-        post_id: 0 "postId" value optional,
-        csv: 1 "csv" value optional
-    }
+    DeleteSocialCsvPostResponseResults { post_id: 0 "postId" value, csv: 1 "csv" value }
 }
 
 impl DeleteSocialCsvPostResponseResults {
@@ -6699,8 +6443,8 @@ pub struct FacebookPostDetails {
 
 crate::runtime::object::object_impl! {
     FacebookPostDetails {
-        type_: 0 "type" value optional,
-        text_format_preset_id: 1 "textFormatPresetId" value optional
+        type_: 0 "type" value,
+        text_format_preset_id: 1 "textFormatPresetId" value
     }
 }
 
@@ -6768,10 +6512,10 @@ pub struct GetSocialQueueResponse {
 
 crate::runtime::object::object_impl! {
     GetSocialQueueResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -6795,10 +6539,7 @@ pub struct GetSocialQueueResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    GetSocialQueueResponseResults {
-        message: 0 "message" value optional,
-        queue: 1 "queue" value optional
-    }
+    GetSocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
 }
 
 impl GetSocialQueueResponseResults {
@@ -6901,16 +6642,16 @@ pub struct GmbPostDetails {
 
 crate::runtime::object::object_impl! {
     GmbPostDetails {
-        gmb_event_type: 0 "gmbEventType" value optional,
-        title: 1 "title" value optional,
-        offer_title: 2 "offerTitle" value optional,
-        start_date: 3 "startDate" value optional,
-        end_date: 4 "endDate" value optional,
-        terms_conditions: 5 "termsConditions" value optional,
-        url: 6 "url" value optional,
-        coupon_code: 7 "couponCode" value optional,
-        redeem_online_url: 8 "redeemOnlineUrl" value optional,
-        action_type: 9 "actionType" value optional
+        gmb_event_type: 0 "gmbEventType" value,
+        title: 1 "title" value,
+        offer_title: 2 "offerTitle" value,
+        start_date: 3 "startDate" value,
+        end_date: 4 "endDate" value,
+        terms_conditions: 5 "termsConditions" value,
+        url: 6 "url" value,
+        coupon_code: 7 "couponCode" value,
+        redeem_online_url: 8 "redeemOnlineUrl" value,
+        action_type: 9 "actionType" value
     }
 }
 
@@ -7022,11 +6763,11 @@ pub struct InstagramPostDetails {
 
 crate::runtime::object::object_impl! {
     InstagramPostDetails {
-        type_: 0 "type" value optional,
-        collaborators: 1 "collaborators" value optional,
-        show_on_feed: 2 "showOnFeed" value optional,
-        publish_via_push_notification: 3 "publishViaPushNotification" value optional,
-        publisher_note: 4 "publisherNote" value optional
+        type_: 0 "type" value,
+        collaborators: 1 "collaborators" value,
+        show_on_feed: 2 "showOnFeed" value,
+        publish_via_push_notification: 3 "publishViaPushNotification" value,
+        publisher_note: 4 "publisherNote" value
     }
 }
 
@@ -7096,9 +6837,9 @@ pub struct LinkedinPoll {
 
 crate::runtime::object::object_impl! {
     LinkedinPoll {
-        question: 0 "question" value optional,
-        options: 1 "options" value_or_default optional,
-        settings: 2 "settings" value optional
+        question: 0 "question" value,
+        options: 1 "options" value_or_default,
+        settings: 2 "settings" value
     }
 }
 
@@ -7189,7 +6930,7 @@ pub struct LinkedinPollOption {
     pub text: Option<String>,
 }
 
-crate::runtime::object::object_impl! { LinkedinPollOption { text: 0 "text" value optional } }
+crate::runtime::object::object_impl! { LinkedinPollOption { text: 0 "text" value } }
 
 impl LinkedinPollOption {
     /// A value with the required fields (`text`).
@@ -7215,9 +6956,7 @@ pub struct LinkedinPollSettings {
     pub duration: Option<LinkedinPollDuration>,
 }
 
-crate::runtime::object::object_impl! {
-    LinkedinPollSettings { duration: 0 "duration" value optional }
-}
+crate::runtime::object::object_impl! { LinkedinPollSettings { duration: 0 "duration" value } }
 
 impl LinkedinPollSettings {
     /// A value with the required fields (`duration`).
@@ -7254,9 +6993,9 @@ pub struct LinkedinPostDetails {
 
 crate::runtime::object::object_impl! {
     LinkedinPostDetails {
-        pdf_title: 0 "pdfTitle" value optional,
-        post_as_pdf: 1 "postAsPdf" value optional,
-        poll: 2 "poll" value optional
+        pdf_title: 0 "pdfTitle" value,
+        post_as_pdf: 1 "postAsPdf" value,
+        poll: 2 "poll" value
     }
 }
 
@@ -7461,10 +7200,10 @@ pub struct ListSocialCommentsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7489,8 +7228,8 @@ pub struct ListSocialCommentsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponseResults {
-        comments: 0 "comments" value_or_default optional,
-        meta: 1 "meta" value optional
+        comments: 0 "comments" value_or_default,
+        meta: 1 "meta" value
     }
 }
 
@@ -7518,11 +7257,11 @@ pub struct ListSocialCommentsResponseResultsMeta {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponseResultsMeta {
-        total: 0 "total" value optional,
-        total_unread: 1 "totalUnread" value optional,
-        skip: 2 "skip" value optional,
-        limit: 3 "limit" value optional,
-        has_more: 4 "hasMore" value optional
+        total: 0 "total" value,
+        total_unread: 1 "totalUnread" value,
+        skip: 2 "skip" value,
+        limit: 3 "limit" value,
+        has_more: 4 "hasMore" value
     }
 }
 
@@ -7547,10 +7286,10 @@ pub struct ListSocialCsvImportsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7574,10 +7313,7 @@ pub struct ListSocialCsvImportsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponseResults {
-        csvs: 0 "csvs" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    ListSocialCsvImportsResponseResults { csvs: 0 "csvs" value_or_default, count: 1 "count" value }
 }
 
 /// The `ListSocialPostsResponse` object.
@@ -7601,10 +7337,10 @@ pub struct ListSocialPostsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialPostsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -7628,10 +7364,7 @@ pub struct ListSocialPostsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponseResults {
-        posts: 0 "posts" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    ListSocialPostsResponseResults { posts: 0 "posts" value_or_default, count: 1 "count" value }
 }
 
 /// The `ListSocialQueueCategoriesResponse` object.
@@ -7655,10 +7388,10 @@ pub struct ListSocialQueueCategoriesResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueCategoriesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -7686,9 +7419,9 @@ pub struct ListSocialQueueCategoriesResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueCategoriesResponseResults {
-        message: 0 "message" value optional,
-        categories: 1 "categories" value_or_default optional,
-        meta: 2 "meta" value optional
+        message: 0 "message" value,
+        categories: 1 "categories" value_or_default,
+        meta: 2 "meta" value
     }
 }
 
@@ -7800,10 +7533,10 @@ pub struct ListSocialQueueItemsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueItemsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -7831,9 +7564,9 @@ pub struct ListSocialQueueItemsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueItemsResponseResults {
-        message: 0 "message" value optional,
-        items: 1 "items" value_or_default optional,
-        meta: 2 "meta" value optional
+        message: 0 "message" value,
+        items: 1 "items" value_or_default,
+        meta: 2 "meta" value
     }
 }
 
@@ -7916,10 +7649,10 @@ pub struct ListSocialQueueSlotsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueSlotsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -7956,12 +7689,12 @@ pub struct ListSocialQueueSlotsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueSlotsResponseResults {
-        message: 0 "message" value optional,
-        slots: 1 "slots" value_or_default optional,
-        total: 2 "total" value optional,
-        skip: 3 "skip" value optional,
-        limit: 4 "limit" value optional,
-        timezone: 5 "timezone" value optional
+        message: 0 "message" value,
+        slots: 1 "slots" value_or_default,
+        total: 2 "total" value,
+        skip: 3 "skip" value,
+        limit: 4 "limit" value,
+        timezone: 5 "timezone" value
     }
 }
 
@@ -8033,10 +7766,10 @@ pub struct ListSocialQueuesResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueuesResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -8064,9 +7797,9 @@ pub struct ListSocialQueuesResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueuesResponseResults {
-        message: 0 "message" value optional,
-        queues: 1 "queues" value_or_default optional,
-        meta: 2 "meta" value optional
+        message: 0 "message" value,
+        queues: 1 "queues" value_or_default,
+        meta: 2 "meta" value
     }
 }
 
@@ -8085,10 +7818,7 @@ pub struct PinterestBoardSelection {
 }
 
 crate::runtime::object::object_impl! {
-    PinterestBoardSelection {
-        account_id: 0 "accountId" value optional,
-        boards: 1 "boards" value_or_default optional
-    }
+    PinterestBoardSelection { account_id: 0 "accountId" value, boards: 1 "boards" value_or_default }
 }
 
 impl PinterestBoardSelection {
@@ -8134,11 +7864,11 @@ pub struct PinterestPostDetails {
 
 crate::runtime::object::object_impl! {
     PinterestPostDetails {
-        title: 0 "title" value optional,
-        link: 1 "link" value optional,
-        board_ids: 2 "boardIds" value optional,
-        pinterest_boards: 3 "pinterestBoards" value optional,
-        shortened_links: 4 "shortenedLinks" value optional
+        title: 0 "title" value,
+        link: 1 "link" value,
+        board_ids: 2 "boardIds" value,
+        pinterest_boards: 3 "pinterestBoards" value,
+        shortened_links: 4 "shortenedLinks" value
     }
 }
 
@@ -8205,11 +7935,7 @@ pub struct PostInsights {
 }
 
 crate::runtime::object::object_impl! {
-    PostInsights {
-        like: 0 "like" value optional,
-        share: 1 "share" value optional,
-        comment: 2 "comment" value optional
-    }
+    PostInsights { like: 0 "like" value, share: 1 "share" value, comment: 2 "comment" value }
 }
 
 /// Open Graph preview of a link in a post; v3 adds its title and description.
@@ -8237,10 +7963,10 @@ pub struct PostLinkPreview {
 
 crate::runtime::object::object_impl! {
     PostLinkPreview {
-        meta_image: 0 "metaImage" value optional,
-        meta_link: 1 "metaLink" value optional,
-        og_title: 2 "ogTitle" value optional,
-        og_description: 3 "ogDescription" value optional
+        meta_image: 0 "metaImage" value,
+        meta_link: 1 "metaLink" value,
+        og_title: 2 "ogTitle" value,
+        og_description: 3 "ogDescription" value
     }
 }
 
@@ -8333,10 +8059,10 @@ pub struct ResetSocialQueueItemResponse {
 
 crate::runtime::object::object_impl! {
     ResetSocialQueueItemResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -8362,8 +8088,8 @@ pub struct ResetSocialQueueItemResponseResults {
 
 crate::runtime::object::object_impl! {
     ResetSocialQueueItemResponseResults {
-        message: 0 "message" value optional,
-        queue_item: 1 "queueItem" value optional
+        message: 0 "message" value,
+        queue_item: 1 "queueItem" value
     }
 }
 
@@ -8472,10 +8198,10 @@ pub struct SetSocialCsvAccountsResponse {
 
 crate::runtime::object::object_impl! {
     SetSocialCsvAccountsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -8497,7 +8223,7 @@ pub struct SetSocialCsvAccountsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SetSocialCsvAccountsResponseResults { csv_id: 0 "csvId" value optional }
+    SetSocialCsvAccountsResponseResults { csv_id: 0 "csvId" value }
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
@@ -8588,32 +8314,32 @@ pub struct SocialComment {
 
 crate::runtime::object::object_impl! {
     SocialComment {
-        id: 0 "_id" value optional,
-        platform: 1 "platform" value optional,
-        platform_comment_id: 2 "platformCommentId" value optional,
-        platform_parent_id: 3 "platformParentId" value optional,
-        platform_post_id: 4 "platformPostId" value optional,
-        post_id: 5 "postId" value optional,
-        origin_id: 6 "originId" value optional,
-        is_parent_thread: 7 "isParentThread" value optional,
-        is_post: 8 "isPost" value optional,
-        content: 9 "content" value optional,
-        attachments: 10 "attachments" value_or_default optional,
-        author: 11 "author" value optional,
-        level: 12 "level" value optional,
-        like_count: 13 "likeCount" value optional,
-        reaction_count: 14 "reactionCount" value optional,
-        reply_count: 15 "replyCount" value optional,
-        share_count: 16 "shareCount" value optional,
-        repost_count: 17 "repostCount" value optional,
-        quote_count: 18 "quoteCount" value optional,
-        preview_link: 19 "previewLink" value optional,
-        is_read: 20 "isRead" value optional,
-        is_deleted: 21 "isDeleted" value optional,
-        is_edited: 22 "isEdited" value optional,
-        published_at: 23 "publishedAt" value optional,
-        created_at: 24 "createdAt" value optional,
-        updated_at: 25 "updatedAt" value optional
+        id: 0 "_id" value,
+        platform: 1 "platform" value,
+        platform_comment_id: 2 "platformCommentId" value,
+        platform_parent_id: 3 "platformParentId" value,
+        platform_post_id: 4 "platformPostId" value,
+        post_id: 5 "postId" value,
+        origin_id: 6 "originId" value,
+        is_parent_thread: 7 "isParentThread" value,
+        is_post: 8 "isPost" value,
+        content: 9 "content" value,
+        attachments: 10 "attachments" value_or_default,
+        author: 11 "author" value,
+        level: 12 "level" value,
+        like_count: 13 "likeCount" value,
+        reaction_count: 14 "reactionCount" value,
+        reply_count: 15 "replyCount" value,
+        share_count: 16 "shareCount" value,
+        repost_count: 17 "repostCount" value,
+        quote_count: 18 "quoteCount" value,
+        preview_link: 19 "previewLink" value,
+        is_read: 20 "isRead" value,
+        is_deleted: 21 "isDeleted" value,
+        is_edited: 22 "isEdited" value,
+        published_at: 23 "publishedAt" value,
+        created_at: 24 "createdAt" value,
+        updated_at: 25 "updatedAt" value
     }
 }
 
@@ -8638,10 +8364,10 @@ pub struct SocialCommentAttachment {
 
 crate::runtime::object::object_impl! {
     SocialCommentAttachment {
-        type_: 0 "type" value optional,
-        url: 1 "url" value optional,
-        thumbnail: 2 "thumbnail" value optional,
-        video_url: 3 "videoUrl" value optional
+        type_: 0 "type" value,
+        url: 1 "url" value,
+        thumbnail: 2 "thumbnail" value,
+        video_url: 3 "videoUrl" value
     }
 }
 
@@ -8723,9 +8449,9 @@ pub struct SocialCommentAuthor {
 
 crate::runtime::object::object_impl! {
     SocialCommentAuthor {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        profile_pic: 2 "profilePic" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        profile_pic: 2 "profilePic" value
     }
 }
 
@@ -8931,10 +8657,10 @@ pub struct SocialCommentResponse {
 
 crate::runtime::object::object_impl! {
     SocialCommentResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9048,24 +8774,24 @@ pub struct SocialCsvImport {
 
 crate::runtime::object::object_impl! {
     SocialCsvImport {
-        underscore_id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        file_name: 2 "fileName" value optional,
-        account_ids: 3 "accountIds" value_or_default optional,
-        file: 4 "file" value optional,
-        status: 5 "status" value optional,
-        count: 6 "count" value optional,
-        created_by: 7 "createdBy" value optional,
-        trace_id: 8 "traceId" value optional,
-        origin_id: 9 "originId" value optional,
-        approver: 10 "approver" value optional,
-        created_at: 11 "createdAt" value optional,
-        id: 12 "id" value optional,
-        csv_file_type: 13 "csvFileType" value optional,
-        media_optimization: 14 "mediaOptimization" value optional,
-        apply_watermark: 15 "applyWatermark" value optional,
-        channel: 16 "channel" value optional,
-        updated_at: 17 "updatedAt" value optional
+        underscore_id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        file_name: 2 "fileName" value,
+        account_ids: 3 "accountIds" value_or_default,
+        file: 4 "file" value,
+        status: 5 "status" value,
+        count: 6 "count" value,
+        created_by: 7 "createdBy" value,
+        trace_id: 8 "traceId" value,
+        origin_id: 9 "originId" value,
+        approver: 10 "approver" value,
+        created_at: 11 "createdAt" value,
+        id: 12 "id" value,
+        csv_file_type: 13 "csvFileType" value,
+        media_optimization: 14 "mediaOptimization" value,
+        apply_watermark: 15 "applyWatermark" value,
+        channel: 16 "channel" value,
+        updated_at: 17 "updatedAt" value
     }
 }
 
@@ -9090,10 +8816,10 @@ pub struct SocialCsvImportResponse {
 
 crate::runtime::object::object_impl! {
     SocialCsvImportResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9121,9 +8847,9 @@ pub struct SocialCsvImportResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialCsvImportResponseResults {
-        csv: 0 "csv" value optional,
-        count: 1 "count" value optional,
-        posts: 2 "posts" value_or_default optional
+        csv: 0 "csv" value,
+        count: 1 "count" value,
+        posts: 2 "posts" value_or_default
     }
 }
 
@@ -9181,21 +8907,21 @@ pub struct SocialCsvPost {
 
 crate::runtime::object::object_impl! {
     SocialCsvPost {
-        account_ids: 0 "accountIds" value_or_default optional,
-        link: 1 "link" value optional,
-        medias: 2 "medias" value_or_default optional,
-        schedule_date: 3 "scheduleDate" value optional,
-        summary: 4 "summary" value optional,
-        follow_up_comment: 5 "followUpComment" value optional,
-        type_: 6 "type" value optional,
-        tiktok_post_details: 7 "tiktokPostDetails" value optional,
-        gmb_post_details: 8 "gmbPostDetails" value optional,
-        error_message: 9 "errorMessage" value optional,
-        csv_file_type: 10 "csvFileType" value optional,
-        media_optimization: 11 "mediaOptimization" value optional,
-        apply_watermark: 12 "applyWatermark" value optional,
-        status: 13 "status" value optional,
-        updated_at: 14 "updatedAt" value optional
+        account_ids: 0 "accountIds" value_or_default,
+        link: 1 "link" value,
+        medias: 2 "medias" value_or_default,
+        schedule_date: 3 "scheduleDate" value,
+        summary: 4 "summary" value,
+        follow_up_comment: 5 "followUpComment" value,
+        type_: 6 "type" value,
+        tiktok_post_details: 7 "tiktokPostDetails" value,
+        gmb_post_details: 8 "gmbPostDetails" value,
+        error_message: 9 "errorMessage" value,
+        csv_file_type: 10 "csvFileType" value,
+        media_optimization: 11 "mediaOptimization" value,
+        apply_watermark: 12 "applyWatermark" value,
+        status: 13 "status" value,
+        updated_at: 14 "updatedAt" value
     }
 }
 
@@ -9293,18 +9019,18 @@ pub struct SocialOauthAccountOption {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountOption {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        username: 2 "username" value optional,
-        avatar: 3 "avatar" value optional,
-        urn: 4 "urn" value optional,
-        page_id: 5 "pageId" value optional,
-        is_owned: 6 "isOwned" value optional,
-        is_business_account: 7 "isBusinessAccount" value optional,
-        verified: 8 "verified" value optional,
-        is_connected: 9 "isConnected" value optional,
-        type_: 10 "type" value optional,
-        website_url: 11 "websiteUrl" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        username: 2 "username" value,
+        avatar: 3 "avatar" value,
+        urn: 4 "urn" value,
+        page_id: 5 "pageId" value,
+        is_owned: 6 "isOwned" value,
+        is_business_account: 7 "isBusinessAccount" value,
+        verified: 8 "verified" value,
+        is_connected: 9 "isConnected" value,
+        type_: 10 "type" value,
+        website_url: 11 "websiteUrl" value
     }
 }
 
@@ -9329,10 +9055,10 @@ pub struct SocialOauthAccountsResponse {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountsResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -9363,10 +9089,10 @@ pub struct SocialOauthAccountsResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountsResponseResults {
-        pages: 0 "pages" value_or_default optional,
-        accounts: 1 "accounts" value_or_default optional,
-        profile: 2 "profile" value_or_default optional,
-        locations: 3 "locations" value optional
+        pages: 0 "pages" value_or_default,
+        accounts: 1 "accounts" value_or_default,
+        profile: 2 "profile" value_or_default,
+        locations: 3 "locations" value
     }
 }
 
@@ -9569,38 +9295,38 @@ pub struct SocialPost {
 
 crate::runtime::object::object_impl! {
     SocialPost {
-        id: 0 "_id" value optional,
-        source: 1 "source" value optional,
-        location_id: 2 "locationId" value optional,
-        platform: 3 "platform" value optional,
-        thumbnail: 4 "thumbnail" value optional,
-        display_date: 5 "displayDate" value optional,
-        created_at: 6 "createdAt" value optional,
-        updated_at: 7 "updatedAt" value optional,
-        account_id: 8 "accountId" value optional,
-        error: 9 "error" value optional,
-        post_id: 10 "postId" value optional,
-        published_at: 11 "publishedAt" value optional,
-        account_ids: 12 "accountIds" value_or_default optional,
-        summary: 13 "summary" value optional,
-        media: 14 "media" value_or_default optional,
-        status: 15 "status" value optional,
-        created_by: 16 "createdBy" value optional,
-        type_: 17 "type" value optional,
-        tags: 18 "tags" value_or_default optional,
-        og_tags_details: 19 "ogTagsDetails" value optional,
-        post_approval_details: 20 "postApprovalDetails" value optional,
-        tiktok_post_details: 21 "tiktokPostDetails" value optional,
-        gmb_post_details: 22 "gmbPostDetails" value optional,
-        bluesky_post_details: 23 "blueskyPostDetails" value optional,
-        linkedin_post_details: 24 "linkedinPostDetails" value optional,
-        pinterest_post_details: 25 "pinterestPostDetails" value optional,
-        facebook_post_details: 26 "facebookPostDetails" value optional,
-        instagram_post_details: 27 "instagramPostDetails" value optional,
-        youtube_post_details: 28 "youtubePostDetails" value optional,
-        user: 29 "user" value optional,
-        media_optimization: 30 "mediaOptimization" value optional,
-        insights: 31 "insights" value optional
+        id: 0 "_id" value,
+        source: 1 "source" value,
+        location_id: 2 "locationId" value,
+        platform: 3 "platform" value,
+        thumbnail: 4 "thumbnail" value,
+        display_date: 5 "displayDate" value,
+        created_at: 6 "createdAt" value,
+        updated_at: 7 "updatedAt" value,
+        account_id: 8 "accountId" value,
+        error: 9 "error" value,
+        post_id: 10 "postId" value,
+        published_at: 11 "publishedAt" value,
+        account_ids: 12 "accountIds" value_or_default,
+        summary: 13 "summary" value,
+        media: 14 "media" value_or_default,
+        status: 15 "status" value,
+        created_by: 16 "createdBy" value,
+        type_: 17 "type" value,
+        tags: 18 "tags" value_or_default,
+        og_tags_details: 19 "ogTagsDetails" value,
+        post_approval_details: 20 "postApprovalDetails" value,
+        tiktok_post_details: 21 "tiktokPostDetails" value,
+        gmb_post_details: 22 "gmbPostDetails" value,
+        bluesky_post_details: 23 "blueskyPostDetails" value,
+        linkedin_post_details: 24 "linkedinPostDetails" value,
+        pinterest_post_details: 25 "pinterestPostDetails" value,
+        facebook_post_details: 26 "facebookPostDetails" value,
+        instagram_post_details: 27 "instagramPostDetails" value,
+        youtube_post_details: 28 "youtubePostDetails" value,
+        user: 29 "user" value,
+        media_optimization: 30 "mediaOptimization" value,
+        insights: 31 "insights" value
     }
 }
 
@@ -9682,29 +9408,29 @@ pub struct SocialPostContent {
 
 crate::runtime::object::object_impl! {
     SocialPostContent {
-        account_ids: 0 "accountIds" value_or_default optional,
-        summary: 1 "summary" value optional,
-        media: 2 "media" value_or_default optional,
-        status: 3 "status" value optional,
-        schedule_date: 4 "scheduleDate" value optional,
-        selected_best_time: 5 "selectedBestTime" value optional,
-        created_by: 6 "createdBy" value optional,
-        follow_up_comment: 7 "followUpComment" value optional,
-        og_tags_details: 8 "ogTagsDetails" value optional,
-        type_: 9 "type" value optional,
-        post_approval_details: 10 "postApprovalDetails" value optional,
-        schedule_time_updated: 11 "scheduleTimeUpdated" value optional,
-        tags: 12 "tags" value_or_default optional,
-        category_id: 13 "categoryId" value optional,
-        apply_watermark: 14 "applyWatermark" value optional,
-        tiktok_post_details: 15 "tiktokPostDetails" value optional,
-        gmb_post_details: 16 "gmbPostDetails" value optional,
-        user_id: 17 "userId" value optional,
-        linkedin_post_details: 18 "linkedinPostDetails" value optional,
-        pinterest_post_details: 19 "pinterestPostDetails" value optional,
-        facebook_post_details: 20 "facebookPostDetails" value optional,
-        instagram_post_details: 21 "instagramPostDetails" value optional,
-        youtube_post_details: 22 "youtubePostDetails" value optional
+        account_ids: 0 "accountIds" value_or_default,
+        summary: 1 "summary" value,
+        media: 2 "media" value_or_default,
+        status: 3 "status" value,
+        schedule_date: 4 "scheduleDate" value,
+        selected_best_time: 5 "selectedBestTime" value,
+        created_by: 6 "createdBy" value,
+        follow_up_comment: 7 "followUpComment" value,
+        og_tags_details: 8 "ogTagsDetails" value,
+        type_: 9 "type" value,
+        post_approval_details: 10 "postApprovalDetails" value,
+        schedule_time_updated: 11 "scheduleTimeUpdated" value,
+        tags: 12 "tags" value_or_default,
+        category_id: 13 "categoryId" value,
+        apply_watermark: 14 "applyWatermark" value,
+        tiktok_post_details: 15 "tiktokPostDetails" value,
+        gmb_post_details: 16 "gmbPostDetails" value,
+        user_id: 17 "userId" value,
+        linkedin_post_details: 18 "linkedinPostDetails" value,
+        pinterest_post_details: 19 "pinterestPostDetails" value,
+        facebook_post_details: 20 "facebookPostDetails" value,
+        instagram_post_details: 21 "instagramPostDetails" value,
+        youtube_post_details: 22 "youtubePostDetails" value
     }
 }
 
@@ -9761,17 +9487,17 @@ pub struct SocialPostMedia {
 
 crate::runtime::object::object_impl! {
     SocialPostMedia {
-        url: 0 "url" value optional,
-        caption: 1 "caption" value optional,
-        original_url: 2 "originalUrl" value optional,
-        watermarked_url: 3 "watermarkedUrl" value optional,
-        type_: 4 "type" value optional,
-        thumbnail: 5 "thumbnail" value optional,
-        id: 6 "id" value optional,
-        optimized_url: 7 "optimizedUrl" value optional,
-        optimized_type: 8 "optimizedType" value optional,
-        is_modified: 9 "isModified" value optional,
-        alt_text: 10 "altText" value optional
+        url: 0 "url" value,
+        caption: 1 "caption" value,
+        original_url: 2 "originalUrl" value,
+        watermarked_url: 3 "watermarkedUrl" value,
+        type_: 4 "type" value,
+        thumbnail: 5 "thumbnail" value,
+        id: 6 "id" value,
+        optimized_url: 7 "optimizedUrl" value,
+        optimized_type: 8 "optimizedType" value,
+        is_modified: 9 "isModified" value,
+        alt_text: 10 "altText" value
     }
 }
 
@@ -10230,10 +9956,10 @@ pub struct SocialPostResponse {
 
 crate::runtime::object::object_impl! {
     SocialPostResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -10253,7 +9979,7 @@ pub struct SocialPostResponseResults {
     pub post: Option<SocialPost>,
 }
 
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value optional } }
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value } }
 
 impl SocialPostResponseResults {
     /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
@@ -10463,22 +10189,22 @@ pub struct SocialQueue {
 
 crate::runtime::object::object_impl! {
     SocialQueue {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        category_id: 2 "categoryId" value optional,
-        time_slots: 3 "timeSlots" value_or_default optional,
-        enable_future_posts: 4 "enableFuturePosts" value optional,
-        prioritize_new_content: 5 "prioritizeNewContent" value optional,
-        current_order: 6 "currentOrder" value optional,
-        status: 7 "status" value optional,
-        start_date: 8 "startDate" value optional,
-        skip_date_time: 9 "skipDateTime" value_or_default optional,
-        current_post_id: 10 "currentPostId" value optional,
-        total_posts: 11 "totalPosts" value optional,
-        last_scheduled_time: 12 "lastScheduledTime" value optional,
-        created_by: 13 "createdBy" value optional,
-        created_at: 14 "createdAt" value optional,
-        updated_at: 15 "updatedAt" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        category_id: 2 "categoryId" value,
+        time_slots: 3 "timeSlots" value_or_default,
+        enable_future_posts: 4 "enableFuturePosts" value,
+        prioritize_new_content: 5 "prioritizeNewContent" value,
+        current_order: 6 "currentOrder" value,
+        status: 7 "status" value,
+        start_date: 8 "startDate" value,
+        skip_date_time: 9 "skipDateTime" value_or_default,
+        current_post_id: 10 "currentPostId" value,
+        total_posts: 11 "totalPosts" value,
+        last_scheduled_time: 12 "lastScheduledTime" value,
+        created_by: 13 "createdBy" value,
+        created_at: 14 "createdAt" value,
+        updated_at: 15 "updatedAt" value
     }
 }
 
@@ -10568,10 +10294,10 @@ pub struct SocialQueueCalendarResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueCalendarResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -10603,10 +10329,10 @@ pub struct SocialQueueCalendarResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueCalendarResponseResults {
-        message: 0 "message" value optional,
-        scheduled_posts: 1 "scheduledPosts" value_or_default optional,
-        total: 2 "total" value optional,
-        timezone: 3 "timezone" value optional
+        message: 0 "message" value,
+        scheduled_posts: 1 "scheduledPosts" value_or_default,
+        total: 2 "total" value,
+        timezone: 3 "timezone" value
     }
 }
 
@@ -10628,9 +10354,9 @@ pub struct SocialQueueCallStatus {
 
 crate::runtime::object::object_impl! {
     SocialQueueCallStatus {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value
     }
 }
 
@@ -10680,18 +10406,18 @@ pub struct SocialQueueCategory {
 
 crate::runtime::object::object_impl! {
     SocialQueueCategory {
-        id: 0 "_id" value optional,
-        name: 1 "name" value optional,
-        primary_color: 2 "primaryColor" value optional,
-        secondary_color: 3 "secondaryColor" value optional,
-        location_id: 4 "locationId" value optional,
-        created_by: 5 "createdBy" value optional,
-        deleted: 6 "deleted" value optional,
-        created_at: 7 "createdAt" value optional,
-        updated_at: 8 "updatedAt" value optional,
-        published_posts_count: 9 "publishedPostsCount" value optional,
-        status: 10 "status" value optional,
-        queue_details: 11 "queueDetails" value optional
+        id: 0 "_id" value,
+        name: 1 "name" value,
+        primary_color: 2 "primaryColor" value,
+        secondary_color: 3 "secondaryColor" value,
+        location_id: 4 "locationId" value,
+        created_by: 5 "createdBy" value,
+        deleted: 6 "deleted" value,
+        created_at: 7 "createdAt" value,
+        updated_at: 8 "updatedAt" value,
+        published_posts_count: 9 "publishedPostsCount" value,
+        status: 10 "status" value,
+        queue_details: 11 "queueDetails" value
     }
 }
 
@@ -10720,9 +10446,9 @@ pub struct SocialQueueCategoryQueueDetails {
 
 crate::runtime::object::object_impl! {
     SocialQueueCategoryQueueDetails {
-        queue_id: 0 "queueId" value optional,
-        prioritize_new_content: 1 "prioritizeNewContent" value optional,
-        enable_future_posts: 2 "enableFuturePosts" value optional
+        queue_id: 0 "queueId" value,
+        prioritize_new_content: 1 "prioritizeNewContent" value,
+        enable_future_posts: 2 "enableFuturePosts" value
     }
 }
 
@@ -10916,17 +10642,17 @@ pub struct SocialQueueItem {
 
 crate::runtime::object::object_impl! {
     SocialQueueItem {
-        id: 0 "_id" value optional,
-        order: 1 "order" value optional,
-        variations: 2 "variations" value_or_default optional,
-        primary_image: 3 "primaryImage" value optional,
-        post_id: 4 "postId" value optional,
-        post: 5 "post" value optional,
-        errors: 6 "errors" value_or_default optional,
-        scheduled_date_time: 7 "scheduledDateTime" value optional,
-        scheduled_variation_index: 8 "scheduledVariationIndex" value optional,
-        current_variation: 9 "currentVariation" value optional,
-        is_skipped: 10 "isSkipped" value optional
+        id: 0 "_id" value,
+        order: 1 "order" value,
+        variations: 2 "variations" value_or_default,
+        primary_image: 3 "primaryImage" value,
+        post_id: 4 "postId" value,
+        post: 5 "post" value,
+        errors: 6 "errors" value_or_default,
+        scheduled_date_time: 7 "scheduledDateTime" value,
+        scheduled_variation_index: 8 "scheduledVariationIndex" value,
+        current_variation: 9 "currentVariation" value,
+        is_skipped: 10 "isSkipped" value
     }
 }
 
@@ -10985,21 +10711,21 @@ pub struct SocialQueueItemRecord {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecord {
-        id: 0 "_id" value optional,
-        order: 1 "order" value optional,
-        variations: 2 "variations" value_or_default optional,
-        primary_image: 3 "primaryImage" value optional,
-        last_scheduled_time: 4 "lastScheduledTime" value optional,
-        queue_id: 5 "queueId" value optional,
-        post_id: 6 "postId" value optional,
-        modified_post_payload: 7 "modifiedPostPayload" value optional,
-        parent_post_id: 8 "parentPostId" value optional,
-        errors: 9 "errors" value_or_default optional,
-        current_variation: 10 "currentVariation" value optional,
-        created_at: 11 "createdAt" value optional,
-        updated_at: 12 "updatedAt" value optional,
-        deleted: 13 "deleted" value optional,
-        location_id: 14 "locationId" value optional
+        id: 0 "_id" value,
+        order: 1 "order" value,
+        variations: 2 "variations" value_or_default,
+        primary_image: 3 "primaryImage" value,
+        last_scheduled_time: 4 "lastScheduledTime" value,
+        queue_id: 5 "queueId" value,
+        post_id: 6 "postId" value,
+        modified_post_payload: 7 "modifiedPostPayload" value,
+        parent_post_id: 8 "parentPostId" value,
+        errors: 9 "errors" value_or_default,
+        current_variation: 10 "currentVariation" value,
+        created_at: 11 "createdAt" value,
+        updated_at: 12 "updatedAt" value,
+        deleted: 13 "deleted" value,
+        location_id: 14 "locationId" value
     }
 }
 
@@ -11024,10 +10750,10 @@ pub struct SocialQueueItemRecordResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecordResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -11053,8 +10779,8 @@ pub struct SocialQueueItemRecordResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecordResponseResults {
-        message: 0 "message" value optional,
-        queue_item: 1 "queueItem" value optional
+        message: 0 "message" value,
+        queue_item: 1 "queueItem" value
     }
 }
 
@@ -11081,11 +10807,7 @@ pub struct SocialQueueListMeta {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueListMeta {
-        count: 0 "count" value optional,
-        skip: 1 "skip" value optional,
-        limit: 2 "limit" value optional
-    }
+    SocialQueueListMeta { count: 0 "count" value, skip: 1 "skip" value, limit: 2 "limit" value }
 }
 
 /// The `SocialQueueMessageResponse` object.
@@ -11109,10 +10831,10 @@ pub struct SocialQueueMessageResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueMessageResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -11133,7 +10855,7 @@ pub struct SocialQueueMessageResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueMessageResponseResults { message: 0 "message" value optional }
+    SocialQueueMessageResponseResults { message: 0 "message" value }
 }
 
 /// Open Graph preview of a link in a queue item's text.
@@ -11157,9 +10879,9 @@ pub struct SocialQueueOgTags {
 
 crate::runtime::object::object_impl! {
     SocialQueueOgTags {
-        meta_link: 0 "metaLink" value optional,
-        meta_image: 1 "metaImage" value optional,
-        og_title: 2 "ogTitle" value optional
+        meta_link: 0 "metaLink" value,
+        meta_image: 1 "metaImage" value,
+        og_title: 2 "ogTitle" value
     }
 }
 
@@ -11348,30 +11070,30 @@ pub struct SocialQueuePostContent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueuePostContent {
-        account_ids: 0 "accountIds" value optional,
-        summary: 1 "summary" value optional,
-        media: 2 "media" value optional,
-        status: 3 "status" value optional,
-        schedule_date: 4 "scheduleDate" value optional,
-        selected_best_time: 5 "selectedBestTime" value optional,
-        created_by: 6 "createdBy" value optional,
-        follow_up_comment: 7 "followUpComment" value optional,
-        og_tags_details: 8 "ogTagsDetails" value optional,
-        type_: 9 "type" value optional,
-        post_approval_details: 10 "postApprovalDetails" value optional,
-        schedule_time_updated: 11 "scheduleTimeUpdated" value optional,
-        tags: 12 "tags" value optional,
-        category_id: 13 "categoryId" value optional,
-        apply_watermark: 14 "applyWatermark" value optional,
-        tiktok_post_details: 15 "tiktokPostDetails" value optional,
-        gmb_post_details: 16 "gmbPostDetails" value optional,
-        user_id: 17 "userId" value optional,
-        linkedin_post_details: 18 "linkedinPostDetails" value optional,
-        pinterest_post_details: 19 "pinterestPostDetails" value optional,
-        facebook_post_details: 20 "facebookPostDetails" value optional,
-        instagram_post_details: 21 "instagramPostDetails" value optional,
-        youtube_post_details: 22 "youtubePostDetails" value optional,
-        location_id: 23 "locationId" value optional
+        account_ids: 0 "accountIds" value,
+        summary: 1 "summary" value,
+        media: 2 "media" value,
+        status: 3 "status" value,
+        schedule_date: 4 "scheduleDate" value,
+        selected_best_time: 5 "selectedBestTime" value,
+        created_by: 6 "createdBy" value,
+        follow_up_comment: 7 "followUpComment" value,
+        og_tags_details: 8 "ogTagsDetails" value,
+        type_: 9 "type" value,
+        post_approval_details: 10 "postApprovalDetails" value,
+        schedule_time_updated: 11 "scheduleTimeUpdated" value,
+        tags: 12 "tags" value,
+        category_id: 13 "categoryId" value,
+        apply_watermark: 14 "applyWatermark" value,
+        tiktok_post_details: 15 "tiktokPostDetails" value,
+        gmb_post_details: 16 "gmbPostDetails" value,
+        user_id: 17 "userId" value,
+        linkedin_post_details: 18 "linkedinPostDetails" value,
+        pinterest_post_details: 19 "pinterestPostDetails" value,
+        facebook_post_details: 20 "facebookPostDetails" value,
+        instagram_post_details: 21 "instagramPostDetails" value,
+        youtube_post_details: 22 "youtubePostDetails" value,
+        location_id: 23 "locationId" value
     }
 }
 
@@ -11576,10 +11298,10 @@ pub struct SocialQueueResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -11603,10 +11325,7 @@ pub struct SocialQueueResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueResponseResults {
-        message: 0 "message" value optional,
-        queue: 1 "queue" value optional
-    }
+    SocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
 }
 
 impl SocialQueueResponseResults {
@@ -11664,19 +11383,19 @@ pub struct SocialQueueScheduledPost {
 
 crate::runtime::object::object_impl! {
     SocialQueueScheduledPost {
-        scheduled_date_time: 0 "scheduledDateTime" value optional,
-        post: 1 "post" value optional,
-        queue_item_id: 2 "queueItemId" value optional,
-        queue_id: 3 "queueId" value optional,
-        order: 4 "order" value optional,
-        variations: 5 "variations" value_or_default optional,
-        primary_image: 6 "primaryImage" value optional,
-        errors: 7 "errors" value_or_default optional,
-        category: 8 "category" value optional,
-        current_variation: 9 "currentVariation" value optional,
-        timezone: 10 "timezone" value optional,
-        is_draft: 11 "isDraft" value optional,
-        original_item_id: 12 "originalItemId" value optional
+        scheduled_date_time: 0 "scheduledDateTime" value,
+        post: 1 "post" value,
+        queue_item_id: 2 "queueItemId" value,
+        queue_id: 3 "queueId" value,
+        order: 4 "order" value,
+        variations: 5 "variations" value_or_default,
+        primary_image: 6 "primaryImage" value,
+        errors: 7 "errors" value_or_default,
+        category: 8 "category" value,
+        current_variation: 9 "currentVariation" value,
+        timezone: 10 "timezone" value,
+        is_draft: 11 "isDraft" value,
+        original_item_id: 12 "originalItemId" value
     }
 }
 
@@ -11698,9 +11417,9 @@ pub struct SocialQueueSlot {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlot {
-        item_id: 0 "itemId" value optional,
-        scheduled_date_time: 1 "scheduledDateTime" value optional,
-        is_skipped: 2 "isSkipped" value optional
+        item_id: 0 "itemId" value,
+        scheduled_date_time: 1 "scheduledDateTime" value,
+        is_skipped: 2 "isSkipped" value
     }
 }
 
@@ -11725,10 +11444,10 @@ pub struct SocialQueueSlotsChangedResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlotsChangedResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -11757,9 +11476,9 @@ pub struct SocialQueueSlotsChangedResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlotsChangedResponseResults {
-        message: 0 "message" value optional,
-        updated_slots: 1 "updatedSlots" value_or_default optional,
-        total_posts_changed: 2 "totalPostsChanged" value optional
+        message: 0 "message" value,
+        updated_slots: 1 "updatedSlots" value_or_default,
+        total_posts_changed: 2 "totalPostsChanged" value
     }
 }
 
@@ -11831,9 +11550,9 @@ pub struct SocialQueueTimeSlot {
 
 crate::runtime::object::object_impl! {
     SocialQueueTimeSlot {
-        day_of_week: 0 "dayOfWeek" value optional,
-        time: 1 "time" value optional,
-        id: 2 "_id" value optional
+        day_of_week: 0 "dayOfWeek" value,
+        time: 1 "time" value,
+        id: 2 "_id" value
     }
 }
 
@@ -11888,10 +11607,10 @@ pub struct SocialQueueVariation {
 
 crate::runtime::object::object_impl! {
     SocialQueueVariation {
-        content: 0 "content" value optional,
-        mentions: 1 "mentions" value_or_default optional,
-        og_tags: 2 "ogTags" value optional,
-        id: 3 "_id" value optional
+        content: 0 "content" value,
+        mentions: 1 "mentions" value_or_default,
+        og_tags: 2 "ogTags" value,
+        id: 3 "_id" value
     }
 }
 
@@ -11917,9 +11636,9 @@ pub struct SocialQueueVariationInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueVariationInput {
-        content: 0 "content" value optional,
-        mentions: 1 "mentions" value optional,
-        og_tags: 2 "ogTags" value optional
+        content: 0 "content" value,
+        mentions: 1 "mentions" value,
+        og_tags: 2 "ogTags" value
     }
 }
 
@@ -12013,23 +11732,23 @@ pub struct SocialQueueWithCategory {
 
 crate::runtime::object::object_impl! {
     SocialQueueWithCategory {
-        id: 0 "_id" value optional,
-        location_id: 1 "locationId" value optional,
-        category_id: 2 "categoryId" value optional,
-        time_slots: 3 "timeSlots" value_or_default optional,
-        enable_future_posts: 4 "enableFuturePosts" value optional,
-        prioritize_new_content: 5 "prioritizeNewContent" value optional,
-        current_order: 6 "currentOrder" value optional,
-        status: 7 "status" value optional,
-        start_date: 8 "startDate" value optional,
-        skip_date_time: 9 "skipDateTime" value_or_default optional,
-        current_post_id: 10 "currentPostId" value optional,
-        total_posts: 11 "totalPosts" value optional,
-        last_scheduled_time: 12 "lastScheduledTime" value optional,
-        created_by: 13 "createdBy" value optional,
-        created_at: 14 "createdAt" value optional,
-        updated_at: 15 "updatedAt" value optional,
-        category: 16 "category" value optional
+        id: 0 "_id" value,
+        location_id: 1 "locationId" value,
+        category_id: 2 "categoryId" value,
+        time_slots: 3 "timeSlots" value_or_default,
+        enable_future_posts: 4 "enableFuturePosts" value,
+        prioritize_new_content: 5 "prioritizeNewContent" value,
+        current_order: 6 "currentOrder" value,
+        status: 7 "status" value,
+        start_date: 8 "startDate" value,
+        skip_date_time: 9 "skipDateTime" value_or_default,
+        current_post_id: 10 "currentPostId" value,
+        total_posts: 11 "totalPosts" value,
+        last_scheduled_time: 12 "lastScheduledTime" value,
+        created_by: 13 "createdBy" value,
+        created_at: 14 "createdAt" value,
+        updated_at: 15 "updatedAt" value,
+        category: 16 "category" value
     }
 }
 
@@ -12172,10 +11891,10 @@ pub struct StartSocialQueueEditResponse {
 
 crate::runtime::object::object_impl! {
     StartSocialQueueEditResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -12204,9 +11923,9 @@ pub struct StartSocialQueueEditResponseResults {
 
 crate::runtime::object::object_impl! {
     StartSocialQueueEditResponseResults {
-        message: 0 "message" value optional,
-        session_id: 1 "sessionId" value optional,
-        item_count: 2 "itemCount" value optional
+        message: 0 "message" value,
+        session_id: 1 "sessionId" value,
+        item_count: 2 "itemCount" value
     }
 }
 
@@ -12247,13 +11966,13 @@ pub struct TiktokPostDetails {
 
 crate::runtime::object::object_impl! {
     TiktokPostDetails {
-        privacy_level: 0 "privacyLevel" value optional,
-        promote_other_brand: 1 "promoteOtherBrand" value optional,
-        enable_comment: 2 "enableComment" value optional,
-        enable_duet: 3 "enableDuet" value optional,
-        enable_stitch: 4 "enableStitch" value optional,
-        video_disclosure: 5 "videoDisclosure" value optional,
-        promote_your_brand: 6 "promoteYourBrand" value optional
+        privacy_level: 0 "privacyLevel" value,
+        promote_other_brand: 1 "promoteOtherBrand" value,
+        enable_comment: 2 "enableComment" value,
+        enable_duet: 3 "enableDuet" value,
+        enable_stitch: 4 "enableStitch" value,
+        video_disclosure: 5 "videoDisclosure" value,
+        promote_your_brand: 6 "promoteYourBrand" value
     }
 }
 
@@ -12426,10 +12145,10 @@ pub struct UpdateSocialQueueItemResponse {
 
 crate::runtime::object::object_impl! {
     UpdateSocialQueueItemResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        trace_id: 2 "traceId" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        trace_id: 2 "traceId" value,
+        results: 3 "results" value
     }
 }
 
@@ -12461,10 +12180,10 @@ pub struct UpdateSocialQueueItemResponseResults {
 
 crate::runtime::object::object_impl! {
     UpdateSocialQueueItemResponseResults {
-        message: 0 "message" value optional,
-        queue_item: 1 "queueItem" value optional,
-        updated_slots: 2 "updatedSlots" value_or_default optional,
-        total_posts_changed: 3 "totalPostsChanged" value optional
+        message: 0 "message" value,
+        queue_item: 1 "queueItem" value,
+        updated_slots: 2 "updatedSlots" value_or_default,
+        total_posts_changed: 3 "totalPostsChanged" value
     }
 }
 
@@ -12616,10 +12335,10 @@ pub struct UploadSocialCsvResponse {
 
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponse {
-        success: 0 "success" value optional,
-        status_code: 1 "statusCode" value optional,
-        message: 2 "message" value optional,
-        results: 3 "results" value optional
+        success: 0 "success" value,
+        status_code: 1 "statusCode" value,
+        message: 2 "message" value,
+        results: 3 "results" value
     }
 }
 
@@ -12654,11 +12373,11 @@ pub struct UploadSocialCsvResponseResults {
 
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponseResults {
-        file_path: 0 "filePath" value optional,
-        rows_count: 1 "rowsCount" value optional,
-        file_name: 2 "fileName" value optional,
-        file_size: 3 "fileSize" value optional,
-        csv_file_type: 4 "csvFileType" value optional
+        file_path: 0 "filePath" value,
+        rows_count: 1 "rowsCount" value,
+        file_name: 2 "fileName" value,
+        file_size: 3 "fileSize" value,
+        csv_file_type: 4 "csvFileType" value
     }
 }
 
@@ -12683,9 +12402,9 @@ pub struct YoutubePostDetails {
 
 crate::runtime::object::object_impl! {
     YoutubePostDetails {
-        title: 0 "title" value optional,
-        privacy_level: 1 "privacyLevel" value optional,
-        type_: 2 "type" value optional
+        title: 0 "title" value,
+        privacy_level: 1 "privacyLevel" value,
+        type_: 2 "type" value
     }
 }
 

@@ -935,7 +935,7 @@ impl CreateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -985,13 +985,7 @@ impl CreateShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1040,7 +1034,7 @@ impl CreateShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-zone".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1091,13 +1085,7 @@ impl DeleteShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1147,13 +1135,9 @@ impl DeleteShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1203,13 +1187,7 @@ impl DeleteShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1258,13 +1236,7 @@ impl GetShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1314,13 +1286,9 @@ impl GetShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1377,13 +1345,7 @@ impl GetShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.with_shipping_rate {
@@ -1434,7 +1396,7 @@ impl GetStoreSettings {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/store-setting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1481,10 +1443,7 @@ impl ListAvailableShippingRates {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-zone/shipping-rates".to_owned()
-        );
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1534,7 +1493,7 @@ impl ListShippingCarriers {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1597,13 +1556,7 @@ impl ListShippingRates {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -1725,7 +1678,7 @@ impl ListShippingZones {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/shipping-zone".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.limit {
@@ -1828,7 +1781,7 @@ impl SaveStoreSettings {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(&META, "/store/store-setting".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1878,13 +1831,7 @@ impl UpdateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-carrier/{}",
-                crate::runtime::request::path_segment(&self.shipping_carrier_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_carrier_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1935,13 +1882,9 @@ impl UpdateShippingRate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
+        let mut request = crate::Request::at(
             &META,
-            format!(
-                "/store/shipping-zone/{}/shipping-rate/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id),
-                crate::runtime::request::path_segment(&self.shipping_rate_id)
-            )
+            &[self.shipping_zone_id.as_str(), self.shipping_rate_id.as_str()]
         );
         {
             let value = &self.body;
@@ -1992,13 +1935,7 @@ impl UpdateShippingZone {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/store/shipping-zone/{}",
-                crate::runtime::request::path_segment(&self.shipping_zone_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.shipping_zone_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;

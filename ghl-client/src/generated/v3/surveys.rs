@@ -207,7 +207,7 @@ impl ListSurveySubmissions {
             "listSurveySubmissions",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/surveys/submissions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.page {
@@ -352,7 +352,7 @@ impl ListSurveys {
             scopes: &["surveys.readonly"],
         };
         let location_id = self.client.resolve_location("listSurveys", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(&META, "/surveys/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.skip {

@@ -387,7 +387,7 @@ impl CreateUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let mut request = crate::Request::new(&META, "/users/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -434,10 +434,7 @@ impl DeleteUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let request = crate::Request::at(&META, &[self.user_id.as_str()]);
         Ok(request)
     }
 
@@ -482,7 +479,7 @@ impl FilterUsersByEmail {
             token: crate::TokenKind::Agency,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/users/search/filter-by-email".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -576,10 +573,7 @@ impl GetUser {
             token: crate::TokenKind::Either,
             scopes: &["users.readonly"],
         };
-        let request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let request = crate::Request::at(&META, &[self.user_id.as_str()]);
         Ok(request)
     }
 
@@ -692,7 +686,7 @@ impl SearchUsers {
             token: crate::TokenKind::Either,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(&META, "/users/search".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.query("companyId", &self.company_id);
         if let Some(value) = &self.query {
             request.query("query", value);
@@ -814,10 +808,7 @@ impl UpdateUser {
             token: crate::TokenKind::Either,
             scopes: &["users.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.user_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1008,10 +999,7 @@ pub struct DeleteUserResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteUserResponse {
-        succeeded: 0 "succeeded" value optional,
-        message: 1 "message" value optional
-    }
+    DeleteUserResponse { succeeded: 0 "succeeded" value, message: 1 "message" value }
 }
 
 /// The `SearchUsersResponse` object.
@@ -1027,10 +1015,7 @@ pub struct SearchUsersResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SearchUsersResponse {
-        users: 0 "users" value_or_default optional,
-        count: 1 "count" value optional
-    }
+    SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
@@ -1103,21 +1088,21 @@ pub struct UpdateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateUserRequest {
-        first_name: 0 "firstName" value optional,
-        last_name: 1 "lastName" value optional,
-        email: 2 "email" value optional,
-        password: 3 "password" value optional,
-        phone: 4 "phone" value optional,
-        type_: 5 "type" value optional,
-        role: 6 "role" value optional,
-        company_id: 7 "companyId" value optional,
-        location_ids: 8 "locationIds" value optional,
-        permissions: 9 "permissions" value optional,
-        scopes: 10 "scopes" value optional,
-        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
-        profile_photo: 12 "profilePhoto" value optional,
-        twilio_phone: 13 "twilioPhone" value optional,
-        platform_language: 14 "platformLanguage" value optional
+        first_name: 0 "firstName" value,
+        last_name: 1 "lastName" value,
+        email: 2 "email" value,
+        password: 3 "password" value,
+        phone: 4 "phone" value,
+        type_: 5 "type" value,
+        role: 6 "role" value,
+        company_id: 7 "companyId" value,
+        location_ids: 8 "locationIds" value,
+        permissions: 9 "permissions" value,
+        scopes: 10 "scopes" value,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value,
+        profile_photo: 12 "profilePhoto" value,
+        twilio_phone: 13 "twilioPhone" value,
+        platform_language: 14 "platformLanguage" value
     }
 }
 
@@ -1283,19 +1268,19 @@ pub struct User {
 
 crate::runtime::object::object_impl! {
     User {
-        id: 0 "id" value optional,
-        name: 1 "name" value optional,
-        first_name: 2 "firstName" value optional,
-        last_name: 3 "lastName" value optional,
-        email: 4 "email" value optional,
-        phone: 5 "phone" value optional,
-        extension: 6 "extension" value optional,
-        permissions: 7 "permissions" value optional,
-        scopes: 8 "scopes" value optional,
-        roles: 9 "roles" value optional,
-        deleted: 10 "deleted" value optional,
-        lc_phone: 11 "lcPhone" value_or_default optional,
-        platform_language: 12 "platformLanguage" value optional
+        id: 0 "id" value,
+        name: 1 "name" value,
+        first_name: 2 "firstName" value,
+        last_name: 3 "lastName" value,
+        email: 4 "email" value,
+        phone: 5 "phone" value,
+        extension: 6 "extension" value,
+        permissions: 7 "permissions" value,
+        scopes: 8 "scopes" value,
+        roles: 9 "roles" value,
+        deleted: 10 "deleted" value,
+        lc_phone: 11 "lcPhone" value_or_default,
+        platform_language: 12 "platformLanguage" value
     }
 }
 

@@ -547,7 +547,7 @@ impl CreateVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let mut request = crate::Request::new(&META, "/voice-ai/actions".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -596,7 +596,7 @@ impl CreateVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -659,10 +659,7 @@ impl DeleteVoiceAiAction {
             "deleteVoiceAiAction",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("agentId", &self.agent_id);
@@ -719,10 +716,7 @@ impl DeleteVoiceAiAgent {
             "deleteVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -778,10 +772,7 @@ impl GetVoiceAiAction {
             "getVoiceAiAction",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -841,10 +832,7 @@ impl GetVoiceAiAgent {
             "getVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -904,13 +892,7 @@ impl GetVoiceAiCallLog {
             "getVoiceAiCallLog",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!(
-                "/voice-ai/dashboard/call-logs/{}",
-                crate::runtime::request::path_segment(&self.call_id)
-            )
-        );
+        let mut request = crate::Request::at(&META, &[self.call_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -990,7 +972,7 @@ impl ListVoiceAiAgents {
             "listVoiceAiAgents",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page {
             request.query("page", value);
@@ -1175,7 +1157,7 @@ impl ListVoiceAiCallLogs {
             "listVoiceAiCallLogs",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/voice-ai/dashboard/call-logs".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.agent_id {
@@ -1300,10 +1282,7 @@ impl UpdateVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.action_id.as_str()]);
         {
             let value = &self.body;
             request.json(value)?;
@@ -1366,10 +1345,7 @@ impl UpdateVoiceAiAgent {
             "updateVoiceAiAgent",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(
-            &META,
-            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
-        );
+        let mut request = crate::Request::at(&META, &[self.agent_id.as_str()]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {

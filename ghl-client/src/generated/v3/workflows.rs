@@ -117,7 +117,7 @@ impl ListWorkflows {
             "listWorkflows",
             self.location_id.as_deref()
         )?;
-        let mut request = crate::Request::new(&META, "/workflows/".to_owned());
+        let mut request = crate::Request::at(&META, &[]);
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
