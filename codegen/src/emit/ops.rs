@@ -33,7 +33,7 @@ pub fn handle(module: &Module, vendor: &Vendor) -> TokenStream {
         let deprecated = op.deprecated.then(|| quote! { #[deprecated(note = #note)] });
         quote! {
             #docs #cfg #deprecated
-            pub fn #fn_name(&self, #(#args),*) -> #builder {
+            pub fn #fn_name(&self #(, #args)*) -> #builder {
                 #builder { client: self.client.clone(), #(#inits)* }
             }
         }

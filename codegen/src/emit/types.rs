@@ -216,12 +216,12 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
     }
 }
 
-/// `rename = "wire",` where serde's own name for the field (its ident,
+/// `rename = "wire"` where serde's own name for the field (its ident,
 /// camelCased under the struct's `rename_all`) is not the wire name.
 fn rename(f: &Field, camel: bool) -> Option<TokenStream> {
     let serde_name = if camel { serde_camel_case(&f.ident) } else { f.ident.clone() };
     let wire = &f.wire;
-    (serde_name != f.wire).then(|| quote! { rename = #wire, })
+    (serde_name != f.wire).then(|| quote! { rename = #wire })
 }
 
 /// serde's `rename_all = "camelCase"` of a field name, as serde computes it:
@@ -249,7 +249,8 @@ fn serde_camel_case(field: &str) -> String {
 
 /// A field's `#[serde(...)]` for both derives.
 fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
-    let rename = rename(f, camel);
+    let wire_name = rename(f, camel);
+    let rename = wire_name.as_ref().map(|r| quote! { #r, });
     match f.repr(usage) {
         // The enum writes and reads both of its keys in the parent object;
         // a flattened `None` writes nothing.
@@ -259,7 +260,7 @@ fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
         Repr::Plain if f.empty_when_absent(usage) => {
             quote! { #[serde(#rename default, deserialize_with = "crate::runtime::lenient::null_as_default")] }
         }
-        Repr::Plain => rename.map(|r| quote! { #[serde(#r)] }).unwrap_or_default(),
+        Repr::Plain => wire_name.map(|r| quote! { #[serde(#r)] }).unwrap_or_default(),
         Repr::Option if usage.lenient() || !f.required => {
             quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
         }
@@ -283,13 +284,14 @@ fn serialize_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
         Repr::Nullable => Some(quote! { skip_serializing_if = "crate::Nullable::is_absent" }),
         _ => None,
     };
-    if rename.is_none() && skip.is_none() {
+    let parts: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
+    if parts.is_empty() {
         return quote! {};
     }
     if usage.request {
-        quote! { #[serde(#rename #skip)] }
+        quote! { #[serde(#(#parts),*)] }
     } else {
-        quote! { #[cfg_attr(feature = "serde-both-ways", serde(#rename #skip))] }
+        quote! { #[cfg_attr(feature = "serde-both-ways", serde(#(#parts),*))] }
     }
 }
 

@@ -470,7 +470,7 @@ impl AdManager {
     /// Fetch a location's Facebook ads integration.
     ///
     /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_integration(&self,) -> GetFacebookIntegration {
+    pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
         GetFacebookIntegration { client: self.client.clone(), location_id: None, }
     }
 
@@ -531,7 +531,7 @@ impl AdManager {
     /// Fetch the Facebook user connected to a location.
     ///
     /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_user(&self,) -> GetFacebookUser {
+    pub fn get_facebook_user(&self) -> GetFacebookUser {
         GetFacebookUser { client: self.client.clone(), location_id: None, }
     }
 
@@ -596,7 +596,7 @@ impl AdManager {
     /// Fetch a location's Google Ads integration.
     ///
     /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_integration(&self,) -> GetGoogleIntegration {
+    pub fn get_google_integration(&self) -> GetGoogleIntegration {
         GetGoogleIntegration { client: self.client.clone(), location_id: None, }
     }
 
@@ -671,7 +671,7 @@ impl AdManager {
     /// Fetch the Google user connected to a location.
     ///
     /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_user(&self,) -> GetGoogleUser {
+    pub fn get_google_user(&self) -> GetGoogleUser {
         GetGoogleUser { client: self.client.clone(), location_id: None, }
     }
 
@@ -719,7 +719,7 @@ impl AdManager {
     /// Fetch a location's LinkedIn ads integration.
     ///
     /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_integration(&self,) -> GetLinkedinIntegration {
+    pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
         GetLinkedinIntegration { client: self.client.clone(), location_id: None, }
     }
 
@@ -769,14 +769,14 @@ impl AdManager {
     /// Fetch the LinkedIn user connected to a location.
     ///
     /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_user(&self,) -> GetLinkedinUser {
+    pub fn get_linkedin_user(&self) -> GetLinkedinUser {
         GetLinkedinUser { client: self.client.clone(), location_id: None, }
     }
 
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_ad_accounts(&self,) -> ListFacebookAdAccounts {
+    pub fn list_facebook_ad_accounts(&self) -> ListFacebookAdAccounts {
         ListFacebookAdAccounts {
             client: self.client.clone(),
             location_id: None,
@@ -790,7 +790,7 @@ impl AdManager {
     /// List a location's Facebook conversation (welcome message) forms.
     ///
     /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_conversation_forms(&self,) -> ListFacebookConversationForms {
+    pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
         ListFacebookConversationForms { client: self.client.clone(), location_id: None, }
     }
 
@@ -865,14 +865,14 @@ impl AdManager {
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pages(&self,) -> ListFacebookPages {
+    pub fn list_facebook_pages(&self) -> ListFacebookPages {
         ListFacebookPages { client: self.client.clone(), location_id: None, fetch_existing: None, }
     }
 
     /// List a location's Facebook conversion pixels.
     ///
     /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pixels(&self,) -> ListFacebookPixels {
+    pub fn list_facebook_pixels(&self) -> ListFacebookPixels {
         ListFacebookPixels {
             client: self.client.clone(),
             location_id: None,
@@ -885,7 +885,7 @@ impl AdManager {
     /// List the Google Ads accounts the connected user can use.
     ///
     /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_ad_accounts(&self,) -> ListGoogleAdAccounts {
+    pub fn list_google_ad_accounts(&self) -> ListGoogleAdAccounts {
         ListGoogleAdAccounts { client: self.client.clone(), location_id: None, type_: None, }
     }
 
@@ -905,21 +905,21 @@ impl AdManager {
     /// List a location's Google Ads combined audiences.
     ///
     /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_audiences(&self,) -> ListGoogleAudiences {
+    pub fn list_google_audiences(&self) -> ListGoogleAudiences {
         ListGoogleAudiences { client: self.client.clone(), location_id: None, }
     }
 
     /// List a location's Google Ads conversion goals.
     ///
     /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversion_goals(&self,) -> ListGoogleConversionGoals {
+    pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
         ListGoogleConversionGoals { client: self.client.clone(), location_id: None, }
     }
 
     /// List a location's Google Ads conversion actions.
     ///
     /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversions(&self,) -> ListGoogleConversions {
+    pub fn list_google_conversions(&self) -> ListGoogleConversions {
         ListGoogleConversions {
             client: self.client.clone(),
             location_id: None,
@@ -956,7 +956,7 @@ impl AdManager {
     /// List a location's Google Ads audience segments.
     ///
     /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_segments(&self,) -> ListGoogleSegments {
+    pub fn list_google_segments(&self) -> ListGoogleSegments {
         ListGoogleSegments { client: self.client.clone(), location_id: None, type_: None, }
     }
 
@@ -979,7 +979,7 @@ impl AdManager {
     /// List the LinkedIn ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_linkedin_ad_accounts(&self,) -> ListLinkedinAdAccounts {
+    pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
         ListLinkedinAdAccounts { client: self.client.clone(), location_id: None, }
     }
 
@@ -10552,7 +10552,7 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
-    #[serde(rename = "geo_locations",)]
+    #[serde(rename = "geo_locations")]
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.

@@ -56,7 +56,7 @@ impl AffiliateManager {
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_commissions(&self,) -> ListAffiliateCommissions {
+    pub fn list_affiliate_commissions(&self) -> ListAffiliateCommissions {
         ListAffiliateCommissions {
             client: self.client.clone(),
             location_id: None,
@@ -74,7 +74,7 @@ impl AffiliateManager {
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_payouts(&self,) -> ListAffiliatePayouts {
+    pub fn list_affiliate_payouts(&self) -> ListAffiliatePayouts {
         ListAffiliatePayouts {
             client: self.client.clone(),
             location_id: None,
@@ -92,7 +92,7 @@ impl AffiliateManager {
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliates(&self,) -> ListAffiliates {
+    pub fn list_affiliates(&self) -> ListAffiliates {
         ListAffiliates {
             client: self.client.clone(),
             location_id: None,
@@ -844,7 +844,7 @@ impl ListAffiliates {
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
@@ -991,7 +991,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `productId`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1109,7 +1109,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct CommissionAffiliate {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
@@ -1154,7 +1154,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
@@ -1256,7 +1256,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.

@@ -1222,7 +1222,7 @@ impl UpdateBlogPost {
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My blog`.
@@ -1240,7 +1240,7 @@ crate::runtime::object::object_impl! { Blog { id: 0 "_id" value, name: 1 "name" 
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Doe`.
@@ -1275,7 +1275,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Display name.
@@ -1314,7 +1314,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1453,7 +1453,7 @@ pub struct CreateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML",)]
+    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
@@ -1653,7 +1653,7 @@ pub struct UpdateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML",)]
+    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).

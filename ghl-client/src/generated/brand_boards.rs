@@ -64,7 +64,7 @@ impl BrandBoards {
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.readonly`
-    pub fn list_brand_boards(&self,) -> ListBrandBoards {
+    pub fn list_brand_boards(&self) -> ListBrandBoards {
         ListBrandBoards {
             client: self.client.clone(),
             location_id: None,
@@ -642,7 +642,7 @@ impl UpdateBrandBoard {
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -783,7 +783,7 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.

@@ -67,7 +67,7 @@ impl Businesses {
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-    pub fn list_businesses(&self,) -> ListBusinesses {
+    pub fn list_businesses(&self) -> ListBusinesses {
         ListBusinesses { client: self.client.clone(), location_id: None, limit: None, skip: None, }
     }
 

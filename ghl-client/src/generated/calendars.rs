@@ -399,7 +399,7 @@ impl Calendars {
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `2021-04-15` · location token · scopes: `calendars/groups.readonly`
-    pub fn list_calendar_groups(&self,) -> ListCalendarGroups {
+    pub fn list_calendar_groups(&self) -> ListCalendarGroups {
         ListCalendarGroups { client: self.client.clone(), location_id: None, }
     }
 
@@ -441,7 +441,7 @@ impl Calendars {
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
-    pub fn list_calendars(&self,) -> ListCalendars {
+    pub fn list_calendars(&self) -> ListCalendars {
         ListCalendars {
             client: self.client.clone(),
             location_id: None,
@@ -4992,7 +4992,7 @@ pub struct Calendar {
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL"))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
@@ -5247,7 +5247,7 @@ impl CalendarGroupResponse {
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).

@@ -42,7 +42,7 @@ impl Campaigns {
     /// List the campaigns of a location.
     ///
     /// `GET /campaigns/` · Version `2021-07-28` · location token · scopes: `campaigns.readonly`
-    pub fn list_campaigns(&self,) -> ListCampaigns {
+    pub fn list_campaigns(&self) -> ListCampaigns {
         ListCampaigns { client: self.client.clone(), location_id: None, status: None, }
     }
 }

@@ -256,7 +256,7 @@ impl Contacts {
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    pub fn get_duplicate_contact(&self,) -> GetDuplicateContact {
+    pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
             location_id: None,
@@ -305,7 +305,7 @@ impl Contacts {
     ///
     /// `GET /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_contacts(&self,) -> ListContacts {
+    pub fn list_contacts(&self) -> ListContacts {
         ListContacts {
             client: self.client.clone(),
             location_id: None,

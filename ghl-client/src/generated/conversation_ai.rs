@@ -146,7 +146,7 @@ impl ConversationAi {
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
-    pub fn search_conversation_ai_agents(&self,) -> SearchConversationAiAgents {
+    pub fn search_conversation_ai_agents(&self) -> SearchConversationAiAgents {
         SearchConversationAiAgents {
             client: self.client.clone(),
             start_after: None,

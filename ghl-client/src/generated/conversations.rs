@@ -165,7 +165,7 @@ impl Conversations {
     /// Without `channel`, every message type except email is returned, activity entries included.
     ///
     /// `GET /conversations/messages/export` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-    pub fn export_messages(&self,) -> ExportMessages {
+    pub fn export_messages(&self) -> ExportMessages {
         ExportMessages {
             client: self.client.clone(),
             location_id: None,
@@ -275,14 +275,14 @@ impl Conversations {
     /// Custom subtypes are the extra email/SMS subscription categories a contact can opt in or out of.
     ///
     /// `GET /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn list_custom_subtypes(&self,) -> ListCustomSubtypes {
+    pub fn list_custom_subtypes(&self) -> ListCustomSubtypes {
         ListCustomSubtypes { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
-    pub fn search_conversations(&self,) -> SearchConversations {
+    pub fn search_conversations(&self) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
             location_id: None,
@@ -6523,7 +6523,7 @@ pub struct SubscriptionAction {
     pub subtype_id: Option<String>,
 
     /// `subtype_status`: a [`SubscriptionActionSubtypeStatus`](crate::conversations::SubscriptionActionSubtypeStatus), one of `subscribed`, `unsubscribed`.
-    #[serde(rename = "subtype_status",)]
+    #[serde(rename = "subtype_status")]
     pub subtype_status: SubscriptionActionSubtypeStatus,
 }
 
@@ -6713,7 +6713,7 @@ pub struct SubscriptionChangeRequest {
     pub email: String,
 
     /// `subscription_action`: a [`SubscriptionAction`](crate::conversations::SubscriptionAction).
-    #[serde(rename = "subscription_action",)]
+    #[serde(rename = "subscription_action")]
     pub subscription_action: SubscriptionAction,
 
     /// Why the contact is resubscribed; needed for resubscriptions.

@@ -164,7 +164,7 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    pub fn list_courses(&self,) -> ListCourses {
+    pub fn list_courses(&self) -> ListCourses {
         ListCourses { client: self.client.clone(), }
     }
 

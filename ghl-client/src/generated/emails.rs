@@ -61,7 +61,7 @@ impl Emails {
     /// List the scheduled email campaigns of a location.
     ///
     /// `GET /emails/schedule` · Version `2021-07-28` · location token · scopes: `emails/schedule.readonly`
-    pub fn list_email_campaigns(&self,) -> ListEmailCampaigns {
+    pub fn list_email_campaigns(&self) -> ListEmailCampaigns {
         ListEmailCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -81,7 +81,7 @@ impl Emails {
     /// List the email templates of a location.
     ///
     /// `GET /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.readonly`
-    pub fn list_email_templates(&self,) -> ListEmailTemplates {
+    pub fn list_email_templates(&self) -> ListEmailTemplates {
         ListEmailTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -1183,7 +1183,7 @@ pub struct EmailCampaign {
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// `status`: a string.
@@ -1229,7 +1229,7 @@ pub struct EmailCampaign {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `documentId`: a string.

@@ -46,7 +46,7 @@ impl Forms {
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /forms/submissions` · Version `2021-07-28` · location token · scopes: `forms.readonly`
-    pub fn list_form_submissions(&self,) -> ListFormSubmissions {
+    pub fn list_form_submissions(&self) -> ListFormSubmissions {
         ListFormSubmissions {
             client: self.client.clone(),
             location_id: None,
@@ -62,7 +62,7 @@ impl Forms {
     /// List the forms of a location.
     ///
     /// `GET /forms/` · Version `2021-07-28` · location token · scopes: `forms.readonly`
-    pub fn list_forms(&self,) -> ListForms {
+    pub fn list_forms(&self) -> ListForms {
         ListForms {
             client: self.client.clone(),
             location_id: None,

@@ -120,7 +120,7 @@ impl Funnels {
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
-    pub fn list_funnels(&self,) -> ListFunnels {
+    pub fn list_funnels(&self) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
             location_id: None,
@@ -1086,7 +1086,7 @@ crate::runtime::object::object_impl! { DeleteRedirectResponseData { status: 0 "s
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
@@ -1181,7 +1181,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.

@@ -7892,7 +7892,7 @@ impl Discount {
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -7944,7 +7944,7 @@ pub struct Estimate {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
@@ -7987,7 +7987,7 @@ pub struct Estimate {
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalamountInUSD",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalamountInUSD"))]
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
@@ -8289,7 +8289,7 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -8341,7 +8341,7 @@ pub struct EstimateTemplate {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
@@ -8752,7 +8752,7 @@ crate::runtime::enums::string_enum!(IntervalType);
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `status`: a [`InvoiceStatus`](crate::invoices::InvoiceStatus).
@@ -9031,7 +9031,7 @@ impl InvoiceItem {
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Schedule status.
@@ -9279,7 +9279,7 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -9914,7 +9914,7 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `ABC Product`.
@@ -10290,7 +10290,7 @@ pub struct PaidCharge {
     pub amount: f64,
 
     /// `_id`: a string. Example: `673d01d7d547648a8dab6211`.
-    #[serde(rename = "_id",)]
+    #[serde(rename = "_id")]
     pub id: String,
 }
 

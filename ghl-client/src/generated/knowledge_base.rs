@@ -171,7 +171,7 @@ impl KnowledgeBase {
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn list_knowledge_bases(&self,) -> ListKnowledgeBases {
+    pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
             location_id: None,
@@ -1611,7 +1611,7 @@ pub struct CrawlOperation {
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
@@ -1636,7 +1636,7 @@ pub struct CrawlOperation {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// The site's robots.txt.
@@ -1831,7 +1831,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.

@@ -161,7 +161,7 @@ impl Locations {
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-    pub fn get_location(&self,) -> GetLocation {
+    pub fn get_location(&self) -> GetLocation {
         GetLocation { client: self.client.clone(), location_id: None, }
     }
 
@@ -189,21 +189,21 @@ impl Locations {
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-    pub fn list_custom_values(&self,) -> ListCustomValues {
+    pub fn list_custom_values(&self) -> ListCustomValues {
         ListCustomValues { client: self.client.clone(), location_id: None, }
     }
 
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    pub fn list_location_custom_fields(&self,) -> ListLocationCustomFields {
+    pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
         ListLocationCustomFields { client: self.client.clone(), location_id: None, model: None, }
     }
 
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
-    pub fn list_location_tags(&self,) -> ListLocationTags {
+    pub fn list_location_tags(&self) -> ListLocationTags {
         ListLocationTags { client: self.client.clone(), location_id: None, }
     }
 
@@ -225,7 +225,7 @@ impl Locations {
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `2021-07-28` · location token · scopes: `locations.readonly`
-    pub fn list_timezones(&self,) -> ListTimezones {
+    pub fn list_timezones(&self) -> ListTimezones {
         ListTimezones { client: self.client.clone(), location_id: None, }
     }
 
@@ -239,7 +239,7 @@ impl Locations {
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-    pub fn search_locations(&self,) -> SearchLocations {
+    pub fn search_locations(&self) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
             company_id: None,

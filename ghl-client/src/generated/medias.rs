@@ -1276,7 +1276,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
-    #[serde(rename = "_id",)]
+    #[serde(rename = "_id")]
     pub id: String,
 }
 

@@ -473,19 +473,19 @@ impl ListInstalledLocations {
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type"))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in"))]
     pub expires_in: Option<i64>,
 
     /// `refresh_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refresh_token",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refresh_token"))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
@@ -718,7 +718,7 @@ crate::runtime::enums::string_enum!(GrantType);
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -783,15 +783,15 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type"))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in"))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.

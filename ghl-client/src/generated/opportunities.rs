@@ -95,7 +95,7 @@ impl Opportunities {
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn list_lost_reasons(&self,) -> ListLostReasons {
+    pub fn list_lost_reasons(&self) -> ListLostReasons {
         ListLostReasons {
             client: self.client.clone(),
             location_id: None,
@@ -111,7 +111,7 @@ impl Opportunities {
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn list_pipelines(&self,) -> ListPipelines {
+    pub fn list_pipelines(&self) -> ListPipelines {
         ListPipelines { client: self.client.clone(), location_id: None, }
     }
 
@@ -134,7 +134,7 @@ impl Opportunities {
     /// Search the opportunities of a sub-account with simple filters.
     ///
     /// `GET /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn search_opportunities(&self,) -> SearchOpportunities {
+    pub fn search_opportunities(&self) -> SearchOpportunities {
         SearchOpportunities {
             client: self.client.clone(),
             q: None,

@@ -126,7 +126,7 @@ impl Payments {
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    pub fn delete_custom_provider(&self,) -> DeleteCustomProvider {
+    pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
         DeleteCustomProvider { client: self.client.clone(), location_id: None, }
     }
 
@@ -156,7 +156,7 @@ impl Payments {
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.readonly`
-    pub fn get_custom_provider_config(&self,) -> GetCustomProviderConfig {
+    pub fn get_custom_provider_config(&self) -> GetCustomProviderConfig {
         GetCustomProviderConfig { client: self.client.clone(), location_id: None, }
     }
 
@@ -3126,7 +3126,7 @@ impl ConnectCustomProviderRequest {
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -3646,7 +3646,7 @@ impl CreateWhiteLabelProviderRequest {
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -3924,7 +3924,7 @@ crate::runtime::enums::string_enum!(DiscountType);
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -3959,7 +3959,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -4411,7 +4411,7 @@ pub struct MembershipOffer {
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
@@ -4521,7 +4521,7 @@ crate::runtime::enums::string_enum!(Month);
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.
@@ -4688,7 +4688,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Men's classic tee - XL / Charcoal`.
@@ -5106,7 +5106,7 @@ impl PaymentCheque {
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL / Charcoal`.
@@ -5258,7 +5258,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -5701,7 +5701,7 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -5886,7 +5886,7 @@ impl SubscriptionSchedule {
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
@@ -5921,7 +5921,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -6371,7 +6371,7 @@ crate::runtime::enums::string_enum!(Weekday);
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.

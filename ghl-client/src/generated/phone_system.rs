@@ -45,7 +45,7 @@ impl PhoneSystem {
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `2021-07-28` · location token · scopes: `phonenumbers.read`
-    pub fn list_active_phone_numbers(&self,) -> ListActivePhoneNumbers {
+    pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
             location_id: None,
@@ -80,7 +80,7 @@ impl PhoneSystem {
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `2021-07-28` · location token · scopes: `numberpools.read`
-    pub fn list_number_pools(&self,) -> ListNumberPools {
+    pub fn list_number_pools(&self) -> ListNumberPools {
         ListNumberPools { client: self.client.clone(), location_id: None, }
     }
 
@@ -856,11 +856,11 @@ crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "MMS",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "MMS"))]
     pub mms: Option<bool>,
 
     /// `SMS`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Option<bool>,
 
     /// `voice`: `true` or `false`. Example: `true`.

@@ -341,7 +341,7 @@ impl Products {
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `2021-07-28` · location or agency token · scopes: `products.readonly`
-    pub fn list_products(&self,) -> ListProducts {
+    pub fn list_products(&self) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
             limit: None,
@@ -3482,7 +3482,7 @@ crate::runtime::enums::string_enum!(AltType);
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
-    #[serde(rename = "_id",)]
+    #[serde(rename = "_id")]
     pub id: String,
 
     /// `name`: a string.
@@ -3669,7 +3669,7 @@ impl BulkEditPrice {
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
-    #[serde(rename = "_id",)]
+    #[serde(rename = "_id")]
     pub id: String,
 
     /// `name`: a string.
@@ -4748,7 +4748,7 @@ impl GetProductCollectionResponse {
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Medium T-shirt`.
@@ -5101,7 +5101,7 @@ impl MembershipOffer {
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Red / S`.
@@ -5755,7 +5755,7 @@ crate::runtime::enums::string_enum!(PriceType);
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -5846,7 +5846,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.
@@ -6177,7 +6177,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.

@@ -55,7 +55,7 @@ impl Proposals {
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `2021-07-28` · location or agency token · scopes: none stated
-    pub fn list_document_templates(&self,) -> ListDocumentTemplates {
+    pub fn list_document_templates(&self) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -73,7 +73,7 @@ impl Proposals {
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `2021-07-28` · location or agency token · scopes: none stated
-    pub fn list_documents(&self,) -> ListDocuments {
+    pub fn list_documents(&self) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
             location_id: None,
@@ -851,7 +851,7 @@ impl CcRecipient {
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `documentId`: a string.
@@ -1366,7 +1366,7 @@ pub enum DocumentStatus2 {
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// Same as `_id`.

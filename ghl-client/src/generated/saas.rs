@@ -2548,7 +2548,7 @@ pub struct BulkEnableSaasRequest {
     pub location_ids: Vec<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2",)]
+    #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
 
     /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
@@ -2635,7 +2635,7 @@ pub struct EnableSaasRequest {
     pub company_id: String,
 
     /// True for a SaaS v2 sub-account, false for v1.
-    #[serde(rename = "isSaaSV2",)]
+    #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
 
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
@@ -3025,7 +3025,7 @@ pub struct SaasLocation {
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
@@ -3142,7 +3142,7 @@ pub struct SaasPlan {
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
@@ -3226,7 +3226,7 @@ pub struct SaasSubscription {
     pub location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// `companyId`: a string.

@@ -313,7 +313,7 @@ impl SocialPlanner {
     /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms.
     ///
     /// `POST /social-media-posting/statistics` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn get_social_statistics(&self,) -> GetSocialStatistics {
+    pub fn get_social_statistics(&self) -> GetSocialStatistics {
         GetSocialStatistics { client: self.client.clone(), location_id: None, body: None, }
     }
 
@@ -363,14 +363,14 @@ impl SocialPlanner {
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `2021-07-28` · location token · scopes: `socialplanner/account.readonly`
-    pub fn list_social_accounts(&self,) -> ListSocialAccounts {
+    pub fn list_social_accounts(&self) -> ListSocialAccounts {
         ListSocialAccounts { client: self.client.clone(), location_id: None, }
     }
 
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_categories(&self,) -> ListSocialCategories {
+    pub fn list_social_categories(&self) -> ListSocialCategories {
         ListSocialCategories {
             client: self.client.clone(),
             location_id: None,
@@ -383,7 +383,7 @@ impl SocialPlanner {
     /// List the CSV imports of a location and their progress.
     ///
     /// `GET /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-    pub fn list_social_csv_imports(&self,) -> ListSocialCsvImports {
+    pub fn list_social_csv_imports(&self) -> ListSocialCsvImports {
         ListSocialCsvImports {
             client: self.client.clone(),
             location_id: None,
@@ -404,7 +404,7 @@ impl SocialPlanner {
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-    pub fn list_social_tags(&self,) -> ListSocialTags {
+    pub fn list_social_tags(&self) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
             location_id: None,
@@ -5248,7 +5248,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
@@ -7437,7 +7437,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -7549,7 +7549,7 @@ impl SocialCategoryResponseResults {
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -7604,7 +7604,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -8159,7 +8159,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::social_planner::SocialPostSource).
@@ -8874,31 +8874,31 @@ impl SocialStatisticsDemographicsAge {
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "13-17",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "13-17"))]
     pub v13_17: Option<f64>,
 
     /// `18-24`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "18-24",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "18-24"))]
     pub v18_24: Option<f64>,
 
     /// `25-34`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "25-34",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "25-34"))]
     pub v25_34: Option<f64>,
 
     /// `35-44`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "35-44",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "35-44"))]
     pub v35_44: Option<f64>,
 
     /// `45-54`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "45-54",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "45-54"))]
     pub v45_54: Option<f64>,
 
     /// `55-64`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "55-64",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "55-64"))]
     pub v55_64: Option<f64>,
 
     /// `65+`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "65+",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "65+"))]
     pub v65_plus: Option<f64>,
 }
 
@@ -9145,7 +9145,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `tag`: a string. Example: `Primary Tag`.

@@ -2024,7 +2024,7 @@ pub struct AvailableShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4285,7 +4285,7 @@ pub struct ShippingCarrier {
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The app that registered the carrier.
@@ -4620,7 +4620,7 @@ pub struct ShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4709,7 +4709,7 @@ pub struct ShippingZone {
     pub countries: Vec<ShippingZoneCountry>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
@@ -4977,7 +4977,7 @@ pub struct StoreSettings {
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.

@@ -79,7 +79,7 @@ impl Users {
     ///
     /// `GET /users/` · Version `2021-07-28` · location token · scopes: `users.readonly`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_location_users(&self,) -> ListLocationUsers {
+    pub fn list_location_users(&self) -> ListLocationUsers {
         ListLocationUsers { client: self.client.clone(), location_id: None, }
     }
 

@@ -1612,27 +1612,27 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct DndSettings {
     /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Option<DndChannelStatus>,
 
     /// `Email`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email"))]
     pub email: Option<DndChannelStatus>,
 
     /// `GMB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "GMB",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "GMB"))]
     pub gmb: Option<DndChannelStatus>,
 
     /// `FB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "FB",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "FB"))]
     pub fb: Option<DndChannelStatus>,
 
     /// `WhatsApp`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "WhatsApp",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "WhatsApp"))]
     pub whats_app: Option<DndChannelStatus>,
 
     /// `Call`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Call",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Call"))]
     pub call: Option<DndChannelStatus>,
 }
 
@@ -1653,7 +1653,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
     /// `attempt-no`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attempt-no",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attempt-no"))]
     pub attempt_no: Option<i64>,
 
     /// SMTP status code.
@@ -1666,22 +1666,22 @@ pub struct EmailDeliveryStatus {
     pub description: Option<String>,
 
     /// `session-seconds`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "session-seconds",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "session-seconds"))]
     pub session_seconds: Option<f64>,
 
     /// `enhanced-code`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enhanced-code",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enhanced-code"))]
     pub enhanced_code: Option<String>,
 
     /// `mx-host`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mx-host",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mx-host"))]
     pub mx_host: Option<String>,
 
     /// `utf8`: `true` or `false`.
     pub utf8: Option<bool>,
 
     /// `i-first-delivery-attempt-seconds`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-first-delivery-attempt-seconds",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-first-delivery-attempt-seconds"))]
     pub i_first_delivery_attempt_seconds: Option<f64>,
 }
 
@@ -1714,15 +1714,15 @@ pub struct EmailEnvelope {
     pub transport: Option<String>,
 
     /// `sending-ip`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sending-ip",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sending-ip"))]
     pub sending_ip: Option<String>,
 
     /// `i-ip-pool-id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-id"))]
     pub i_ip_pool_id: Option<String>,
 
     /// `i-ip-pool-name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-name",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-name"))]
     pub i_ip_pool_name: Option<String>,
 }
 
@@ -1758,28 +1758,28 @@ pub struct EmailStats {
     pub message: Option<EmailStatsMessage>,
 
     /// `log-level`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "log-level",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "log-level"))]
     pub log_level: Option<String>,
 
     /// `recipient`: a string.
     pub recipient: Option<String>,
 
     /// `recipient-domain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-domain",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-domain"))]
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `recipient-provider`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-provider",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-provider"))]
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
     pub campaigns: Vec<serde_json::Value>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "delivery-status",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "delivery-status"))]
     pub delivery_status: Option<EmailDeliveryStatus>,
 
     /// `envelope`: a [`EmailEnvelope`](crate::webhook_events::EmailEnvelope).
@@ -1810,23 +1810,23 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-authenticated",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-authenticated"))]
     pub is_authenticated: Option<bool>,
 
     /// `is-routed`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-routed",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-routed"))]
     pub is_routed: Option<bool>,
 
     /// `is-big`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-big",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-big"))]
     pub is_big: Option<bool>,
 
     /// `is-system-test`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-system-test",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-system-test"))]
     pub is_system_test: Option<bool>,
 
     /// `is-test-mode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-test-mode",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-test-mode"))]
     pub is_test_mode: Option<bool>,
 }
 
@@ -1846,7 +1846,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
     /// `message-id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "message-id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "message-id"))]
     pub message_id: Option<String>,
 
     /// `from`: a string.
@@ -2136,7 +2136,7 @@ pub struct InvoiceCreateEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2245,7 +2245,7 @@ pub struct InvoiceDeleteEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2368,7 +2368,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `productId`: a string.
@@ -2416,7 +2416,7 @@ pub struct InvoicePaidEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2525,7 +2525,7 @@ pub struct InvoicePartiallyPaidEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2634,7 +2634,7 @@ pub struct InvoiceSentEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2760,7 +2760,7 @@ pub struct InvoiceUpdateEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2869,7 +2869,7 @@ pub struct InvoiceVoidEvent {
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -4130,7 +4130,7 @@ pub struct OrderCreateEvent {
     pub location_id: Option<String>,
 
     /// Order id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
@@ -4244,7 +4244,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4281,7 +4281,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4356,7 +4356,7 @@ pub struct OrderStatusUpdateEvent {
     pub location_id: Option<String>,
 
     /// Order id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
@@ -4442,7 +4442,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct OrderTaxLine {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4649,7 +4649,7 @@ pub struct PriceCreateEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -4742,7 +4742,7 @@ pub struct PriceDeleteEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -4834,7 +4834,7 @@ pub struct PriceMembershipOffer {
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
@@ -4911,7 +4911,7 @@ pub struct PriceUpdateEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -5004,7 +5004,7 @@ pub struct ProductCreateEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.
@@ -5081,7 +5081,7 @@ pub struct ProductDeleteEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.
@@ -5184,7 +5184,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -5239,7 +5239,7 @@ pub struct ProductUpdateEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.

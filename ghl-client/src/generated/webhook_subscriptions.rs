@@ -74,7 +74,7 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    pub fn list_webhook_subscriptions(&self,) -> ListWebhookSubscriptions {
+    pub fn list_webhook_subscriptions(&self) -> ListWebhookSubscriptions {
         ListWebhookSubscriptions { client: self.client.clone(), }
     }
 

@@ -52,7 +52,7 @@ impl Workflows {
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `2021-07-28` · location token · scopes: `workflows.readonly`
-    pub fn list_workflows(&self,) -> ListWorkflows {
+    pub fn list_workflows(&self) -> ListWorkflows {
         ListWorkflows { client: self.client.clone(), location_id: None, }
     }
 }

@@ -53,7 +53,7 @@ impl AffiliateManager {
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_commissions(&self,) -> ListAffiliateCommissions {
+    pub fn list_affiliate_commissions(&self) -> ListAffiliateCommissions {
         ListAffiliateCommissions {
             client: self.client.clone(),
             location_id: None,
@@ -71,7 +71,7 @@ impl AffiliateManager {
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_payouts(&self,) -> ListAffiliatePayouts {
+    pub fn list_affiliate_payouts(&self) -> ListAffiliatePayouts {
         ListAffiliatePayouts {
             client: self.client.clone(),
             location_id: None,
@@ -89,7 +89,7 @@ impl AffiliateManager {
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliates(&self,) -> ListAffiliates {
+    pub fn list_affiliates(&self) -> ListAffiliates {
         ListAffiliates {
             client: self.client.clone(),
             location_id: None,

@@ -1045,7 +1045,7 @@ pub struct UpdateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML",)]
+    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).

@@ -99,7 +99,7 @@ impl BrandBoards {
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `v3` · location token · scopes: `brand-boards/design-kit.readonly`
-    pub fn list_brand_boards(&self,) -> ListBrandBoards {
+    pub fn list_brand_boards(&self) -> ListBrandBoards {
         ListBrandBoards {
             client: self.client.clone(),
             location_id: None,
@@ -113,7 +113,7 @@ impl BrandBoards {
     /// List the brand voices of a location.
     ///
     /// `GET /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-    pub fn list_brand_voices(&self,) -> ListBrandVoices {
+    pub fn list_brand_voices(&self) -> ListBrandVoices {
         ListBrandVoices {
             client: self.client.clone(),
             location_id: None,
@@ -1333,7 +1333,7 @@ impl UpdateBrandVoice {
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1506,7 +1506,7 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.

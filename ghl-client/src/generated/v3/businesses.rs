@@ -64,7 +64,7 @@ impl Businesses {
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `v3` · location token · scopes: `businesses.readonly`
-    pub fn list_businesses(&self,) -> ListBusinesses {
+    pub fn list_businesses(&self) -> ListBusinesses {
         ListBusinesses { client: self.client.clone(), location_id: None, limit: None, skip: None, }
     }
 

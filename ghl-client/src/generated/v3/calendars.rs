@@ -529,7 +529,7 @@ impl Calendars {
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.readonly`
-    pub fn list_calendar_groups(&self,) -> ListCalendarGroups {
+    pub fn list_calendar_groups(&self) -> ListCalendarGroups {
         ListCalendarGroups { client: self.client.clone(), location_id: None, }
     }
 
@@ -574,7 +574,7 @@ impl Calendars {
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_calendars(&self,) -> ListCalendars {
+    pub fn list_calendars(&self) -> ListCalendars {
         ListCalendars {
             client: self.client.clone(),
             location_id: None,
@@ -604,14 +604,14 @@ impl Calendars {
     /// List the places of a location where services are delivered.
     ///
     /// `GET /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_service_locations(&self,) -> ListServiceLocations {
+    pub fn list_service_locations(&self) -> ListServiceLocations {
         ListServiceLocations { client: self.client.clone(), location_id: None, }
     }
 
     /// List the bookable services of a location.
     ///
     /// `GET /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_services(&self,) -> ListServices {
+    pub fn list_services(&self) -> ListServices {
         ListServices {
             client: self.client.clone(),
             location_id: None,
@@ -6255,7 +6255,7 @@ pub struct Calendar {
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL"))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.

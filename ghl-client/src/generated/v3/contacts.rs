@@ -251,7 +251,7 @@ impl Contacts {
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `v3` · location token · scopes: `contacts.readonly`
-    pub fn get_duplicate_contact(&self,) -> GetDuplicateContact {
+    pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
             location_id: None,

@@ -143,7 +143,7 @@ impl ConversationAi {
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `v3` · location token · scopes: `conversation-ai.readonly`
-    pub fn search_conversation_ai_agents(&self,) -> SearchConversationAiAgents {
+    pub fn search_conversation_ai_agents(&self) -> SearchConversationAiAgents {
         SearchConversationAiAgents {
             client: self.client.clone(),
             start_after: None,

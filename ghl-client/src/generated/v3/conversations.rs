@@ -146,7 +146,7 @@ impl Conversations {
     /// Without `channel`, every message type except email is returned, activity entries included.
     ///
     /// `GET /conversations/messages/export` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    pub fn export_messages(&self,) -> ExportMessages {
+    pub fn export_messages(&self) -> ExportMessages {
         ExportMessages {
             client: self.client.clone(),
             location_id: None,
@@ -239,7 +239,7 @@ impl Conversations {
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `v3` · location token · scopes: `conversations.readonly`
-    pub fn search_conversations(&self,) -> SearchConversations {
+    pub fn search_conversations(&self) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
             location_id: None,

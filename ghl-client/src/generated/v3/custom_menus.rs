@@ -67,7 +67,7 @@ impl CustomMenus {
     /// List the custom menu links of the agency.
     ///
     /// `GET /custom-menus/` · Version `v3` · agency token · scopes: `custom-menu-link.readonly`
-    pub fn list_custom_menus(&self,) -> ListCustomMenus {
+    pub fn list_custom_menus(&self) -> ListCustomMenus {
         ListCustomMenus {
             client: self.client.clone(),
             location_id: None,

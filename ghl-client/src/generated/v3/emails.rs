@@ -174,7 +174,7 @@ impl Emails {
     /// List the bulk-action email sends of a location.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/bulk-actions` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_bulk_action_campaigns(&self,) -> ListBulkActionCampaigns {
+    pub fn list_bulk_action_campaigns(&self) -> ListBulkActionCampaigns {
         ListBulkActionCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -192,7 +192,7 @@ impl Emails {
     /// The v3 form of v2's `GET /emails/schedule`.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/emails` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_email_campaigns(&self,) -> ListEmailCampaigns {
+    pub fn list_email_campaigns(&self) -> ListEmailCampaigns {
         ListEmailCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -208,7 +208,7 @@ impl Emails {
     /// The v3 form of v2's `GET /emails/builder`.
     ///
     /// `GET /emails/locations/{locationId}/templates` · Version `v3` · location token · scopes: `emails/templates.readonly`
-    pub fn list_email_templates(&self,) -> ListEmailTemplates {
+    pub fn list_email_templates(&self) -> ListEmailTemplates {
         ListEmailTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -226,7 +226,7 @@ impl Emails {
     /// List the workflows of a location that send email.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/workflows` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_workflow_campaigns(&self,) -> ListWorkflowCampaigns {
+    pub fn list_workflow_campaigns(&self) -> ListWorkflowCampaigns {
         ListWorkflowCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -3593,7 +3593,7 @@ pub struct EmailCampaignRssConfig {
     pub name: String,
 
     /// `rssFeedURL`: a string. Example: `https://example.com/rss`.
-    #[serde(rename = "rssFeedURL",)]
+    #[serde(rename = "rssFeedURL")]
     pub rss_feed_url: String,
 
     /// How often the feed is checked.

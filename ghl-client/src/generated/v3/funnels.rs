@@ -110,7 +110,7 @@ impl Funnels {
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `v3` · location token · scopes: `funnels/funnel.readonly`
-    pub fn list_funnels(&self,) -> ListFunnels {
+    pub fn list_funnels(&self) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
             location_id: None,

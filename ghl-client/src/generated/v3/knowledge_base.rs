@@ -171,7 +171,7 @@ impl KnowledgeBase {
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-    pub fn list_knowledge_bases(&self,) -> ListKnowledgeBases {
+    pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
             location_id: None,

@@ -65,14 +65,14 @@ impl Links {
     /// List every trigger link of a location.
     ///
     /// `GET /links/` · Version `v3` · location token · scopes: `links.readonly`
-    pub fn list_links(&self,) -> ListLinks {
+    pub fn list_links(&self) -> ListLinks {
         ListLinks { client: self.client.clone(), location_id: None, }
     }
 
     /// Search a location's trigger links by text.
     ///
     /// `GET /links/search` · Version `v3` · location token · scopes: `links.readonly`
-    pub fn search_links(&self,) -> SearchLinks {
+    pub fn search_links(&self) -> SearchLinks {
         SearchLinks {
             client: self.client.clone(),
             location_id: None,

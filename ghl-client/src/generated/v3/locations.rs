@@ -184,7 +184,7 @@ impl Locations {
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `v3` · location or agency token · scopes: `locations.readonly`
-    pub fn get_location(&self,) -> GetLocation {
+    pub fn get_location(&self) -> GetLocation {
         GetLocation { client: self.client.clone(), location_id: None, }
     }
 
@@ -198,7 +198,7 @@ impl Locations {
     /// List the features enabled for a sub-account.
     ///
     /// `GET /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-    pub fn get_location_permissions(&self,) -> GetLocationPermissions {
+    pub fn get_location_permissions(&self) -> GetLocationPermissions {
         GetLocationPermissions { client: self.client.clone(), location_id: None, }
     }
 
@@ -219,21 +219,21 @@ impl Locations {
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-    pub fn list_custom_values(&self,) -> ListCustomValues {
+    pub fn list_custom_values(&self) -> ListCustomValues {
         ListCustomValues { client: self.client.clone(), location_id: None, }
     }
 
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    pub fn list_location_custom_fields(&self,) -> ListLocationCustomFields {
+    pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
         ListLocationCustomFields { client: self.client.clone(), location_id: None, model: None, }
     }
 
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `v3` · location token · scopes: `locations/tags.readonly`
-    pub fn list_location_tags(&self,) -> ListLocationTags {
+    pub fn list_location_tags(&self) -> ListLocationTags {
         ListLocationTags { client: self.client.clone(), location_id: None, }
     }
 
@@ -255,7 +255,7 @@ impl Locations {
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `v3` · location token · scopes: `locations.readonly`
-    pub fn list_timezones(&self,) -> ListTimezones {
+    pub fn list_timezones(&self) -> ListTimezones {
         ListTimezones { client: self.client.clone(), location_id: None, }
     }
 
@@ -272,7 +272,7 @@ impl Locations {
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `v3` · location or agency token · scopes: `locations.readonly`
-    pub fn search_locations(&self,) -> SearchLocations {
+    pub fn search_locations(&self) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
             company_id: None,
@@ -3348,11 +3348,11 @@ crate::runtime::enums::string_enum!(ConversationChannelType);
 #[non_exhaustive]
 pub struct ConversationChannels {
     /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Vec<ConversationChannelEntry>,
 
     /// `Email`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email"))]
     pub email: Vec<ConversationChannelEntry>,
 }
 
@@ -3367,7 +3367,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Twilio`.

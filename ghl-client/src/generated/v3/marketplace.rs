@@ -47,7 +47,7 @@ impl Marketplace {
     /// Check whether the sub-account's wallet can be charged.
     ///
     /// `GET /marketplace/billing/charges/has-funds` · Version `v3` · location token · scopes: `charges.readonly`
-    pub fn check_wallet_funds(&self,) -> CheckWalletFunds {
+    pub fn check_wallet_funds(&self) -> CheckWalletFunds {
         CheckWalletFunds { client: self.client.clone(), }
     }
 
@@ -96,7 +96,7 @@ impl Marketplace {
     /// List the wallet charges the app has made.
     ///
     /// `GET /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.readonly`
-    pub fn list_wallet_charges(&self,) -> ListWalletCharges {
+    pub fn list_wallet_charges(&self) -> ListWalletCharges {
         ListWalletCharges {
             client: self.client.clone(),
             meter_id: None,

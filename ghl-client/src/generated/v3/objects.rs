@@ -112,7 +112,7 @@ impl Objects {
     /// Includes the standard contact, opportunity and business objects and all custom objects.
     ///
     /// `GET /objects/` · Version `v3` · location token · scopes: `objects/schema.readonly`
-    pub fn list_object_schemas(&self,) -> ListObjectSchemas {
+    pub fn list_object_schemas(&self) -> ListObjectSchemas {
         ListObjectSchemas { client: self.client.clone(), location_id: None, }
     }
 

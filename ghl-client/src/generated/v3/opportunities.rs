@@ -82,7 +82,7 @@ impl Opportunities {
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn list_lost_reasons(&self,) -> ListLostReasons {
+    pub fn list_lost_reasons(&self) -> ListLostReasons {
         ListLostReasons {
             client: self.client.clone(),
             location_id: None,
@@ -98,7 +98,7 @@ impl Opportunities {
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn list_pipelines(&self,) -> ListPipelines {
+    pub fn list_pipelines(&self) -> ListPipelines {
         ListPipelines { client: self.client.clone(), location_id: None, }
     }
 
@@ -123,7 +123,7 @@ impl Opportunities {
     /// v3 names the filters in camel case (`locationId`, `pipelineId`...; v2: `location_id`...).
     ///
     /// `GET /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn search_opportunities(&self,) -> SearchOpportunities {
+    pub fn search_opportunities(&self) -> SearchOpportunities {
         SearchOpportunities {
             client: self.client.clone(),
             q: None,

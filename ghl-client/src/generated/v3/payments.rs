@@ -116,7 +116,7 @@ impl Payments {
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    pub fn delete_custom_provider(&self,) -> DeleteCustomProvider {
+    pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
         DeleteCustomProvider { client: self.client.clone(), location_id: None, }
     }
 
@@ -150,7 +150,7 @@ impl Payments {
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.readonly`
-    pub fn get_custom_provider_config(&self,) -> GetCustomProviderConfig {
+    pub fn get_custom_provider_config(&self) -> GetCustomProviderConfig {
         GetCustomProviderConfig { client: self.client.clone(), location_id: None, }
     }
 
@@ -2905,7 +2905,7 @@ impl UpdateCustomProviderCapabilities {
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.

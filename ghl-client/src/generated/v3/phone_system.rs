@@ -42,7 +42,7 @@ impl PhoneSystem {
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
-    pub fn list_active_phone_numbers(&self,) -> ListActivePhoneNumbers {
+    pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
             location_id: None,
@@ -78,7 +78,7 @@ impl PhoneSystem {
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `v3` · location token · scopes: `numberpools.read`
-    pub fn list_number_pools(&self,) -> ListNumberPools {
+    pub fn list_number_pools(&self) -> ListNumberPools {
         ListNumberPools { client: self.client.clone(), location_id: None, }
     }
 

@@ -344,7 +344,7 @@ impl Products {
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `v3` · location or agency token · scopes: `products.readonly`
-    pub fn list_products(&self,) -> ListProducts {
+    pub fn list_products(&self) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
             limit: None,

@@ -42,7 +42,7 @@ impl Proposals {
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `v3` · location or agency token · scopes: none stated
-    pub fn list_document_templates(&self,) -> ListDocumentTemplates {
+    pub fn list_document_templates(&self) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -60,7 +60,7 @@ impl Proposals {
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `v3` · location or agency token · scopes: none stated
-    pub fn list_documents(&self,) -> ListDocuments {
+    pub fn list_documents(&self) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
             location_id: None,

@@ -389,14 +389,14 @@ impl SocialPlanner {
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `v3` · location token · scopes: `socialplanner/account.readonly`
-    pub fn list_social_accounts(&self,) -> ListSocialAccounts {
+    pub fn list_social_accounts(&self) -> ListSocialAccounts {
         ListSocialAccounts { client: self.client.clone(), location_id: None, }
     }
 
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_categories(&self,) -> ListSocialCategories {
+    pub fn list_social_categories(&self) -> ListSocialCategories {
         ListSocialCategories {
             client: self.client.clone(),
             location_id: None,
@@ -450,7 +450,7 @@ impl SocialPlanner {
     /// List a location's post categories with the state of their queue.
     ///
     /// `GET /social-media-posting/category/queues/available-categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_queue_categories(&self,) -> ListSocialQueueCategories {
+    pub fn list_social_queue_categories(&self) -> ListSocialQueueCategories {
         ListSocialQueueCategories {
             client: self.client.clone(),
             location_id: None,
@@ -492,7 +492,7 @@ impl SocialPlanner {
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-    pub fn list_social_tags(&self,) -> ListSocialTags {
+    pub fn list_social_tags(&self) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
             location_id: None,
@@ -8233,7 +8233,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `platform`: a string. Example: `facebook`.
@@ -8717,7 +8717,7 @@ crate::runtime::enums::string_enum!(SocialCsvFileType);
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// `locationId`: a string.
@@ -9196,7 +9196,7 @@ crate::runtime::enums::string_enum!(SocialOauthPlatform);
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::v3::social_planner::SocialPostSource).
@@ -10138,7 +10138,7 @@ crate::runtime::enums::string_enum!(SocialPostStatus);
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -10367,7 +10367,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -10606,7 +10606,7 @@ impl SocialQueueEditSessionRequest {
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Position value in the queue; fractions place an item between two others.
@@ -10663,7 +10663,7 @@ crate::runtime::object::object_impl! {
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Position value in the queue.
@@ -11544,7 +11544,7 @@ pub struct SocialQueueTimeSlot {
     pub time: Option<String>,
 
     /// Set by HighLevel.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
@@ -11601,7 +11601,7 @@ pub struct SocialQueueVariation {
     pub og_tags: Option<SocialQueueOgTags>,
 
     /// Set by HighLevel.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
@@ -11678,7 +11678,7 @@ impl SocialQueueVariationInput {
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.

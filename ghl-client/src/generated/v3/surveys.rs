@@ -42,7 +42,7 @@ impl Surveys {
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /surveys/submissions` · Version `v3` · location token · scopes: `surveys.readonly`
-    pub fn list_survey_submissions(&self,) -> ListSurveySubmissions {
+    pub fn list_survey_submissions(&self) -> ListSurveySubmissions {
         ListSurveySubmissions {
             client: self.client.clone(),
             location_id: None,
@@ -58,7 +58,7 @@ impl Surveys {
     /// List the surveys of a location.
     ///
     /// `GET /surveys/` · Version `v3` · location token · scopes: `surveys.readonly`
-    pub fn list_surveys(&self,) -> ListSurveys {
+    pub fn list_surveys(&self) -> ListSurveys {
         ListSurveys {
             client: self.client.clone(),
             location_id: None,

@@ -129,7 +129,7 @@ impl VoiceAi {
     /// List the voice AI agents of a location.
     ///
     /// `GET /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.readonly`
-    pub fn list_voice_ai_agents(&self,) -> ListVoiceAiAgents {
+    pub fn list_voice_ai_agents(&self) -> ListVoiceAiAgents {
         ListVoiceAiAgents {
             client: self.client.clone(),
             page: None,
@@ -142,7 +142,7 @@ impl VoiceAi {
     /// List the calls handled by voice AI agents of a location.
     ///
     /// `GET /voice-ai/dashboard/call-logs` · Version `v3` · location token · scopes: `voice-ai-dashboard.readonly`
-    pub fn list_voice_ai_call_logs(&self,) -> ListVoiceAiCallLogs {
+    pub fn list_voice_ai_call_logs(&self) -> ListVoiceAiCallLogs {
         ListVoiceAiCallLogs {
             client: self.client.clone(),
             location_id: None,

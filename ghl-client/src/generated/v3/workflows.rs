@@ -39,7 +39,7 @@ impl Workflows {
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `v3` · location token · scopes: `workflows.readonly`
-    pub fn list_workflows(&self,) -> ListWorkflows {
+    pub fn list_workflows(&self) -> ListWorkflows {
         ListWorkflows { client: self.client.clone(), location_id: None, }
     }
 }
