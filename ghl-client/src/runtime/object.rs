@@ -86,7 +86,8 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
     }
 
     /// Reads the current key's value into the slot of a field that may be
-    /// required (absent: `None`).
+    /// required (absent: `None`). Only types with required fields use it.
+    #[allow(dead_code)]
     #[inline]
     pub(crate) fn slot<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
         *slot = Some(self.map.next_value()?);
