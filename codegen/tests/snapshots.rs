@@ -185,31 +185,36 @@ components:
     let out = generate_from_texts(&Config::new("cases"), &[("dirs.yaml".to_owned(), spec.to_owned())])
         .unwrap_or_else(|d| panic!("must generate: {d:#?}"));
     let code = &out.files["dirs.rs"];
-    let derives_of = |name: &str| -> String {
-        let at = code.find(&format!("pub struct {name} ")).unwrap_or_else(|| panic!("{name} in:\n{code}"));
-        let start = code[..at].rfind("#[derive(Clone").expect("derive line");
-        code[start..at].to_owned()
-    };
-    // `Deserialize` is implemented through the runtime's field table, not derived.
-    let decoder_of = |name: &str| -> Option<String> {
-        let at = [format!("object_impl! {{ {name} {{"), format!("object_impl! {{\n    {name} {{")]
-            .iter()
-            .find_map(|head| code.find(head.as_str()))?;
+    // Both directions go through the runtime's macros, not serde's derives:
+    // `serialize_impl!` for `Serialize`, `object_impl!` for `Deserialize`
+    // (with `received`, it also writes a serde-both-ways `Serialize`).
+    let cfgs_before = |heads: [String; 2]| -> Option<String> {
+        let at = heads.iter().find_map(|head| code.find(head.as_str()))?;
         let start = code[..at].rfind("\n\n").unwrap_or(0);
         Some(code[start..at].to_owned())
     };
-    let always = |name: &str| decoder_of(name).is_some_and(|cfgs| !cfgs.contains("serde-both-ways"));
+    let decoder_of = |name: &str| {
+        let plain = cfgs_before([format!("object_impl! {{ {name} {{"), format!("object_impl! {{\n    {name} {{")]);
+        let received = cfgs_before([
+            format!("object_impl! {{ received {name} {{"),
+            format!("object_impl! {{\n    received {name} {{"),
+        ]);
+        plain.map(|c| (c, false)).or(received.map(|c| (c, true)))
+    };
+    let encoder_of = |name: &str| {
+        cfgs_before([format!("serialize_impl! {{ {name} {{"), format!("serialize_impl! {{\n    {name} {{")])
+    };
+    let always = |name: &str| decoder_of(name).is_some_and(|(cfgs, _)| !cfgs.contains("serde-both-ways"));
     let both_ways_only =
-        |name: &str| decoder_of(name).is_some_and(|cfgs| cfgs.contains("#[cfg(feature = \"serde-both-ways\")]"));
-    assert!(!code.contains("derive(serde::Deserialize)"), "{code}");
-    let sent = derives_of("Sent");
-    assert!(sent.contains("#[derive(serde::Serialize)]"), "{sent}");
+        |name: &str| decoder_of(name).is_some_and(|(cfgs, _)| cfgs.contains("#[cfg(feature = \"serde-both-ways\")]"));
+    let sent_always = |name: &str| encoder_of(name).is_some_and(|cfgs| !cfgs.contains("serde-both-ways"));
+    assert!(!code.contains("derive(serde::"), "{code}");
+    assert!(sent_always("Sent"), "{code}");
     assert!(both_ways_only("Sent"), "{code}");
-    let got = derives_of("Got");
     assert!(always("Got"), "{code}");
-    assert!(got.contains("#[cfg_attr(feature = \"serde-both-ways\", derive(serde::Serialize))]"), "{got}");
-    let inner = derives_of("Inner");
-    assert!(inner.contains("#[derive(serde::Serialize)]"), "{inner}");
+    assert!(decoder_of("Got").is_some_and(|(_, received)| received), "Serialize only with serde-both-ways: {code}");
+    assert!(encoder_of("Got").is_none(), "{code}");
+    assert!(sent_always("Inner"), "{code}");
     assert!(always("Inner"), "sent and inside an unused type: {code}");
     assert!(always("Unused"), "unused types are treated as received: {code}");
 }

@@ -184,26 +184,17 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
     // (serde_derive slices the first byte: only for ASCII names.)
     let camel = fields.iter().all(|f| f.ident.is_ascii())
         && fields.iter().any(|f| f.ident != f.wire && serde_camel_case(&f.ident) == f.wire);
-    let rename_all = camel.then(|| {
-        if usage.request || derived_de {
-            quote! { #[serde(rename_all = "camelCase")] }
-        } else {
-            quote! { #[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))] }
-        }
-    });
+    let rename_all = (camel && derived_de).then(|| quote! { #[serde(rename_all = "camelCase")] });
     let members = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let ty = field_type(module, f, usage);
-        let attrs = if derived_de { derive_attrs(f, usage, camel) } else { serialize_attrs(f, usage, camel) };
+        let attrs = derived_de.then(|| derive_attrs(f, usage, camel));
         let fdocs = field_docs(f);
         quote! { #fdocs #attrs pub #id: #ty, }
     });
     let builder = usage.request.then(|| builder_impl(module, name, fields, usage));
-    let (serde, object) = if derived_de {
-        (serde_derives(usage), None)
-    } else {
-        (serialize_derive(usage), Some(object_impl(name, fields, usage)))
-    };
+    let (serde, object) =
+        if derived_de { (Some(serde_derives(usage)), None) } else { (None, Some(object_impls(name, fields, usage))) };
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
@@ -270,51 +261,48 @@ fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
     }
 }
 
-/// A field's `#[serde(...)]` for the `Serialize` derive alone (decoding is
-/// [`object_impl`]'s), behind `serde-both-ways` when the derive is.
-fn serialize_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
-    let rename = rename(f, camel);
-    let skip = match f.repr(usage) {
-        // A received type serialized (with `serde-both-ways`) writes `null`
-        // for an absent field, which decodes back the same: no attribute
-        // on each of its thousands of optional fields.
-        Repr::Option if usage.request && (usage.lenient() || !f.required) => {
-            Some(quote! { skip_serializing_if = "Option::is_none" })
-        }
-        Repr::Nullable => Some(quote! { skip_serializing_if = "crate::Nullable::is_absent" }),
-        _ => None,
-    };
-    let parts: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
-    if parts.is_empty() {
-        return quote! {};
-    }
-    if usage.request {
-        quote! { #[serde(#(#parts),*)] }
-    } else {
-        quote! { #[cfg_attr(feature = "serde-both-ways", serde(#(#parts),*))] }
-    }
-}
-
-/// `Serialize` derived when callers send the type (else with `serde-both-ways`).
-fn serialize_derive(usage: Usage) -> TokenStream {
-    if usage.request {
-        quote! { #[derive(serde::Serialize)] }
-    } else {
-        quote! { #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))] }
-    }
-}
-
 /// No field is required: the type derives `Default`, and decoding starts from it.
 fn all_optional(fields: &[Field], usage: Usage) -> bool {
     fields.iter().all(|f| f.repr(usage) != Repr::Plain || f.empty_when_absent(usage))
 }
 
-/// `Deserialize` through `crate::runtime::object`: the field table and one
-/// `read` that matches each key's index, instead of serde's derive (a field
-/// enum and a visitor with `visit_seq` and `visit_map` per type), which was
-/// most of a received type's compile cost. Where [`serde_derives`] would
-/// derive `Deserialize`.
-fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+/// `Serialize` and `Deserialize` through `crate::runtime::object`, where
+/// [`serde_derives`] would derive them: each is one line per field handed to
+/// a runtime macro, instead of serde's derives (a field enum and a visitor
+/// with `visit_seq` and `visit_map` per type; a `serialize_field` and a skip
+/// test per field), which were most of a type's compile cost.
+fn object_impls(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+    // A received type's `Serialize` (under `serde-both-ways`) writes every
+    // field: `object_impl!` makes it from the same lines.
+    let received = !usage.request && all_optional(fields, usage);
+    let de = object_impl(name, fields, usage, received);
+    let ser = (!received).then(|| serialize_impl(name, fields, usage));
+    quote! { #ser #de }
+}
+
+/// `Serialize` when callers send the type (else with `serde-both-ways`).
+fn serialize_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+    let cfg = (!usage.request).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
+    let lines = fields.iter().map(|f| {
+        let (id, wire) = (ident(&f.ident), &f.wire);
+        let write = match f.repr(usage) {
+            // A received type serialized (with `serde-both-ways`) writes `null`
+            // for an absent field, which decodes back the same.
+            Repr::Option if usage.request && (usage.lenient() || !f.required) => quote!(unless_none),
+            Repr::Nullable => quote!(unless_absent),
+            _ => quote!(value),
+        };
+        quote! { #id: #wire #write }
+    });
+    quote! {
+        #cfg
+        crate::runtime::object::serialize_impl! { #name { #(#lines),* } }
+    }
+}
+
+/// `Deserialize` through the field table: one `read` that matches each
+/// key's index.
+fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage, received: bool) -> TokenStream {
     let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
     // One line per field; `runtime::object::object_impl!` writes the impls.
     // A type with a default is read into it; only the others say, per
@@ -331,9 +319,10 @@ fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream
         };
         quote! { #id: #index #wire #read #finish }
     });
+    let received = received.then(|| quote!(received));
     quote! {
         #cfg
-        crate::runtime::object::object_impl! { #name { #(#lines),* } }
+        crate::runtime::object::object_impl! { #received #name { #(#lines),* } }
     }
 }
 

@@ -9526,25 +9526,29 @@ impl UpsertLinkedinCampaignGroup {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_type: Option<BudgetType>,
 
     /// Amount to spend; for Google, in micros.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-12-31`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    AdBudget {
+        budget_type: "budgetType" unless_none,
+        amount: "amount" unless_none,
+        schedule_start_date: "scheduleStartDate" unless_none,
+        schedule_end_date: "scheduleEndDate" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -9685,27 +9689,33 @@ crate::runtime::enums::string_enum!(AdSourceType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// Path of an uploaded CSV file of contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// Whether to add or remove the members.
     pub operation_type: String,
 
     /// Smart lists whose contacts are used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub smartlist_ids: Option<Vec<String>>,
 
     /// `true` to keep the audience in step with the smart lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_audience: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    BatchUpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value,
+        csv_path: "csvPath" unless_none,
+        operation_type: "operationType" value,
+        smartlist_ids: "smartlistIds" unless_none,
+        dynamic_audience: "dynamicAudience" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -9799,8 +9809,6 @@ crate::runtime::enums::string_enum!(BudgetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -9814,6 +9822,16 @@ pub struct CreateFacebookConversationFormRequest {
 
     /// `questions`: a list of [`FacebookConversationFormQuestion`](crate::ad_manager::FacebookConversationFormQuestion) values.
     pub questions: Vec<FacebookConversationFormQuestion>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateFacebookConversationFormRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        text: "text" value,
+        questions: "questions" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -9849,8 +9867,6 @@ impl CreateFacebookConversationFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -9860,8 +9876,16 @@ pub struct CreateFacebookIntegrationRequest {
     pub page_id: String,
 
     /// Facebook ad account to connect.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateFacebookIntegrationRequest {
+        location_id: "locationId" value,
+        page_id: "pageId" value,
+        ad_account_id: "adAccountId" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -9892,8 +9916,6 @@ impl CreateFacebookIntegrationRequest {
 #[cfg(feature = "ad_manager")]
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -9906,29 +9928,41 @@ pub struct CreateFacebookLeadFormRequest {
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
     pub thank_you_page: FacebookLeadFormThankYouPage,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    CreateFacebookLeadFormRequest {
+        type_: "type" value,
+        name: "name" value,
+        location_id: "locationId" value,
+        greeting_card: "greetingCard" unless_none,
+        questions: "questions" value,
+        question_page_headline: "questionPageHeadline" unless_none,
+        privacy_policy_link: "privacyPolicyLink" value,
+        privacy_policy_text: "privacyPolicyText" unless_none,
+        custom_disclaimer: "customDisclaimer" unless_none,
+        thank_you_page: "thankYouPage" value
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -10002,8 +10036,6 @@ impl CreateFacebookLeadFormRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10014,6 +10046,15 @@ pub struct CreateGoogleIntegrationRequest {
 
     /// Manager (MCC) account id.
     pub mcc_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateGoogleIntegrationRequest {
+        location_id: "locationId" value,
+        ad_account_id: "adAccountId" value,
+        mcc_id: "mccId" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10046,28 +10087,33 @@ impl CreateGoogleIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `smartListIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub smart_list_ids: Option<Vec<String>>,
 
     /// `csvPath`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// The customer match list to fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_list_id: Option<String>,
 
     /// Keep the list in step with the smart lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateGoogleOfflineUserListJobRequest {
+        location_id: "locationId" value,
+        smart_list_ids: "smartListIds" unless_none,
+        csv_path: "csvPath" unless_none,
+        user_list_id: "userListId" unless_none,
+        is_dynamic: "isDynamic" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10124,8 +10170,6 @@ impl CreateGoogleOfflineUserListJobRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10142,6 +10186,17 @@ pub struct CreateLinkedinIntegrationRequest {
 
     /// LinkedIn company page the ads run for.
     pub organization_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateLinkedinIntegrationRequest {
+        location_id: "locationId" value,
+        ad_account_id: "adAccountId" value,
+        ad_account_name: "adAccountName" value,
+        currency_code: "currencyCode" value,
+        organization_id: "organizationId" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10180,8 +10235,6 @@ impl CreateLinkedinIntegrationRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
     /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
@@ -10200,8 +10253,19 @@ pub struct CreateLinkedinLeadFormRequest {
     pub content: LinkedinLeadFormContent,
 
     /// `hiddenFields`: a list of [`LinkedinHiddenField`](crate::ad_manager::LinkedinHiddenField) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    CreateLinkedinLeadFormRequest {
+        owner: "owner" value,
+        creation_locale: "creationLocale" value,
+        name: "name" value,
+        state: "state" value,
+        content: "content" value,
+        hidden_fields: "hiddenFields" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10397,39 +10461,45 @@ crate::runtime::enums::string_enum!(DistanceUnit);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
     /// `src`: a URL.
     pub src: String,
 
     /// Needed for a video.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// Index of the chosen video frame; needed for a video.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
     pub type_: AdMediaKind,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `link`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookAdMedia {
+        src: "src" value,
+        thumbnail_url: "thumbnailUrl" unless_none,
+        selected_poster: "selectedPoster" unless_none,
+        type_: "type" value,
+        name: "name" unless_none,
+        headline: "headline" unless_none,
+        description: "description" unless_none,
+        link: "link" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10547,49 +10617,53 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 #[cfg(feature = "ad_manager")]
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
-    #[serde(rename = "geo_locations")]
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<FacebookLocale>>,
 
     /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<FacebookAudienceRef>>,
 
     /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<FacebookAudienceRef>>,
 
     /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<FacebookInterest>>,
 
     /// `age_min`: a whole number. Example: `18`.
-    #[serde(rename = "age_min", skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `age_max`: a whole number. Example: `65`.
-    #[serde(rename = "age_max", skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookAudience {
+        geo_locations: "geo_locations" value,
+        locales: "locales" unless_none,
+        placements: "placements" unless_none,
+        placement_type: "placementType" unless_none,
+        lookalike: "lookalike" unless_none,
+        retargeting: "retargeting" unless_none,
+        interests: "interests" unless_none,
+        age_min: "age_min" unless_none,
+        age_max: "age_max" unless_none,
+        genders: "genders" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -10686,7 +10760,6 @@ impl FacebookAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookAudienceRef {
     /// `id`: a string.
@@ -10694,6 +10767,11 @@ pub struct FacebookAudienceRef {
 
     /// `name`: a string.
     pub name: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookAudienceRef { id: "id" value, name: "name" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10714,8 +10792,6 @@ impl FacebookAudienceRef {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
@@ -10725,12 +10801,20 @@ pub struct FacebookBudget {
     pub amount: f64,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-01-31`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookBudget {
+        budget_type: "budgetType" value,
+        amount: "amount" value,
+        schedule_start_date: "scheduleStartDate" unless_none,
+        schedule_end_date: "scheduleEndDate" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10826,15 +10910,21 @@ crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A quick reply offered in the welcome message, with its automatic answer.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookConversationFormQuestion {
     /// `question`: a string.
     pub question: String,
 
     /// `response`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookConversationFormQuestion {
+        question: "question" value,
+        response: "response" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10864,8 +10954,6 @@ impl FacebookConversationFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -10875,8 +10963,16 @@ pub struct FacebookCustomAudienceMemberRequest {
     pub contact_id: String,
 
     /// `fbAdAccountId`: a string. Example: `act_123456789`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb_ad_account_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookCustomAudienceMemberRequest {
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        fb_ad_account_id: "fbAdAccountId" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -10911,7 +11007,6 @@ impl FacebookCustomAudienceMemberRequest {
 #[cfg(feature = "ad_manager")]
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10919,6 +11014,11 @@ pub struct FacebookGeoGeometry {
 
     /// `location_type`: a string. Example: `APPROXIMATE`.
     pub location_type: String,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookGeoGeometry { location: "location" value, location_type: "location_type" value }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -10942,8 +11042,6 @@ impl FacebookGeoGeometry {
 #[cfg(feature = "ad_manager")]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -10959,16 +11057,26 @@ pub struct FacebookGeoLocation {
     pub selection_type: SelectionType,
 
     /// Radius around a city or address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::ad_manager::FacebookGeoGeometry).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookGeoLocation {
+        key: "key" value,
+        name: "name" value,
+        type_: "type" value,
+        selection_type: "selectionType" value,
+        radius: "radius" unless_none,
+        radius_unit: "radiusUnit" unless_none,
+        geometry: "geometry" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11121,8 +11229,6 @@ crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookInterest {
     /// `id`: a string. Example: `6003139266461`.
@@ -11132,8 +11238,12 @@ pub struct FacebookInterest {
     pub name: String,
 
     /// Interest category; `interests` when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookInterest { id: "id" value, name: "name" value, type_: "type" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11164,7 +11274,6 @@ impl FacebookInterest {
 #[cfg(feature = "ad_manager")]
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `is_required`: `true` or `false`.
@@ -11175,6 +11284,15 @@ pub struct FacebookLeadFormCheckbox {
 
     /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormCheckbox {
+        is_required: "is_required" value,
+        text: "text" value,
+        key: "key" value
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11203,7 +11321,6 @@ impl FacebookLeadFormCheckbox {
 #[cfg(feature = "ad_manager")]
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -11213,8 +11330,16 @@ pub struct FacebookLeadFormDisclaimer {
     pub body: String,
 
     /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::ad_manager::FacebookLeadFormCheckbox) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormDisclaimer {
+        title: "title" value,
+        body: "body" value,
+        checkboxes: "checkboxes" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11245,7 +11370,6 @@ impl FacebookLeadFormDisclaimer {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormGreetingCard {
     /// `title`: a string.
@@ -11256,6 +11380,15 @@ pub struct FacebookLeadFormGreetingCard {
 
     /// Lines of the card's body.
     pub content: Vec<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormGreetingCard {
+        title: "title" value,
+        style: "style" value,
+        content: "content" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11284,12 +11417,9 @@ impl FacebookLeadFormGreetingCard {
 #[cfg(feature = "ad_manager")]
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Field key the answer is stored under.
@@ -11299,8 +11429,17 @@ pub struct FacebookLeadFormQuestion {
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FacebookLeadFormQuestionOption>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormQuestion {
+        label: "label" unless_none,
+        key: "key" value,
+        type_: "type" value,
+        options: "options" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11338,7 +11477,6 @@ impl FacebookLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestionOption {
     /// `key`: a string. Example: `option_1`.
@@ -11346,6 +11484,11 @@ pub struct FacebookLeadFormQuestionOption {
 
     /// `value`: a string. Example: `Yes`.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormQuestionOption { key: "key" value, value: "value" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11509,8 +11652,6 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
     /// `title`: a string.
@@ -11526,16 +11667,26 @@ pub struct FacebookLeadFormThankYouPage {
     pub button_type: String,
 
     /// Where the button leads, for a link button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_link: Option<String>,
 
     /// Number the button calls, for a call button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_phone: Option<String>,
 
     /// Country of the business phone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormThankYouPage {
+        title: "title" value,
+        body: "body" value,
+        button_text: "buttonText" value,
+        button_type: "buttonType" value,
+        button_link: "buttonLink" unless_none,
+        business_phone: "businessPhone" unless_none,
+        country_code: "countryCode" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11638,7 +11789,6 @@ crate::runtime::enums::string_enum!(FacebookLeadFormType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLocale {
     /// `name`: a string. Example: `English (US)`.
@@ -11647,6 +11797,9 @@ pub struct FacebookLocale {
     /// Facebook's numeric locale key.
     pub key: i64,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { FacebookLocale { name: "name" value, key: "key" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -11757,20 +11910,25 @@ crate::runtime::enums::string_enum!(FacebookPlacementType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookPlacements {
     /// `facebook`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook: Option<Vec<String>>,
 
     /// `instagram`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram: Option<Vec<String>>,
 
     /// `messenger`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub messenger: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    FacebookPlacements {
+        facebook: "facebook" unless_none,
+        instagram: "instagram" unless_none,
+        messenger: "messenger" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11881,20 +12039,25 @@ crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 #[cfg(feature = "ad_manager")]
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `long_name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
 
     /// `short_name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
 
     /// `types`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GeoAddressComponent {
+        long_name: "long_name" unless_none,
+        short_name: "short_name" unless_none,
+        types: "types" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11937,20 +12100,25 @@ impl GeoAddressComponent {
 #[cfg(feature = "ad_manager")]
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<GeoLatLng>,
 
     /// `location_type`: a string. Example: `APPROXIMATE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
 
     /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub viewport: Option<GeoViewport>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GeoGeometry {
+        location: "location" unless_none,
+        location_type: "location_type" unless_none,
+        viewport: "viewport" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -11993,16 +12161,18 @@ impl GeoGeometry {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GeoLatLng {
     /// `lat`: a number. Example: `40.7128`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
 
     /// `lng`: a number. Example: `-74.006`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lng: Option<f64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GeoLatLng { lat: "lat" unless_none, lng: "lng" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12033,16 +12203,18 @@ impl GeoLatLng {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GeoViewport {
     /// `northeast`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub northeast: Option<GeoLatLng>,
 
     /// `southwest`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub southwest: Option<GeoLatLng>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GeoViewport { northeast: "northeast" unless_none, southwest: "southwest" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12423,101 +12595,105 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAd {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `mediaType`: a [`GoogleAdMediaType`](crate::ad_manager::GoogleAdMediaType), one of `IMAGE`, `VIDEO`, `CAROUSEL`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<GoogleAdMediaType>,
 
     /// `headlines`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headlines: Option<Vec<String>>,
 
     /// `longHeadlines`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_headlines: Option<Vec<String>>,
 
     /// `descriptions`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<String>>,
 
     /// `finalUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// First display path segment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path1: Option<String>,
 
     /// Second display path segment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path2: Option<String>,
 
     /// `isDeleted`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
 
     /// Error Google reported for the ad.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_error: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// The ad's id at Google.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_id: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
 
     /// `callToActionLabel`: a [`GoogleAdCallToAction`](crate::ad_manager::GoogleAdCallToAction).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<GoogleAdCallToAction>,
 
     /// `businessName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `youtubeVideoLinks`: a list of [`GoogleYouTubeVideo`](crate::ad_manager::GoogleYouTubeVideo) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_video_links: Option<Vec<GoogleYouTubeVideo>>,
 
     /// `carouselCards`: a list of [`GoogleCarouselCard`](crate::ad_manager::GoogleCarouselCard) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub carousel_cards: Option<Vec<GoogleCarouselCard>>,
 
     /// `placements`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<Vec<GoogleChannel>>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAd {
+        id: "id" unless_none,
+        name: "name" unless_none,
+        media_type: "mediaType" unless_none,
+        headlines: "headlines" unless_none,
+        long_headlines: "longHeadlines" unless_none,
+        descriptions: "descriptions" unless_none,
+        final_url: "finalUrl" unless_none,
+        path1: "path1" unless_none,
+        path2: "path2" unless_none,
+        is_deleted: "isDeleted" unless_none,
+        ad_error: "adError" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        ad_id: "adId" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ad_group_id: "adGroupId" unless_none,
+        google_ad_id: "googleAdId" unless_none,
+        media: "media" unless_none,
+        call_to_action_label: "callToActionLabel" unless_none,
+        business_name: "businessName" unless_none,
+        youtube_video_links: "youtubeVideoLinks" unless_none,
+        carousel_cards: "carouselCards" unless_none,
+        placements: "placements" unless_none,
+        custom_channels: "customChannels" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12832,61 +13008,65 @@ crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 #[cfg(feature = "ad_manager")]
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::ad_manager::GoogleAdGroupAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GoogleAdGroup {
+        id: "id" unless_none,
+        ad_group_id: "adGroupId" unless_none,
+        name: "name" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ad_content: "adContent" unless_none,
+        keywords: "keywords" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        ad_group_error: "adGroupError" unless_none,
+        google_ad_group_id: "googleAdGroupId" unless_none,
+        custom_channels: "customChannels" unless_none,
+        selected_channels: "selectedChannels" unless_none,
+        google_audience_id: "googleAudienceId" unless_none,
+        audience: "audience" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -13013,16 +13193,21 @@ impl GoogleAdGroup {
 #[cfg(feature = "ad_manager")]
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GoogleAdGroupAudience {
+        geo_locations: "geo_locations" unless_none,
+        locales: "locales" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -13055,33 +13240,37 @@ impl GoogleAdGroupAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
     /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<GoogleAdMediaType2>,
 
     /// `src`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
 
     /// `isLogo`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_logo: Option<bool>,
 
     /// `error`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 
     /// `url`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `imageType`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAdMedia {
+        type_: "type" unless_none,
+        src: "src" unless_none,
+        is_logo: "isLogo" unless_none,
+        error: "error" unless_none,
+        url: "url" unless_none,
+        image_type: "imageType" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13231,8 +13420,6 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
@@ -13243,6 +13430,11 @@ pub struct GoogleAdSchedule {
 
     /// End time, HH:MM.
     pub to: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAdSchedule { day_of_week: "dayOfWeek" value, from: "from" value, to: "to" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13271,8 +13463,6 @@ impl GoogleAdSchedule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
@@ -13289,6 +13479,17 @@ pub struct GoogleAdScheduleTarget {
 
     /// Hour 0-23.
     pub end_hour: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAdScheduleTarget {
+        start_minute: "startMinute" value,
+        end_minute: "endMinute" value,
+        day_of_week: "dayOfWeek" value,
+        start_hour: "startHour" value,
+        end_hour: "endHour" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13400,24 +13601,29 @@ crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
     /// `url`: a string.
     pub url: String,
 
     /// `resourceName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Why the upload failed, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAssetImage {
+        url: "url" value,
+        resource_name: "resourceName" unless_none,
+        name: "name" unless_none,
+        error: "error" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13509,29 +13715,33 @@ crate::runtime::enums::string_enum!(GoogleAssetType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
     /// `isAgeUnknown`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_age_unknown: Option<bool>,
 
     /// `ageRanges`: a list of JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_ranges: Option<Vec<serde_json::Value>>,
 
     /// `genders`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<String>>,
 
     /// `parentalStatuses`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parental_statuses: Option<Vec<String>>,
 
     /// `audienceSegments`: a [`GoogleAudienceSegments`](crate::ad_manager::GoogleAudienceSegments).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience_segments: Option<GoogleAudienceSegments>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAudienceDimension {
+        is_age_unknown: "isAgeUnknown" unless_none,
+        age_ranges: "ageRanges" unless_none,
+        genders: "genders" unless_none,
+        parental_statuses: "parentalStatuses" unless_none,
+        audience_segments: "audienceSegments" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13594,21 +13804,25 @@ impl GoogleAudienceDimension {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_audiences: Option<Vec<String>>,
 
     /// `userLists`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_lists: Option<Vec<String>>,
 
     /// `userInterests`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_interests: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleAudienceSegments {
+        custom_audiences: "customAudiences" unless_none,
+        user_lists: "userLists" unless_none,
+        user_interests: "userInterests" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13651,17 +13865,18 @@ impl GoogleAudienceSegments {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
     /// `type`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Bid, in micros.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleBiddingStrategy { type_: "type" unless_none, value: "value" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13694,8 +13909,6 @@ impl GoogleBiddingStrategy {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A call extension.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
@@ -13705,16 +13918,24 @@ pub struct GoogleCallAsset {
     pub country_code: String,
 
     /// Resource name of the conversion action calls count towards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_conversion_action: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 
     /// Existing asset to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleCallAsset {
+        phone_number: "phoneNumber" value,
+        country_code: "countryCode" value,
+        call_conversion_action: "callConversionAction" unless_none,
+        ad_schedule_targets: "adScheduleTargets" unless_none,
+        resource_name: "resourceName" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13765,12 +13986,9 @@ impl GoogleCallAsset {
 #[cfg(feature = "ad_manager")]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -13783,76 +14001,86 @@ pub struct GoogleCampaign {
     pub advertising_channel_type: GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
 
     /// `audience`: a [`GoogleCampaignAudience`](crate::ad_manager::GoogleCampaignAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::ad_manager::GoogleAdGroup) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GoogleCampaign {
+        id: "id" unless_none,
+        name: "name" value,
+        location_id: "locationId" value,
+        advertising_channel_type: "advertisingChannelType" value,
+        advertising_channel_sub_type: "advertisingChannelSubType" unless_none,
+        goal_type: "goalType" unless_none,
+        budget: "budget" unless_none,
+        audience: "audience" unless_none,
+        network_settings: "networkSettings" unless_none,
+        bidding_strategy: "biddingStrategy" unless_none,
+        assets: "assets" unless_none,
+        is_eu_political_ads: "isEuPoliticalAds" unless_none,
+        ad_groups: "adGroups" unless_none,
+        campaign_goal: "campaignGoal" unless_none,
+        ad_schedule: "adSchedule" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        google_ad_account_id: "googleAdAccountId" unless_none,
+        unpublished_changes: "unpublishedChanges" unless_none,
+        maximum_cpc: "maximumCpc" unless_none,
+        google_campaign_id: "googleCampaignId" unless_none,
+        source: "source" unless_none,
+        advanced_options: "advancedOptions" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14078,29 +14306,33 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
     /// `calls`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calls: Option<Vec<String>>,
 
     /// `sitelinks`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sitelinks: Option<Vec<String>>,
 
     /// `leadForm`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_form: Option<String>,
 
     /// `images`: a list of [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<GoogleAssetImage>>,
 
     /// `businessLogo`: a [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleCampaignAssets {
+        calls: "calls" unless_none,
+        sitelinks: "sitelinks" unless_none,
+        lead_form: "leadForm" unless_none,
+        images: "images" unless_none,
+        business_logo: "businessLogo" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14157,33 +14389,37 @@ impl GoogleCampaignAssets {
 #[cfg(feature = "ad_manager")]
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
-    #[serde(rename = "geo_locations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
 
     /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<GoogleTargetInterests>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GoogleCampaignAudience {
+        geo_locations: "geo_locations" unless_none,
+        locales: "locales" unless_none,
+        gender: "gender" unless_none,
+        age_range: "ageRange" unless_none,
+        segments: "segments" unless_none,
+        target_interests: "targetInterests" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14254,20 +14490,25 @@ impl GoogleCampaignAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
     pub type_: GoogleCampaignGoalType2,
 
     /// `value`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 
     /// `isCustomConversionGoal`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_conversion_goal: Option<bool>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleCampaignGoal {
+        type_: "type" value,
+        value: "value" unless_none,
+        is_custom_conversion_goal: "isCustomConversionGoal" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14395,25 +14636,29 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `finalUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleCarouselCard {
+        headline: "headline" unless_none,
+        final_url: "finalUrl" unless_none,
+        call_to_action_label: "callToActionLabel" unless_none,
+        media: "media" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14579,8 +14824,6 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
@@ -14591,6 +14834,15 @@ pub struct GoogleConversionValueSettings {
 
     /// Use the default even when the conversion reports its own value.
     pub always_use_default_value: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleConversionValueSettings {
+        default_value: "defaultValue" value,
+        default_currency_code: "defaultCurrencyCode" value,
+        always_use_default_value: "alwaysUseDefaultValue" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14623,8 +14875,6 @@ impl GoogleConversionValueSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
@@ -14632,6 +14882,11 @@ pub struct GoogleDemographicTarget {
 
     /// True to exclude it.
     pub negative: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleDemographicTarget { enum_: "enum" value, negative: "negative" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14655,12 +14910,9 @@ impl GoogleDemographicTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inclusive_rule_operator: Option<String>,
 
     /// `inclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
@@ -14668,6 +14920,15 @@ pub struct GoogleFlexibleRuleUserList {
 
     /// `exclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
     pub exclusive_operands: Vec<GoogleRuleOperand>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleFlexibleRuleUserList {
+        inclusive_rule_operator: "inclusiveRuleOperator" unless_none,
+        inclusive_operands: "inclusiveOperands" value,
+        exclusive_operands: "exclusiveOperands" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14705,61 +14966,65 @@ impl GoogleFlexibleRuleUserList {
 #[cfg(feature = "ad_manager")]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `country_name`: a string.
-    #[serde(rename = "country_name", skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `place_id`: a string.
-    #[serde(rename = "place_id", skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formatted_address`: a string.
-    #[serde(rename = "formatted_address", skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::ad_manager::GeoGeometry).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
 
     /// `address_components`: a list of [`GeoAddressComponent`](crate::ad_manager::GeoAddressComponent) values.
-    #[serde(rename = "address_components", skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    GoogleGeoLocation {
+        key: "key" unless_none,
+        id: "id" unless_none,
+        name: "name" unless_none,
+        country_name: "country_name" unless_none,
+        type_: "type" unless_none,
+        radius: "radius" unless_none,
+        radius_unit: "radiusUnit" unless_none,
+        selection_type: "selectionType" unless_none,
+        resource_name: "resourceName" unless_none,
+        place_id: "place_id" unless_none,
+        formatted_address: "formatted_address" unless_none,
+        geometry: "geometry" unless_none,
+        address_components: "address_components" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14886,8 +15151,6 @@ impl GoogleGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleKeyword {
     /// `keyword`: a string.
@@ -14895,6 +15158,11 @@ pub struct GoogleKeyword {
 
     /// `matchType`: a string. Example: `PHRASE`.
     pub match_type: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleKeyword { keyword: "keyword" value, match_type: "matchType" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14915,24 +15183,29 @@ impl GoogleKeyword {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
     pub url: String,
 
     /// `languageCode`: a string. Example: `en`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
 
     /// `locations`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
 
     /// Seed keywords.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleKeywordIdeasRequest {
+        url: "url" value,
+        language_code: "languageCode" unless_none,
+        locations: "locations" unless_none,
+        keywords: "keywords" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14976,16 +15249,18 @@ impl GoogleKeywordIdeasRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GoogleKeywords {
     /// `positives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub positives: Option<Vec<GoogleKeyword>>,
 
     /// `negatives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub negatives: Option<Vec<GoogleKeyword>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleKeywords { positives: "positives" unless_none, negatives: "negatives" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15018,12 +15293,9 @@ impl GoogleKeywords {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A lead form extension.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `headline`: a string.
@@ -15045,36 +15317,49 @@ pub struct GoogleLeadFormAsset {
     pub call_to_action_type: GoogleLeadFormCallToAction,
 
     /// `callToActionDescription`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_description: Option<String>,
 
     /// Resource name of an image asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_image_asset: Option<String>,
 
     /// `desiredIntent`: a [`GoogleLeadFormAssetDesiredIntent`](crate::ad_manager::GoogleLeadFormAssetDesiredIntent), one of `LOW_INTENT`, `HIGH_INTENT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_intent: Option<GoogleLeadFormAssetDesiredIntent>,
 
     /// `customQuestionFields`: a list of [`GoogleLeadFormQuestion`](crate::ad_manager::GoogleLeadFormQuestion) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
 
     /// `postSubmitHeadline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_headline: Option<String>,
 
     /// `postSubmitDescription`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_description: Option<String>,
 
     /// `postSubmitCallToActionType`: a [`GoogleLeadFormAssetPostSubmitCallToActionType`](crate::ad_manager::GoogleLeadFormAssetPostSubmitCallToActionType), one of `VISIT_SITE`, `DOWNLOAD`, `LEARN_MORE`, `SHOP_NOW`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_call_to_action_type: Option<GoogleLeadFormAssetPostSubmitCallToActionType>,
 
     /// URL offered after submission.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleLeadFormAsset {
+        resource_name: "resourceName" unless_none,
+        headline: "headline" value,
+        description: "description" value,
+        business_name: "businessName" value,
+        privacy_policy_url: "privacyPolicyUrl" value,
+        fields: "fields" value,
+        call_to_action_type: "callToActionType" value,
+        call_to_action_description: "callToActionDescription" unless_none,
+        background_image_asset: "backgroundImageAsset" unless_none,
+        desired_intent: "desiredIntent" unless_none,
+        custom_question_fields: "customQuestionFields" unless_none,
+        post_submit_headline: "postSubmitHeadline" unless_none,
+        post_submit_description: "postSubmitDescription" unless_none,
+        post_submit_call_to_action_type: "postSubmitCallToActionType" unless_none,
+        final_urls: "finalUrls" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15395,16 +15680,21 @@ crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
     pub input_type: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleLeadFormField {
+        input_type: "inputType" value,
+        single_choice_answers: "singleChoiceAnswers" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15434,8 +15724,6 @@ impl GoogleLeadFormField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
@@ -15443,6 +15731,14 @@ pub struct GoogleLeadFormQuestion {
 
     /// `singleChoiceAnswers`: a list of JSON values.
     pub single_choice_answers: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleLeadFormQuestion {
+        custom_question_text: "customQuestionText" value,
+        single_choice_answers: "singleChoiceAnswers" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15472,25 +15768,29 @@ impl GoogleLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLocale {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `key`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `resourceName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleLocale {
+        name: "name" unless_none,
+        key: "key" unless_none,
+        id: "id" unless_none,
+        resource_name: "resourceName" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15540,8 +15840,6 @@ impl GoogleLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
@@ -15549,6 +15847,14 @@ pub struct GoogleNetworkSettings {
 
     /// Show on the Display Network.
     pub target_content_network: bool,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleNetworkSettings {
+        target_search_network: "targetSearchNetwork" value,
+        target_content_network: "targetContentNetwork" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15578,13 +15884,14 @@ impl GoogleNetworkSettings {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { GoogleRule { rule_item_groups: "ruleItemGroups" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -15604,16 +15911,21 @@ impl GoogleRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prepopulation_status: Option<GoogleRuleBasedUserListPrepopulationStatus>,
 
     /// `flexibleRuleUserList`: a [`GoogleFlexibleRuleUserList`](crate::ad_manager::GoogleFlexibleRuleUserList).
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleRuleBasedUserList {
+        prepopulation_status: "prepopulationStatus" unless_none,
+        flexible_rule_user_list: "flexibleRuleUserList" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15687,8 +15999,6 @@ crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
@@ -15696,6 +16006,11 @@ pub struct GoogleRuleItem {
 
     /// `stringRuleItem`: a [`GoogleStringRule`](crate::ad_manager::GoogleStringRule).
     pub string_rule_item: GoogleStringRule,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleRuleItem { name: "name" value, string_rule_item: "stringRuleItem" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15722,13 +16037,14 @@ impl GoogleRuleItem {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
     pub rule_items: Vec<GoogleRuleItem>,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { GoogleRuleItemGroup { rule_items: "ruleItems" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -15791,8 +16107,6 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
@@ -15800,6 +16114,11 @@ pub struct GoogleRuleOperand {
 
     /// `rule`: a [`GoogleRule`](crate::ad_manager::GoogleRule).
     pub rule: GoogleRule,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleRuleOperand { lookback_window_days: "lookbackWindowDays" value, rule: "rule" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16012,24 +16331,29 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
     pub member_type: GoogleSegmentMemberMemberType,
 
     /// `keyword`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
 
     /// `url`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `app`: a string. Example: `com.example.app`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleSegmentMember {
+        member_type: "memberType" value,
+        keyword: "keyword" unless_none,
+        url: "url" unless_none,
+        app: "app" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16121,8 +16445,6 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
@@ -16130,6 +16452,11 @@ pub struct GoogleSegmentTarget {
 
     /// `id`: a string.
     pub id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleSegmentTarget { type_: "type" value, id: "id" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16150,12 +16477,9 @@ impl GoogleSegmentTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A sitelink extension.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `linkText`: a string.
@@ -16165,24 +16489,33 @@ pub struct GoogleSitelinkAsset {
     pub final_urls: String,
 
     /// `description1`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description1: Option<String>,
 
     /// `description2`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description2: Option<String>,
 
     /// `startDate`: a date (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleSitelinkAsset {
+        resource_name: "resourceName" unless_none,
+        link_text: "linkText" value,
+        final_urls: "finalUrls" value,
+        description1: "description1" unless_none,
+        description2: "description2" unless_none,
+        start_date: "startDate" unless_none,
+        end_date: "endDate" unless_none,
+        ad_schedule_targets: "adScheduleTargets" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16257,7 +16590,6 @@ impl GoogleSitelinkAsset {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleStringRule` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GoogleStringRule {
     /// `operator`: a string. Example: `CONTAINS`.
@@ -16265,6 +16597,11 @@ pub struct GoogleStringRule {
 
     /// `value`: a string.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleStringRule { operator: "operator" value, value: "value" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16285,17 +16622,18 @@ impl GoogleStringRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
     /// `affinity`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Vec<String>>,
 
     /// `inMarket`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleTargetInterests { affinity: "affinity" unless_none, in_market: "inMarket" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16328,12 +16666,15 @@ impl GoogleTargetInterests {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
     pub youtube_video_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    GoogleYouTubeVideo { youtube_video_id: "youtubeVideoId" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16354,73 +16695,77 @@ impl GoogleYouTubeVideo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAd {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `introductoryText`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 
     /// `contentReferenceString`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_reference_string: Option<String>,
 
     /// `media`: a list of [`LinkedinAdMedia`](crate::ad_manager::LinkedinAdMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<LinkedinAdMedia>>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Free-form extra data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the ad.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinAd {
+        id: "id" unless_none,
+        name: "name" unless_none,
+        introductory_text: "introductoryText" unless_none,
+        destination_url: "destinationUrl" unless_none,
+        call_to_action_label: "callToActionLabel" unless_none,
+        destination_form_id: "destinationFormId" unless_none,
+        content_reference_string: "contentReferenceString" unless_none,
+        media: "media" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ad_id: "adId" unless_none,
+        headline: "headline" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        ad_campaign_group_id: "adCampaignGroupId" unless_none,
+        description: "description" unless_none,
+        meta: "meta" unless_none,
+        linked_in_error: "linkedInError" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16571,45 +16916,49 @@ impl LinkedinAd {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AdMediaKind>,
 
     /// `src`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
 
     /// `frames`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frames: Option<Vec<String>>,
 
     /// Index of the chosen video frame.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `thumbnailUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `fileSizeBytes`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinAdMedia {
+        type_: "type" unless_none,
+        src: "src" unless_none,
+        frames: "frames" unless_none,
+        selected_poster: "selectedPoster" unless_none,
+        thumbnail_url: "thumbnailUrl" unless_none,
+        name: "name" unless_none,
+        headline: "headline" unless_none,
+        destination_url: "destinationUrl" unless_none,
+        file_size_bytes: "fileSizeBytes" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16704,17 +17053,21 @@ impl LinkedinAdMedia {
 #[cfg(feature = "ad_manager")]
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(rename = "geo_locations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<LinkedinTargetAudience>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    LinkedinAudience {
+        geo_locations: "geo_locations" unless_none,
+        target_audience: "targetAudience" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -16750,12 +17103,15 @@ impl LinkedinAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
     pub landing_page_url: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinCallToActionTarget { landing_page_url: "landingPageUrl" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16776,61 +17132,65 @@ impl LinkedinCallToActionTarget {
 #[cfg(feature = "ad_manager")]
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<LinkedinLocale>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::ad_manager::LinkedinAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    LinkedinCampaign {
+        id: "id" unless_none,
+        locale: "locale" unless_none,
+        name: "name" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        media_type: "mediaType" unless_none,
+        audience: "audience" unless_none,
+        unit_cost: "unitCost" unless_none,
+        campaign_type: "campaignType" unless_none,
+        ad_campaign_group_id: "adCampaignGroupId" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ads: "ads" unless_none,
+        linked_in_error: "linkedInError" unless_none,
+        meta: "meta" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -16957,60 +17317,65 @@ impl LinkedinCampaign {
 #[cfg(feature = "ad_manager")]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::ad_manager::LinkedinCampaign) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    LinkedinCampaignGroup {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        budget: "budget" unless_none,
+        ad_campaigns: "adCampaigns" unless_none,
+        ad_budget_optimization: "adBudgetOptimization" unless_none,
+        objective_type: "objectiveType" unless_none,
+        name: "name" unless_none,
+        ad_campaign_group_id: "adCampaignGroupId" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        linked_in_ad_account_id: "linkedInAdAccountId" unless_none,
+        unpublished_changes: "unpublishedChanges" unless_none,
+        meta: "meta" unless_none,
+        linked_in_error: "linkedInError" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -17268,7 +17633,6 @@ crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinChoiceOption {
     /// `id`: a whole number. Example: `1`.
@@ -17276,6 +17640,11 @@ pub struct LinkedinChoiceOption {
 
     /// `text`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub text: LinkedinLocalizedText,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinChoiceOption { id: "id" value, text: "text" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17296,8 +17665,6 @@ impl LinkedinChoiceOption {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
@@ -17308,6 +17675,15 @@ pub struct LinkedinConsent {
 
     /// `consent`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub consent: LinkedinLocalizedText,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinConsent {
+        check_required: "checkRequired" value,
+        id: "id" value,
+        consent: "consent" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17336,8 +17712,6 @@ impl LinkedinConsent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
     /// `name`: a string.
@@ -17351,6 +17725,16 @@ pub struct LinkedinGeoLocation {
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     pub selection_type: SelectionType,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinGeoLocation {
+        name: "name" value,
+        urn: "urn" value,
+        facet_urn: "facetUrn" value,
+        selection_type: "selectionType" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17386,7 +17770,6 @@ impl LinkedinGeoLocation {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinHiddenField {
     /// `name`: a string. Example: `utm_source`.
@@ -17394,6 +17777,11 @@ pub struct LinkedinHiddenField {
 
     /// `value`: a string. Example: `linkedin`.
     pub value: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinHiddenField { name: "name" value, value: "value" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17414,15 +17802,12 @@ impl LinkedinHiddenField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
     /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
     pub questions: Vec<LinkedinLeadFormQuestion>,
 
     /// `description`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<LinkedinLocalizedText>,
 
     /// `headline`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17433,6 +17818,17 @@ pub struct LinkedinLeadFormContent {
 
     /// `legalInfo`: a [`LinkedinLegalInfo`](crate::ad_manager::LinkedinLegalInfo).
     pub legal_info: LinkedinLegalInfo,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinLeadFormContent {
+        questions: "questions" value,
+        description: "description" unless_none,
+        headline: "headline" value,
+        post_submission_info: "postSubmissionInfo" value,
+        legal_info: "legalInfo" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17476,12 +17872,15 @@ impl LinkedinLeadFormContent {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
     pub sponsored_account: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinLeadFormOwner { sponsored_account: "sponsoredAccount" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17502,8 +17901,6 @@ impl LinkedinLeadFormOwner {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
     /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17516,8 +17913,17 @@ pub struct LinkedinLeadFormQuestion {
     pub question_details: LinkedinQuestionDetails,
 
     /// LinkedIn profile field that prefills the answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub predefined_field: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinLeadFormQuestion {
+        question: "question" value,
+        name: "name" value,
+        question_details: "questionDetails" value,
+        predefined_field: "predefinedField" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17558,8 +17964,6 @@ impl LinkedinLeadFormQuestion {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
     /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
@@ -17569,8 +17973,16 @@ pub struct LinkedinLegalInfo {
     pub privacy_policy_url: String,
 
     /// `legalDisclaimer`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinLegalInfo {
+        consents: "consents" value,
+        privacy_policy_url: "privacyPolicyUrl" value,
+        legal_disclaimer: "legalDisclaimer" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17608,7 +18020,6 @@ impl LinkedinLegalInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinLocale {
     /// `country`: a string. Example: `US`.
@@ -17616,6 +18027,11 @@ pub struct LinkedinLocale {
 
     /// `language`: a string. Example: `en`.
     pub language: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinLocale { country: "country" value, language: "language" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17636,12 +18052,14 @@ impl LinkedinLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
     pub localized: std::collections::BTreeMap<String, String>,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { LinkedinLocalizedText { localized: "localized" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -17661,11 +18079,15 @@ impl LinkedinLocalizedText {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinMultipleChoiceDetails {
     /// `options`: a list of [`LinkedinChoiceOption`](crate::ad_manager::LinkedinChoiceOption) values.
     pub options: Vec<LinkedinChoiceOption>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinMultipleChoiceDetails { options: "options" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17686,8 +18108,6 @@ impl LinkedinMultipleChoiceDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
@@ -17695,6 +18115,14 @@ pub struct LinkedinPostSubmitCallToAction {
 
     /// `callToActionLabel`: a [`LinkedinPostSubmitCallToActionCallToActionLabel`](crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel), one of `VISIT_COMPANY_WEBSITE`, `DOWNLOAD_NOW`, `TRY_NOW`, `VIEW_NOW`, `LEARN_MORE`.
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinPostSubmitCallToAction {
+        call_to_action_target: "callToActionTarget" value,
+        call_to_action_label: "callToActionLabel" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17782,8 +18210,6 @@ crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLa
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
     /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17791,6 +18217,11 @@ pub struct LinkedinPostSubmitInfo {
 
     /// `callToAction`: a [`LinkedinPostSubmitCallToAction`](crate::ad_manager::LinkedinPostSubmitCallToAction).
     pub call_to_action: LinkedinPostSubmitCallToAction,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinPostSubmitInfo { message: "message" value, call_to_action: "callToAction" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17817,17 +18248,21 @@ impl LinkedinPostSubmitInfo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_question_details: Option<serde_json::Value>,
 
     /// `multipleChoiceQuestionDetails`: a [`LinkedinMultipleChoiceDetails`](crate::ad_manager::LinkedinMultipleChoiceDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinQuestionDetails {
+        text_question_details: "textQuestionDetails" unless_none,
+        multiple_choice_question_details: "multipleChoiceQuestionDetails" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17866,16 +18301,18 @@ impl LinkedinQuestionDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinTargetAudience {
     /// `include`: a list of lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
 
     /// `exclude`: a list of lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinTargetAudience { include: "include" unless_none, exclude: "exclude" unless_none }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17908,8 +18345,6 @@ impl LinkedinTargetAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
     /// `urn`: a string.
@@ -17923,6 +18358,16 @@ pub struct LinkedinTargetingAttribute {
 
     /// `facet`: a string.
     pub facet: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    LinkedinTargetingAttribute {
+        urn: "urn" value,
+        name: "name" value,
+        category_name: "categoryName" value,
+        facet: "facet" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17958,12 +18403,14 @@ impl LinkedinTargetingAttribute {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinUnitCost {
     /// `amount`: a number. Example: `500`.
     pub amount: f64,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { LinkedinUnitCost { amount: "amount" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -18312,13 +18759,14 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 }
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! { LocationIdRequest { location_id: "locationId" value } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
@@ -18464,12 +18912,15 @@ crate::runtime::enums::string_enum!(SelectionType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
     pub page_id: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    SetFacebookDefaultPageRequest { page_id: "pageId" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18490,8 +18941,6 @@ impl SetFacebookDefaultPageRequest {
 #[cfg(feature = "ad_manager")]
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -18501,8 +18950,16 @@ pub struct UpdateFacebookCustomAudienceRequest {
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    UpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        description: "description" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -18533,8 +18990,6 @@ impl UpdateFacebookCustomAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
@@ -18542,6 +18997,11 @@ pub struct UpdateLinkedinAdStatusRequest {
 
     /// Which kind of entity the path id names.
     pub type_: UpdateLinkedinAdStatusRequestType,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpdateLinkedinAdStatusRequest { operation_type: "operationType" value, type_: "type" value }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18664,47 +19124,36 @@ crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `primaryText`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_text: Option<String>,
 
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `mediaType`: a [`FacebookAdMediaType`](crate::ad_manager::FacebookAdMediaType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<FacebookAdMediaType>,
 
     /// `media`: a list of [`FacebookAdMedia`](crate::ad_manager::FacebookAdMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<FacebookAdMedia>>,
 
     /// `multiAdvertiserAds`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_advertiser_ads: Option<bool>,
 
     /// `campaignId`: a string.
@@ -18714,20 +19163,38 @@ pub struct UpsertFacebookAdRequest {
     pub adset_id: String,
 
     /// Call-to-action button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cta: Option<String>,
 
     /// `conversationFormId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_form_id: Option<String>,
 
     /// `destinationLink`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_link: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookAdRequest {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        primary_text: "primaryText" unless_none,
+        headline: "headline" unless_none,
+        description: "description" unless_none,
+        image_url: "imageUrl" unless_none,
+        media_type: "mediaType" unless_none,
+        media: "media" unless_none,
+        multi_advertiser_ads: "multiAdvertiserAds" unless_none,
+        campaign_id: "campaignId" value,
+        adset_id: "adsetId" value,
+        cta: "cta" unless_none,
+        conversation_form_id: "conversationFormId" unless_none,
+        destination_link: "destinationLink" unless_none,
+        destination_form_id: "destinationFormId" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18864,59 +19331,65 @@ impl UpsertFacebookAdRequest {
 #[cfg(feature = "ad_manager")]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// One platform, despite the plural name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<FacebookMessagingPlatform>,
 
     /// `whatsappNumber`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::ad_manager::FacebookAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
 
     /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
     pub campaign_id: String,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookAdsetRequest {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        page_id: "pageId" unless_none,
+        instagram_actor_id: "instagramActorId" unless_none,
+        messaging_platforms: "messagingPlatforms" unless_none,
+        whatsapp_number: "whatsappNumber" unless_none,
+        audience: "audience" unless_none,
+        budget: "budget" unless_none,
+        conversion_location: "conversionLocation" unless_none,
+        custom_event_type: "customEventType" unless_none,
+        pixel_id: "pixelId" unless_none,
+        campaign_id: "campaignId" value
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -19031,32 +19504,37 @@ impl UpsertFacebookAdsetRequest {
 #[cfg(feature = "ad_manager")]
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<FacebookCampaignObjective>,
 
     /// One category, despite the plural name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<FacebookSpecialAdCategory>,
 
     /// `source`: a string. Example: `facebook`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+#[cfg(feature = "ad_manager")]
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookCampaignRequest {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        objective: "objective" unless_none,
+        special_ad_categories: "specialAdCategories" unless_none,
+        source: "source" unless_none
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -19121,27 +19599,33 @@ impl UpsertFacebookCampaignRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// Pixel to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_pixel_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Instagram user the pixel belongs to, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ig_user_id: Option<String>,
 
     /// Event type the pixel reports.
     pub type_: String,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookPixelRequest {
+        location_id: "locationId" value,
+        conversion_pixel_id: "conversionPixelId" unless_none,
+        name: "name" unless_none,
+        ig_user_id: "igUserId" unless_none,
+        type_: "type" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19324,27 +19808,33 @@ impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// Audience to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
     pub name: String,
 
     /// `dimensions`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<GoogleAudienceDimension>,
 
     /// `exclusionDimension`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpsertGoogleAudienceRequest {
+        location_id: "locationId" value,
+        resource_name: "resourceName" unless_none,
+        name: "name" value,
+        dimensions: "dimensions" unless_none,
+        exclusion_dimension: "exclusionDimension" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19395,15 +19885,12 @@ impl UpsertGoogleAudienceRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// Conversion action to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_id: Option<String>,
 
     /// `name`: a string.
@@ -19426,6 +19913,21 @@ pub struct UpsertGoogleConversionRequest {
 
     /// Conversion window after a click, in days.
     pub click_through_window: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpsertGoogleConversionRequest {
+        location_id: "locationId" value,
+        conversion_id: "conversionId" unless_none,
+        name: "name" value,
+        type_: "type" value,
+        category: "category" value,
+        value_settings: "valueSettings" value,
+        counting_type: "countingType" value,
+        attribution_model: "attributionModel" value,
+        click_through_window: "clickThroughWindow" value
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -19567,56 +20069,61 @@ crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `members`: a list of [`GoogleSegmentMember`](crate::ad_manager::GoogleSegmentMember) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<GoogleSegmentMember>>,
 
     /// `status`: a string. Example: `ENABLED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 
     /// `type`: a string. Example: `CUSTOM_SEGMENTS`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Segment to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `membershipStatus`: a string. Example: `OPEN`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_status: Option<String>,
 
     /// `ruleBasedUserList`: a [`GoogleRuleBasedUserList`](crate::ad_manager::GoogleRuleBasedUserList).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_based_user_list: Option<GoogleRuleBasedUserList>,
 
     /// Days a user stays in the list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_life_span: Option<i64>,
 
     /// Lists a lookalike segment starts from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed_user_list_ids: Option<Vec<String>>,
 
     /// `countryCodes`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<String>>,
 
     /// `expansionLevel`: a [`UpsertGoogleSegmentRequestExpansionLevel`](crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel), one of `BALANCED`, `BROAD`, `NARROW`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expansion_level: Option<UpsertGoogleSegmentRequestExpansionLevel>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+crate::runtime::object::serialize_impl! {
+    UpsertGoogleSegmentRequest {
+        name: "name" value,
+        description: "description" unless_none,
+        members: "members" unless_none,
+        status: "status" unless_none,
+        type_: "type" unless_none,
+        id: "id" unless_none,
+        membership_status: "membershipStatus" unless_none,
+        rule_based_user_list: "ruleBasedUserList" unless_none,
+        membership_life_span: "membershipLifeSpan" unless_none,
+        seed_user_list_ids: "seedUserListIds" unless_none,
+        country_codes: "countryCodes" unless_none,
+        expansion_level: "expansionLevel" unless_none
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]

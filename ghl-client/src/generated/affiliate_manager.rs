@@ -839,12 +839,9 @@ impl ListAffiliates {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
@@ -946,7 +943,7 @@ pub struct Affiliate {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    Affiliate {
+    received Affiliate {
         id: 0 "_id" value,
         first_name: 1 "firstName" value,
         last_name: 2 "lastName" value,
@@ -986,12 +983,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `productId`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1072,7 +1066,7 @@ pub struct Commission {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    Commission {
+    received Commission {
         id: 0 "_id" value,
         product_id: 1 "productId" value,
         product_name: 2 "productName" value,
@@ -1105,11 +1099,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The affiliate who earned a commission.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionAffiliate {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
@@ -1121,14 +1113,12 @@ pub struct CommissionAffiliate {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    CommissionAffiliate { id: 0 "_id" value, name: 1 "name" value, email: 2 "email" value }
+    received CommissionAffiliate { id: 0 "_id" value, name: 1 "name" value, email: 2 "email" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CommissionCampaign {
     /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1143,18 +1133,19 @@ pub struct CommissionCampaign {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    CommissionCampaign { id: 0 "id" value, name: 1 "name" value, live_mode: 2 "liveMode" value }
+    received CommissionCampaign {
+        id: 0 "id" value,
+        name: 1 "name" value,
+        live_mode: 2 "liveMode" value
+    }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
@@ -1172,7 +1163,7 @@ pub struct CommissionCustomer {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    CommissionCustomer {
+    received CommissionCustomer {
         id: 0 "_id" value,
         first_name: 1 "firstName" value,
         last_name: 2 "lastName" value,
@@ -1184,7 +1175,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListAffiliatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAffiliatesResponse {
     /// `affiliates`: a list of [`Affiliate`](crate::affiliate_manager::Affiliate) values.
@@ -1196,13 +1186,15 @@ pub struct ListAffiliatesResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListAffiliatesResponse { affiliates: 0 "affiliates" value_or_default, meta: 1 "meta" value }
+    received ListAffiliatesResponse {
+        affiliates: 0 "affiliates" value_or_default,
+        meta: 1 "meta" value
+    }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListCommissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCommissionsResponse {
     /// `commissions`: a list of [`Commission`](crate::affiliate_manager::Commission) values.
@@ -1214,13 +1206,15 @@ pub struct ListCommissionsResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListCommissionsResponse { commissions: 0 "commissions" value_or_default, meta: 1 "meta" value }
+    received ListCommissionsResponse {
+        commissions: 0 "commissions" value_or_default,
+        meta: 1 "meta" value
+    }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// Paging information of a listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCountMeta {
     /// Total records matching the filters.
@@ -1228,12 +1222,11 @@ pub struct ListCountMeta {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-crate::runtime::object::object_impl! { ListCountMeta { count: 0 "count" value } }
+crate::runtime::object::object_impl! { received ListCountMeta { count: 0 "count" value } }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListPayoutsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPayoutsResponse {
     /// `payouts`: a list of [`Payout`](crate::affiliate_manager::Payout) values.
@@ -1245,18 +1238,15 @@ pub struct ListPayoutsResponse {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    ListPayoutsResponse { payouts: 0 "payouts" value_or_default, meta: 1 "meta" value }
+    received ListPayoutsResponse { payouts: 0 "payouts" value_or_default, meta: 1 "meta" value }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1325,7 +1315,7 @@ pub struct Payout {
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
-    Payout {
+    received Payout {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         affiliate_id: 2 "affiliateId" value,

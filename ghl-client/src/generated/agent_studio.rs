@@ -1388,8 +1388,6 @@ impl UpdateAgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
@@ -1397,6 +1395,11 @@ pub struct AgentAttachment {
 
     /// Address of the image.
     pub image_url: String,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    AgentAttachment { type_: "type" value, image_url: "imageUrl" value }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1417,8 +1420,6 @@ impl AgentAttachment {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
@@ -1475,7 +1476,7 @@ pub struct AgentStudioAgent {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioAgent {
+    received AgentStudioAgent {
         id: 0 "id" value,
         agent_id: 1 "agentId" value,
         name: 2 "name" value,
@@ -1499,8 +1500,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1518,7 +1517,7 @@ pub struct AgentStudioAgentResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioAgentResponse {
+    received AgentStudioAgentResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         agent: 2 "agent" value,
@@ -1585,8 +1584,6 @@ crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
@@ -1610,7 +1607,7 @@ pub struct AgentStudioChange {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioChange {
+    received AgentStudioChange {
         agent_id: 0 "agentId" value,
         version_id: 1 "versionId" value,
         name: 2 "name" value,
@@ -1623,8 +1620,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
@@ -1642,7 +1637,7 @@ pub struct AgentStudioPaging {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioPaging {
+    received AgentStudioPaging {
         total: 0 "total" value,
         limit: 1 "limit" value,
         offset: 2 "offset" value,
@@ -1653,7 +1648,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of an update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1668,7 +1662,7 @@ pub struct AgentStudioUpdateResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioUpdateResponse {
+    received AgentStudioUpdateResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -1686,8 +1680,6 @@ impl AgentStudioUpdateResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
@@ -1780,7 +1772,7 @@ pub struct AgentStudioVersion {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioVersion {
+    received AgentStudioVersion {
         id: 0 "id" value,
         version_id: 1 "versionId" value,
         agent_id: 2 "agentId" value,
@@ -1816,7 +1808,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Editor canvas position.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
     /// `x`: a number.
@@ -1831,7 +1822,7 @@ pub struct AgentStudioVersionViewport {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    AgentStudioVersionViewport { x: 0 "x" value, y: 1 "y" value, zoom: 2 "zoom" value }
+    received AgentStudioVersionViewport { x: 0 "x" value, y: 1 "y" value, zoom: 2 "zoom" value }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1885,35 +1876,27 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     pub location_id: String,
 
     /// `name`: a string. Example: `Customer Support Agent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
 
     /// User recorded as author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
 
     /// `authorName`: a string. Example: `John Doe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
 
     /// `authorEmail`: a string. Example: `john@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
@@ -1923,12 +1906,27 @@ pub struct CreateAgentStudioAgentRequest {
     pub version: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Deprecated; use version.nodes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
 
     /// Deprecated; use version.edges.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    CreateAgentStudioAgentRequest {
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        agency_id: "agencyId" unless_none,
+        author_id: "authorId" unless_none,
+        author_name: "authorName" unless_none,
+        author_email: "authorEmail" unless_none,
+        status: "status" value,
+        version: "version" value,
+        nodes: "nodes" unless_none,
+        edges: "edges" unless_none
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2025,7 +2023,6 @@ impl CreateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The created agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2043,7 +2040,7 @@ pub struct CreateAgentStudioAgentResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    CreateAgentStudioAgentResponse {
+    received CreateAgentStudioAgentResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         agent: 2 "agent" value,
@@ -2054,8 +2051,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2070,7 +2065,7 @@ pub struct DeleteAgentStudioAgentResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    DeleteAgentStudioAgentResponse {
+    received DeleteAgentStudioAgentResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         agent_id: 2 "agentId" value
@@ -2080,35 +2075,41 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
     pub message: String,
 
     /// Session id; reuse it to continue a conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
 
     /// Values of the version's input variables.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Published version to run; the production version when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 
     /// `attachments`: a list of [`AgentAttachment`](crate::agent_studio::AgentAttachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AgentAttachment>>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     pub location_id: String,
 
     /// Contact whose data the agent may use.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    ExecuteAgentStudioAgentRequest {
+        message: "message" value,
+        execution_id: "executionId" unless_none,
+        input_variables: "inputVariables" unless_none,
+        version_id: "versionId" unless_none,
+        attachments: "attachments" unless_none,
+        location_id: "locationId" value,
+        contact_id: "contactId" unless_none
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2178,8 +2179,6 @@ impl ExecuteAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2218,7 +2217,7 @@ pub struct ExecuteAgentStudioAgentResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    ExecuteAgentStudioAgentResponse {
+    received ExecuteAgentStudioAgentResponse {
         success: 0 "success" value,
         execution_id: 1 "executionId" value,
         interaction_id: 2 "interactionId" value,
@@ -2236,7 +2235,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// One page of agents.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2254,7 +2252,7 @@ pub struct ListAgentStudioAgentsResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    ListAgentStudioAgentsResponse {
+    received ListAgentStudioAgentsResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         agents: 2 "agents" value_or_default,
@@ -2265,8 +2263,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
@@ -2287,7 +2283,7 @@ pub struct ProductionVersionSummary {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    ProductionVersionSummary {
+    received ProductionVersionSummary {
         version_id: 0 "versionId" value,
         version_name: 1 "versionName" value,
         is_published: 2 "isPublished" value,
@@ -2299,24 +2295,29 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
     pub location_id: String,
 
     /// User publishing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `userName`: a string. Example: `John Doe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `userEmail`: a string. Example: `john.doe@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    PublishAgentStudioVersionRequest {
+        location_id: "locationId" value,
+        user_id: "userId" unless_none,
+        user_name: "userName" unless_none,
+        user_email: "userEmail" unless_none
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2360,7 +2361,6 @@ impl PublishAgentStudioVersionRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2375,7 +2375,7 @@ pub struct PublishAgentStudioVersionResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    PublishAgentStudioVersionResponse {
+    received PublishAgentStudioVersionResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -2393,8 +2393,6 @@ impl PublishAgentStudioVersionResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
@@ -2406,7 +2404,7 @@ pub struct PublishedVersions {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
-    PublishedVersions {
+    received PublishedVersions {
         production_version: 0 "productionVersion" value,
         new_draft_version: 1 "newDraftVersion" value
     }
@@ -2415,24 +2413,29 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
     pub location_id: String,
 
     /// `name`: a string. Example: `Updated Customer Support Agent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    UpdateAgentStudioAgentRequest {
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        status: "status" unless_none
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2476,52 +2479,57 @@ impl UpdateAgentStudioAgentRequest {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.
     pub location_id: String,
 
     /// `versionName`: a string. Example: `Customer Support Agent v2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Every node of the graph.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<serde_json::Value>>,
 
     /// Every edge of the graph.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<serde_json::Value>>,
 
     /// Variables visible in the whole graph.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_variables: Option<Vec<serde_json::Value>>,
 
     /// Inputs expected at execution.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
 
     /// Variables produced while running.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
 
     /// Global prompt and settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// User making the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// Name of that user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+crate::runtime::object::serialize_impl! {
+    UpdateAgentStudioVersionRequest {
+        location_id: "locationId" value,
+        version_name: "versionName" unless_none,
+        description: "description" unless_none,
+        nodes: "nodes" unless_none,
+        edges: "edges" unless_none,
+        global_variables: "globalVariables" unless_none,
+        input_variables: "inputVariables" unless_none,
+        runtime_variables: "runtimeVariables" unless_none,
+        global_config: "globalConfig" unless_none,
+        user_id: "userId" unless_none,
+        user_name: "userName" unless_none
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]

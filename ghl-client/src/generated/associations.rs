@@ -1029,8 +1029,6 @@ impl UpdateAssociation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1060,7 +1058,7 @@ pub struct Association {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    Association {
+    received Association {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         key: 2 "key" value,
@@ -1118,8 +1116,6 @@ crate::runtime::enums::string_enum!(AssociationType);
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
@@ -1139,6 +1135,18 @@ pub struct CreateAssociationRequest {
 
     /// `secondObjectKey`: a string. Example: `contact`.
     pub second_object_key: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+crate::runtime::object::serialize_impl! {
+    CreateAssociationRequest {
+        location_id: "locationId" value,
+        key: "key" value,
+        first_object_label: "firstObjectLabel" value,
+        first_object_key: "firstObjectKey" value,
+        second_object_label: "secondObjectLabel" value,
+        second_object_key: "secondObjectKey" value
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1180,8 +1188,6 @@ impl CreateAssociationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
@@ -1195,6 +1201,16 @@ pub struct CreateRelationRequest {
 
     /// Record on the association's second side.
     pub second_record_id: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+crate::runtime::object::serialize_impl! {
+    CreateRelationRequest {
+        location_id: "locationId" value,
+        association_id: "associationId" value,
+        first_record_id: "firstRecordId" value,
+        second_record_id: "secondRecordId" value
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1230,7 +1246,6 @@ impl CreateRelationRequest {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `DeleteAssociationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAssociationResponse {
     /// True when the association is gone.
@@ -1245,7 +1260,7 @@ pub struct DeleteAssociationResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    DeleteAssociationResponse {
+    received DeleteAssociationResponse {
         deleted: 0 "deleted" value,
         id: 1 "id" value,
         message: 2 "message" value
@@ -1255,7 +1270,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `ListAssociationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
     /// `associations`: a list of [`Association`](crate::associations::Association) values.
@@ -1264,13 +1278,12 @@ pub struct ListAssociationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListAssociationsResponse { associations: 0 "associations" value_or_default }
+    received ListAssociationsResponse { associations: 0 "associations" value_or_default }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `ListRelationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRelationsResponse {
     /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
@@ -1279,14 +1292,12 @@ pub struct ListRelationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListRelationsResponse { relations: 0 "relations" value_or_default }
+    received ListRelationsResponse { relations: 0 "relations" value_or_default }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
@@ -1313,7 +1324,7 @@ pub struct Relation {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    Relation {
+    received Relation {
         id: 0 "id" value,
         association_id: 1 "associationId" value,
         first_object_key: 2 "firstObjectKey" value,
@@ -1327,8 +1338,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.
@@ -1336,6 +1345,14 @@ pub struct UpdateAssociationRequest {
 
     /// `secondObjectLabel`: a string. Example: `tutor`.
     pub second_object_label: String,
+}
+
+#[cfg(any(feature = "associations", feature = "v3_associations"))]
+crate::runtime::object::serialize_impl! {
+    UpdateAssociationRequest {
+        first_object_label: "firstObjectLabel" value,
+        second_object_label: "secondObjectLabel" value
+    }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]

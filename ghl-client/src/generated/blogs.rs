@@ -1218,11 +1218,9 @@ impl UpdateBlogPost {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog site of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My blog`.
@@ -1230,17 +1228,14 @@ pub struct Blog {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { Blog { id: 0 "_id" value, name: 1 "name" value } }
+crate::runtime::object::object_impl! { received Blog { id: 0 "_id" value, name: 1 "name" value } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Doe`.
@@ -1258,7 +1253,7 @@ pub struct BlogAuthor {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    BlogAuthor {
+    received BlogAuthor {
         id: 0 "_id" value,
         name: 1 "name" value,
         location_id: 2 "locationId" value,
@@ -1270,12 +1265,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Display name.
@@ -1296,7 +1288,7 @@ pub struct BlogCategory {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    BlogCategory {
+    received BlogCategory {
         id: 0 "_id" value,
         label: 1 "label" value,
         location_id: 2 "locationId" value,
@@ -1309,12 +1301,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1359,7 +1348,7 @@ pub struct BlogPost {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    BlogPost {
+    received BlogPost {
         id: 0 "_id" value,
         title: 1 "title" value,
         description: 2 "description" value,
@@ -1433,8 +1422,6 @@ crate::runtime::enums::string_enum!(BlogPostStatus);
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1453,7 +1440,6 @@ pub struct CreateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
@@ -1466,7 +1452,6 @@ pub struct CreateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1476,11 +1461,30 @@ pub struct CreateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
     pub published_at: String,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+crate::runtime::object::serialize_impl! {
+    CreateBlogPostRequest {
+        title: "title" value,
+        location_id: "locationId" value,
+        blog_id: "blogId" value,
+        image_url: "imageUrl" value,
+        description: "description" value,
+        raw_html: "rawHTML" value,
+        status: "status" value,
+        image_alt_text: "imageAltText" value,
+        categories: "categories" value,
+        tags: "tags" unless_none,
+        author: "author" value,
+        url_slug: "urlSlug" value,
+        canonical_link: "canonicalLink" unless_none,
+        published_at: "publishedAt" value
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1556,7 +1560,6 @@ impl CreateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// The new post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
     /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1564,7 +1567,7 @@ pub struct CreateBlogPostResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { CreateBlogPostResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! { received CreateBlogPostResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl CreateBlogPostResponse {
@@ -1577,7 +1580,6 @@ impl CreateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
     /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
@@ -1586,13 +1588,12 @@ pub struct ListBlogAuthorsResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogAuthorsResponse { authors: 0 "authors" value_or_default }
+    received ListBlogAuthorsResponse { authors: 0 "authors" value_or_default }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of categories.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
     /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
@@ -1601,13 +1602,12 @@ pub struct ListBlogCategoriesResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogCategoriesResponse { categories: 0 "categories" value_or_default }
+    received ListBlogCategoriesResponse { categories: 0 "categories" value_or_default }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of blog posts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogPostsResponse {
     /// The posts; HighLevel names the field `blogs`.
@@ -1615,12 +1615,13 @@ pub struct ListBlogPostsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { ListBlogPostsResponse { blogs: 0 "blogs" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ListBlogPostsResponse { blogs: 0 "blogs" value_or_default }
+}
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// One page of blogs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBlogsResponse {
     /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
@@ -1628,13 +1629,13 @@ pub struct ListBlogsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { ListBlogsResponse { data: 0 "data" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ListBlogsResponse { data: 0 "data" value_or_default }
+}
 
 #[cfg(feature = "blogs")]
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1653,7 +1654,6 @@ pub struct UpdateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
@@ -1666,7 +1666,6 @@ pub struct UpdateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1676,11 +1675,30 @@ pub struct UpdateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
     pub published_at: String,
+}
+
+#[cfg(feature = "blogs")]
+crate::runtime::object::serialize_impl! {
+    UpdateBlogPostRequest {
+        title: "title" value,
+        location_id: "locationId" value,
+        blog_id: "blogId" value,
+        image_url: "imageUrl" value,
+        description: "description" value,
+        raw_html: "rawHTML" value,
+        status: "status" value,
+        image_alt_text: "imageAltText" value,
+        categories: "categories" value,
+        tags: "tags" unless_none,
+        author: "author" value,
+        url_slug: "urlSlug" value,
+        canonical_link: "canonicalLink" unless_none,
+        published_at: "publishedAt" value
+    }
 }
 
 #[cfg(feature = "blogs")]
@@ -1756,8 +1774,6 @@ impl UpdateBlogPostRequest {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
@@ -1766,7 +1782,7 @@ pub struct UpdateBlogPostResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    UpdateBlogPostResponse { updated_blog_post: 0 "updatedBlogPost" value }
+    received UpdateBlogPostResponse { updated_blog_post: 0 "updatedBlogPost" value }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1780,7 +1796,6 @@ impl UpdateBlogPostResponse {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 /// Whether a slug is in use.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UrlSlugCheckResponse {
     /// True when the slug is already taken.
@@ -1788,4 +1803,4 @@ pub struct UrlSlugCheckResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: 0 "exists" value } }
+crate::runtime::object::object_impl! { received UrlSlugCheckResponse { exists: 0 "exists" value } }

@@ -637,12 +637,9 @@ impl UpdateBrandBoard {
 
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -686,7 +683,7 @@ pub struct BrandBoard {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoard {
+    received BrandBoard {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -706,8 +703,6 @@ crate::runtime::object::object_impl! {
 
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -724,7 +719,7 @@ pub struct BrandBoardMeta {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoardMeta {
+    received BrandBoardMeta {
         updated_by: 0 "updatedBy" value,
         last_action: 1 "lastAction" value,
         source_id: 2 "sourceId" value,
@@ -778,12 +773,9 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -800,7 +792,7 @@ pub struct BrandBoardSummary {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoardSummary {
+    received BrandBoardSummary {
         id: 0 "_id" value,
         name: 1 "name" value,
         updated_at: 2 "updatedAt" value,
@@ -818,32 +810,36 @@ impl BrandBoardSummary {
 
 /// A brand colour in several notations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Hex with alpha.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
 
     /// CSS rgba() form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
 
     /// Hex form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
 
     /// CSS rgb() form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
 
     /// `label`: a string. Example: `Brand Orange`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandColor {
+        id: "id" unless_none,
+        hexa: "hexa" unless_none,
+        rgba: "rgba" unless_none,
+        hex: "hex" unless_none,
+        rgb: "rgb" unless_none,
+        label: "label" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -917,24 +913,28 @@ impl BrandColor {
 
 /// A font with its fallback.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Font family.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
 
     /// Generic fallback family.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 
     /// `label`: a string. Example: `Heading Font`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandFont {
+        id: "id" unless_none,
+        font: "font" unless_none,
+        fallback: "fallback" unless_none,
+        label: "label" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -990,24 +990,28 @@ impl BrandFont {
 
 /// A logo image kept in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Public address of the image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Display label, e.g. Primary Logo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Storage path in the media library.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandLogo {
+        id: "id" unless_none,
+        url: "url" unless_none,
+        label: "label" unless_none,
+        path: "path" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -1058,8 +1062,6 @@ impl BrandLogo {
 
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1069,32 +1071,39 @@ pub struct CreateBrandBoardRequest {
     pub name: String,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateBrandBoardRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        logos: "logos" unless_none,
+        colors: "colors" unless_none,
+        fonts: "fonts" unless_none,
+        default: "default" unless_none,
+        brand_board_id: "brandBoardId" unless_none,
+        parent_id: "parentId" unless_none,
+        type_: "type" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1174,8 +1183,6 @@ impl CreateBrandBoardRequest {
 
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
@@ -1186,7 +1193,7 @@ pub struct ListBrandBoardsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListBrandBoardsResponse {
+    received ListBrandBoardsResponse {
         brand_boards: 0 "brandBoards" value_or_default,
         total_count: 1 "totalCount" value
     }
@@ -1194,33 +1201,36 @@ crate::runtime::object::object_impl! {
 
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateBrandBoardRequest {
+        name: "name" unless_none,
+        logos: "logos" unless_none,
+        colors: "colors" unless_none,
+        fonts: "fonts" unless_none,
+        default: "default" unless_none,
+        parent_id: "parentId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

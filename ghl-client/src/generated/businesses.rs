@@ -528,8 +528,6 @@ impl UpdateBusiness {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Business {
     /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
@@ -583,7 +581,7 @@ pub struct Business {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    Business {
+    received Business {
         id: 0 "id" value,
         name: 1 "name" value,
         phone: 2 "phone" value,
@@ -606,7 +604,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessList {
     /// `businesses`: a list of [`Business`](crate::businesses::Business) values.
@@ -615,13 +612,12 @@ pub struct BusinessList {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    BusinessList { businesses: 0 "businesses" value_or_default }
+    received BusinessList { businesses: 0 "businesses" value_or_default }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessResponse {
     /// `business`: a [`Business`](crate::businesses::Business).
@@ -629,7 +625,7 @@ pub struct BusinessResponse {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-crate::runtime::object::object_impl! { BusinessResponse { business: 0 "business" value } }
+crate::runtime::object::object_impl! { received BusinessResponse { business: 0 "business" value } }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 impl BusinessResponse {
@@ -642,7 +638,6 @@ impl BusinessResponse {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessWriteResponse {
     /// `success`: `true` or `false`.
@@ -654,7 +649,7 @@ pub struct BusinessWriteResponse {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    BusinessWriteResponse { success: 0 "success" value, buiseness: 1 "buiseness" value }
+    received BusinessWriteResponse { success: 0 "success" value, buiseness: 1 "buiseness" value }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -668,8 +663,6 @@ impl BusinessWriteResponse {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBusinessRequest {
     /// `name`: a string. Example: `Acme Corp`.
@@ -679,40 +672,48 @@ pub struct CreateBusinessRequest {
     pub location_id: String,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `info@acme.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `website`: a string. Example: `https://acme.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `address`: a string. Example: `123 Main St`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string. Example: `New York`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `postalCode`: a string. Example: `10001`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `state`: a string. Example: `NY`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+crate::runtime::object::serialize_impl! {
+    CreateBusinessRequest {
+        name: "name" value,
+        location_id: "locationId" value,
+        phone: "phone" unless_none,
+        email: "email" unless_none,
+        website: "website" unless_none,
+        address: "address" unless_none,
+        city: "city" unless_none,
+        postal_code: "postalCode" unless_none,
+        state: "state" unless_none,
+        country: "country" unless_none,
+        description: "description" unless_none
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -811,49 +812,53 @@ impl CreateBusinessRequest {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBusinessRequest {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `country`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+crate::runtime::object::serialize_impl! {
+    UpdateBusinessRequest {
+        name: "name" unless_none,
+        phone: "phone" unless_none,
+        email: "email" unless_none,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_none,
+        address: "address" unless_none,
+        state: "state" unless_none,
+        city: "city" unless_none,
+        country: "country" unless_none,
+        description: "description" unless_none
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]

@@ -4233,8 +4233,6 @@ impl ValidateCalendarGroupSlug {
 #[cfg(feature = "calendars")]
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -4279,7 +4277,7 @@ pub struct Appointment {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    Appointment {
+    received Appointment {
         id: 0 "id" value,
         calendar_id: 1 "calendarId" value,
         location_id: 2 "locationId" value,
@@ -4367,8 +4365,6 @@ crate::runtime::enums::string_enum!(AppointmentMeetingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
@@ -4392,7 +4388,7 @@ pub struct AppointmentNote {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    AppointmentNote {
+    received AppointmentNote {
         id: 0 "id" value,
         body: 1 "body" value,
         user_id: 2 "userId" value,
@@ -4413,16 +4409,18 @@ impl AppointmentNote {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentNoteRequest {
     /// The user writing the note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
     pub body: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    AppointmentNoteRequest { user_id: "userId" unless_none, body: "body" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4449,7 +4447,6 @@ impl AppointmentNoteRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AppointmentNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
@@ -4457,7 +4454,7 @@ pub struct AppointmentNoteResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { AppointmentNoteResponse { note: 0 "note" value } }
+crate::runtime::object::object_impl! { received AppointmentNoteResponse { note: 0 "note" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentNoteResponse {
@@ -4543,8 +4540,6 @@ crate::runtime::enums::string_enum!(AppointmentStatus);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
@@ -4580,7 +4575,7 @@ pub struct AvailabilitySchedule {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    AvailabilitySchedule {
+    received AvailabilitySchedule {
         id: 0 "id" value,
         name: 1 "name" value,
         location_id: 2 "locationId" value,
@@ -4597,7 +4592,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `AvailabilityScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
@@ -4606,7 +4600,7 @@ pub struct AvailabilityScheduleResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    AvailabilityScheduleResponse { schedule: 0 "schedule" value }
+    received AvailabilityScheduleResponse { schedule: 0 "schedule" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4620,31 +4614,37 @@ impl AvailabilityScheduleResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
     /// `title`: a string. Example: `Test Event`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
     pub calendar_id: String,
 
     /// `assignedUserId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     pub location_id: String,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    BlockSlotRequest {
+        title: "title" unless_none,
+        calendar_id: "calendarId" value,
+        assigned_user_id: "assignedUserId" unless_none,
+        location_id: "locationId" value,
+        start_time: "startTime" unless_none,
+        end_time: "endTime" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4703,8 +4703,6 @@ impl BlockSlotRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
@@ -4731,7 +4729,7 @@ pub struct BlockedSlot {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    BlockedSlot {
+    received BlockedSlot {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         title: 2 "title" value,
@@ -4846,8 +4844,6 @@ crate::runtime::enums::string_enum!(BookingWindowUnit);
 #[cfg(feature = "calendars")]
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -4992,7 +4988,6 @@ pub struct Calendar {
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL"))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
@@ -5022,7 +5017,7 @@ pub struct Calendar {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    Calendar {
+    received Calendar {
         is_active: 0 "isActive" value,
         notifications: 1 "notifications" value_or_default,
         location_id: 2 "locationId" value,
@@ -5085,8 +5080,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "calendars")]
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -5155,7 +5148,7 @@ pub struct CalendarEvent {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    CalendarEvent {
+    received CalendarEvent {
         id: 0 "id" value,
         address: 1 "address" value,
         title: 2 "title" value,
@@ -5183,8 +5176,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -5208,7 +5199,7 @@ pub struct CalendarGroup {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    CalendarGroup {
+    received CalendarGroup {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -5221,7 +5212,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarGroupResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
     /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
@@ -5229,7 +5219,7 @@ pub struct CalendarGroupResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { CalendarGroupResponse { group: 0 "group" value } }
+crate::runtime::object::object_impl! { received CalendarGroupResponse { group: 0 "group" value } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarGroupResponse {
@@ -5242,12 +5232,9 @@ impl CalendarGroupResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -5295,7 +5282,7 @@ pub struct CalendarNotification {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    CalendarNotification {
+    received CalendarNotification {
         id: 0 "_id" value,
         receiver_type: 1 "receiverType" value,
         additional_email_ids: 2 "additionalEmailIds" value_or_default,
@@ -5317,7 +5304,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CalendarNotificationResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
     /// `message`: a string.
@@ -5325,38 +5311,44 @@ pub struct CalendarNotificationResult {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { CalendarNotificationResult { message: 0 "message" value } }
+crate::runtime::object::object_impl! {
+    received CalendarNotificationResult { message: 0 "message" value }
+}
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
     /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CalendarNotificationSettingType>,
 
     /// `shouldSendToContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_contact: Option<bool>,
 
     /// `shouldSendToGuest`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_guest: Option<bool>,
 
     /// `shouldSendToUser`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_user: Option<bool>,
 
     /// `shouldSendToSelectedUsers`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_selected_users: Option<bool>,
 
     /// Comma-separated email addresses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CalendarNotificationSetting {
+        type_: "type" unless_none,
+        should_send_to_contact: "shouldSendToContact" unless_none,
+        should_send_to_guest: "shouldSendToGuest" unless_none,
+        should_send_to_user: "shouldSendToUser" unless_none,
+        should_send_to_selected_users: "shouldSendToSelectedUsers" unless_none,
+        selected_users: "selectedUsers" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5470,8 +5462,6 @@ crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
@@ -5504,7 +5494,7 @@ pub struct CalendarResource {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    CalendarResource {
+    received CalendarResource {
         location_id: 0 "locationId" value,
         name: 1 "name" value,
         resource_type: 2 "resourceType" value,
@@ -5563,7 +5553,6 @@ crate::runtime::enums::string_enum!(CalendarResourceType);
 #[cfg(feature = "calendars")]
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
@@ -5571,7 +5560,7 @@ pub struct CalendarResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value } }
+crate::runtime::object::object_impl! { received CalendarResponse { calendar: 0 "calendar" value } }
 
 #[cfg(feature = "calendars")]
 impl CalendarResponse {
@@ -5647,8 +5636,6 @@ crate::runtime::enums::string_enum!(CalendarType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -5663,7 +5650,7 @@ pub struct ConfiguredMeetingLocation {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ConfiguredMeetingLocation {
+    received ConfiguredMeetingLocation {
         kind: 0 "kind" value,
         location: 1 "location" value,
         meeting_id: 2 "meetingId" value
@@ -5673,56 +5660,42 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
     /// `title`: a string. Example: `Test Event`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The team member who owns the appointment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `address`: a string. Example: `Zoom`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the booking; false skips them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Book even if the slot is not free (also skips the date range checks).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART; instance ids derive from `startTime`. Applied only with `ignoreFreeSlotValidation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
@@ -5738,8 +5711,30 @@ pub struct CreateAppointmentRequest {
     pub start_time: String,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CreateAppointmentRequest {
+        title: "title" unless_none,
+        meeting_location_type: "meetingLocationType" unless_none,
+        meeting_location_id: "meetingLocationId" unless_none,
+        override_location_config: "overrideLocationConfig" unless_none,
+        appointment_status: "appointmentStatus" unless_none,
+        assigned_user_id: "assignedUserId" unless_none,
+        description: "description" unless_none,
+        address: "address" unless_none,
+        ignore_date_range: "ignoreDateRange" unless_none,
+        to_notify: "toNotify" unless_none,
+        ignore_free_slot_validation: "ignoreFreeSlotValidation" unless_none,
+        rrule: "rrule" unless_none,
+        calendar_id: "calendarId" value,
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        start_time: "startTime" value,
+        end_time: "endTime" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5879,12 +5874,9 @@ impl CreateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
 
     /// IANA time zone.
@@ -5900,8 +5892,19 @@ pub struct CreateAvailabilityScheduleRequest {
     pub user_id: String,
 
     /// Calendars to apply the schedule to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CreateAvailabilityScheduleRequest {
+        rules: "rules" unless_none,
+        timezone: "timezone" value,
+        location_id: "locationId" value,
+        name: "name" value,
+        user_id: "userId" value,
+        calendar_ids: "calendarIds" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5953,8 +5956,6 @@ impl CreateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
@@ -5970,8 +5971,18 @@ pub struct CreateCalendarGroupRequest {
     pub slug: String,
 
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CreateCalendarGroupRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        description: "description" value,
+        slug: "slug" value,
+        is_active: "isActive" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6015,8 +6026,6 @@ impl CreateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
@@ -6029,52 +6038,61 @@ pub struct CreateCalendarNotificationRequest {
     pub notification_type: NotificationEvent,
 
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Email template; not used for in-app notifications.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Email body; not used for in-app notifications.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// Email subject; not used for in-app notifications.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// When to send a follow-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// When to send a reminder.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// User ids (or special values such as `sub_account_admin`) for in-app and business email notifications.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `fromAddress`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CreateCalendarNotificationRequest {
+        receiver_type: "receiverType" value,
+        channel: "channel" value,
+        notification_type: "notificationType" value,
+        is_active: "isActive" unless_none,
+        template_id: "templateId" unless_none,
+        body: "body" unless_none,
+        subject: "subject" unless_none,
+        after_time: "afterTime" unless_none,
+        before_time: "beforeTime" unless_none,
+        additional_email_ids: "additionalEmailIds" unless_none,
+        additional_phone_numbers: "additionalPhoneNumbers" unless_none,
+        selected_users: "selectedUsers" unless_none,
+        from_address: "fromAddress" unless_none,
+        from_name: "fromName" unless_none,
+        from_number: "fromNumber" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6203,227 +6221,233 @@ impl CreateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// RoundRobin_OptimizeForAvailability when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<CalendarType>,
 
     /// classic when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// ThankYouMessage when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailability>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
+}
+
+#[cfg(feature = "calendars")]
+crate::runtime::object::serialize_impl! {
+    CreateCalendarRequest {
+        is_active: "isActive" unless_none,
+        notifications: "notifications" unless_none,
+        location_id: "locationId" value,
+        group_id: "groupId" unless_none,
+        team_members: "teamMembers" unless_none,
+        event_type: "eventType" unless_none,
+        name: "name" value,
+        description: "description" unless_none,
+        slug: "slug" unless_none,
+        widget_slug: "widgetSlug" unless_none,
+        calendar_type: "calendarType" unless_none,
+        widget_type: "widgetType" unless_none,
+        event_title: "eventTitle" unless_none,
+        event_color: "eventColor" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        location_configurations: "locationConfigurations" unless_none,
+        slot_duration: "slotDuration" unless_none,
+        slot_duration_unit: "slotDurationUnit" unless_none,
+        slot_interval: "slotInterval" unless_none,
+        slot_interval_unit: "slotIntervalUnit" unless_none,
+        slot_buffer: "slotBuffer" unless_none,
+        slot_buffer_unit: "slotBufferUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        appoinment_per_slot: "appoinmentPerSlot" unless_none,
+        appoinment_per_day: "appoinmentPerDay" unless_none,
+        allow_booking_after: "allowBookingAfter" unless_none,
+        allow_booking_after_unit: "allowBookingAfterUnit" unless_none,
+        allow_booking_for: "allowBookingFor" unless_none,
+        allow_booking_for_unit: "allowBookingForUnit" unless_none,
+        open_hours: "openHours" unless_none,
+        enable_recurring: "enableRecurring" unless_none,
+        recurring: "recurring" unless_none,
+        form_id: "formId" unless_none,
+        sticky_contact: "stickyContact" unless_none,
+        is_live_payment_mode: "isLivePaymentMode" unless_none,
+        auto_confirm: "autoConfirm" unless_none,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" unless_none,
+        alert_email: "alertEmail" unless_none,
+        google_invitation_emails: "googleInvitationEmails" unless_none,
+        allow_reschedule: "allowReschedule" unless_none,
+        allow_cancellation: "allowCancellation" unless_none,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" unless_none,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" unless_none,
+        notes: "notes" unless_none,
+        pixel_id: "pixelId" unless_none,
+        form_submit_type: "formSubmitType" unless_none,
+        form_submit_redirect_url: "formSubmitRedirectURL" unless_none,
+        form_submit_thanks_message: "formSubmitThanksMessage" unless_none,
+        availability_type: "availabilityType" unless_absent,
+        availabilities: "availabilities" unless_none,
+        guest_type: "guestType" unless_none,
+        consent_label: "consentLabel" unless_none,
+        calendar_cover_image: "calendarCoverImage" unless_none,
+        look_busy_config: "lookBusyConfig" unless_none
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -6880,8 +6904,6 @@ impl CreateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
@@ -6904,6 +6926,19 @@ pub struct CreateCalendarResourceRequest {
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
     pub calendar_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CreateCalendarResourceRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        description: "description" value,
+        quantity: "quantity" value,
+        out_of_service: "outOfService" value,
+        capacity: "capacity" value,
+        calendar_ids: "calendarIds" value
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6948,19 +6983,25 @@ impl CreateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomAvailability {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
     pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CustomAvailability {
+        date: "date" unless_none,
+        hours: "hours" value,
+        deleted: "deleted" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6996,7 +7037,6 @@ impl CustomAvailability {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomAvailabilityUpdate {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
@@ -7006,12 +7046,20 @@ pub struct CustomAvailabilityUpdate {
     pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// The existing availability to change or delete.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    CustomAvailabilityUpdate {
+        date: "date" value,
+        hours: "hours" value,
+        deleted: "deleted" unless_none,
+        id: "id" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7049,7 +7097,6 @@ impl CustomAvailabilityUpdate {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `DaySlots` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
@@ -7057,14 +7104,16 @@ pub struct DaySlots {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { DaySlots { slots: 0 "slots" value_or_default } }
+crate::runtime::object::object_impl! { received DaySlots { slots: 0 "slots" value_or_default } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! { DeleteCalendarEventRequest {} }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg(feature = "serde-both-ways")]
@@ -7082,7 +7131,6 @@ impl DeleteCalendarEventRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `DeleteCalendarEventResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
     /// `succeeded`: `true` or `false`.
@@ -7091,14 +7139,12 @@ pub struct DeleteCalendarEventResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    DeleteCalendarEventResponse { succeeded: 0 "succeeded" value }
+    received DeleteCalendarEventResponse { succeeded: 0 "succeeded" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
@@ -7110,7 +7156,7 @@ pub struct EventCreator {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    EventCreator { user_id: 0 "userId" value, source: 1 "source" value }
+    received EventCreator { user_id: 0 "userId" value, source: 1 "source" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7163,7 +7209,6 @@ pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
 #[cfg(feature = "calendars")]
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
@@ -7171,7 +7216,7 @@ pub struct GetAppointmentResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value } }
+crate::runtime::object::object_impl! { received GetAppointmentResponse { event: 0 "event" value } }
 
 #[cfg(feature = "calendars")]
 impl GetAppointmentResponse {
@@ -7227,25 +7272,29 @@ crate::runtime::enums::string_enum!(GuestType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HourRange {
     /// `openHour`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hour: Option<i64>,
 
     /// `openMinute`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_minute: Option<i64>,
 
     /// `closeHour`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_hour: Option<i64>,
 
     /// `closeMinute`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    HourRange {
+        open_hour: "openHour" unless_none,
+        open_minute: "openMinute" unless_none,
+        close_hour: "closeHour" unless_none,
+        close_minute: "closeMinute" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7372,8 +7421,6 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
@@ -7385,13 +7432,15 @@ pub struct ListAppointmentNotesResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListAppointmentNotesResponse { notes: 0 "notes" value_or_default, has_more: 1 "hasMore" value }
+    received ListAppointmentNotesResponse {
+        notes: 0 "notes" value_or_default,
+        has_more: 1 "hasMore" value
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListAvailabilitySchedulesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
@@ -7400,13 +7449,12 @@ pub struct ListAvailabilitySchedulesResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListAvailabilitySchedulesResponse { schedules: 0 "schedules" value_or_default }
+    received ListAvailabilitySchedulesResponse { schedules: 0 "schedules" value_or_default }
 }
 
 #[cfg(feature = "calendars")]
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
@@ -7415,13 +7463,12 @@ pub struct ListCalendarEventsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: 0 "events" value_or_default }
+    received ListCalendarEventsResponse { events: 0 "events" value_or_default }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ListCalendarGroupsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
@@ -7430,13 +7477,12 @@ pub struct ListCalendarGroupsResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListCalendarGroupsResponse { groups: 0 "groups" value_or_default }
+    received ListCalendarGroupsResponse { groups: 0 "groups" value_or_default }
 }
 
 #[cfg(feature = "calendars")]
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
@@ -7445,22 +7491,27 @@ pub struct ListCalendarsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
+    received ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LookBusyConfig {
     /// `enabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Share of slots to hide, in percent.
-    #[serde(rename = "LookBusyPercentage", skip_serializing_if = "Option::is_none")]
     pub look_busy_percentage: Option<f64>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    LookBusyConfig {
+        enabled: "enabled" unless_none,
+        look_busy_percentage: "LookBusyPercentage" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7498,15 +7549,18 @@ impl LookBusyConfig {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
     pub kind: MeetingLocationKind,
 
     /// Address, number or link; not used by the conference kinds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    MeetingLocation { kind: "kind" value, location: "location" unless_none }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7606,7 +7660,6 @@ crate::runtime::enums::string_enum!(MeetingLocationKind);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `NoteAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteAuthor {
     /// `id`: a string.
@@ -7617,7 +7670,9 @@ pub struct NoteAuthor {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { NoteAuthor { id: 0 "id" value, name: 1 "name" value } }
+crate::runtime::object::object_impl! {
+    received NoteAuthor { id: 0 "id" value, name: 1 "name" value }
+}
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Values of `NotificationChannel`.
@@ -7738,17 +7793,18 @@ crate::runtime::enums::string_enum!(NotificationEvent);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationOffset {
     /// `timeOffset`: a number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_offset: Option<f64>,
 
     /// `unit`: a string. Example: `hours`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    NotificationOffset { time_offset: "timeOffset" unless_none, unit: "unit" unless_none }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7843,8 +7899,6 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
@@ -7852,6 +7906,11 @@ pub struct OpenHours {
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
     pub hours: Vec<HourRange>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    OpenHours { days_of_the_week: "daysOfTheWeek" value, hours: "hours" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7874,25 +7933,29 @@ impl OpenHours {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurringSettings {
     /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub freq: Option<RecurringSettingsFreq>,
 
     /// Number of occurrences, at most 24.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// What to do when an occurrence's slot is taken.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_option: Option<RecurringSettingsBookingOption>,
 
     /// Status given to occurrences that overlap other bookings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_overlap_default_status: Option<RecurringSettingsBookingOverlapDefaultStatus>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    RecurringSettings {
+        freq: "freq" unless_none,
+        count: "count" unless_none,
+        booking_option: "bookingOption" unless_none,
+        booking_overlap_default_status: "bookingOverlapDefaultStatus" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8131,16 +8194,18 @@ crate::runtime::enums::string_enum!(RoundRobinMode);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ScheduleInterval` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ScheduleInterval {
     /// Start time, HH:MM (24 h).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 
     /// End time, HH:MM (24 h).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    ScheduleInterval { from: "from" unless_none, to: "to" unless_none }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8170,24 +8235,29 @@ impl ScheduleInterval {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleRule {
     /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ScheduleRuleType>,
 
     /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
     pub intervals: Vec<ScheduleInterval>,
 
     /// The date of a `date` rule, YYYY-MM-DD.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `day`: a [`Weekday`](crate::calendars::Weekday).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<Weekday>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    ScheduleRule {
+        type_: "type" unless_none,
+        intervals: "intervals" value,
+        date: "date" unless_none,
+        day: "day" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8276,12 +8346,15 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
     pub is_active: bool,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    SetCalendarGroupStatusRequest { is_active: "isActive" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8345,32 +8418,37 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     pub user_id: String,
 
     /// Round robin weight: 0, 0.5 (default) or 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// The primary member; needed on collective calendars, one member at most.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// This member's meeting locations; several only when the calendar has one member, one on class booking and collective calendars.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    TeamMember {
+        user_id: "userId" value,
+        priority: "priority" unless_none,
+        meeting_location_type: "meetingLocationType" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        is_primary: "isPrimary" unless_none,
+        location_configurations: "locationConfigurations" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8435,8 +8513,6 @@ impl TeamMember {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
@@ -8460,7 +8536,7 @@ pub struct TeamMemberInfo {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    TeamMemberInfo {
+    received TeamMemberInfo {
         user_id: 0 "userId" value,
         priority: 1 "priority" value,
         meeting_location_type: 2 "meetingLocationType" value,
@@ -8473,69 +8549,73 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the change; false skips them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Accept the time even if the slot is not free.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    UpdateAppointmentRequest {
+        title: "title" unless_none,
+        meeting_location_type: "meetingLocationType" unless_none,
+        meeting_location_id: "meetingLocationId" unless_none,
+        override_location_config: "overrideLocationConfig" unless_none,
+        appointment_status: "appointmentStatus" unless_none,
+        assigned_user_id: "assignedUserId" unless_none,
+        description: "description" unless_none,
+        address: "address" unless_none,
+        ignore_date_range: "ignoreDateRange" unless_none,
+        to_notify: "toNotify" unless_none,
+        ignore_free_slot_validation: "ignoreFreeSlotValidation" unless_none,
+        rrule: "rrule" unless_none,
+        calendar_id: "calendarId" unless_none,
+        start_time: "startTime" unless_none,
+        end_time: "endTime" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8678,20 +8758,25 @@ impl UpdateAppointmentRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateAvailabilityScheduleRequest {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
 
     /// IANA time zone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    UpdateAvailabilityScheduleRequest {
+        name: "name" unless_none,
+        rules: "rules" unless_none,
+        timezone: "timezone" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8734,7 +8819,6 @@ impl UpdateAvailabilityScheduleRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarGroupRequest {
     /// `name`: a string. Example: `group a`.
@@ -8745,6 +8829,15 @@ pub struct UpdateCalendarGroupRequest {
 
     /// `slug`: a string. Example: `15-mins`.
     pub slug: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCalendarGroupRequest {
+        name: "name" value,
+        description: "description" value,
+        slug: "slug" value
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8773,73 +8866,77 @@ impl UpdateCalendarGroupRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// `selectedUsers`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Soft-deletes the notification.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// `templateId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// `body`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `fromAddress`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCalendarNotificationRequest {
+        receiver_type: "receiverType" unless_none,
+        additional_email_ids: "additionalEmailIds" unless_none,
+        additional_phone_numbers: "additionalPhoneNumbers" unless_none,
+        selected_users: "selectedUsers" unless_none,
+        channel: "channel" unless_none,
+        notification_type: "notificationType" unless_none,
+        is_active: "isActive" unless_none,
+        deleted: "deleted" unless_none,
+        template_id: "templateId" unless_none,
+        body: "body" unless_none,
+        subject: "subject" unless_none,
+        after_time: "afterTime" unless_none,
+        before_time: "beforeTime" unless_none,
+        from_address: "fromAddress" unless_none,
+        from_number: "fromNumber" unless_none,
+        from_name: "fromName" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8990,217 +9087,221 @@ impl UpdateCalendarNotificationRequest {
 #[cfg(feature = "calendars")]
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// Free time kept before each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailabilityUpdate>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
+}
+
+#[cfg(feature = "calendars")]
+crate::runtime::object::serialize_impl! {
+    UpdateCalendarRequest {
+        is_active: "isActive" unless_none,
+        notifications: "notifications" unless_none,
+        group_id: "groupId" unless_none,
+        team_members: "teamMembers" unless_none,
+        event_type: "eventType" unless_none,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        slug: "slug" unless_none,
+        widget_slug: "widgetSlug" unless_none,
+        widget_type: "widgetType" unless_none,
+        event_title: "eventTitle" unless_none,
+        event_color: "eventColor" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        location_configurations: "locationConfigurations" unless_none,
+        slot_duration: "slotDuration" unless_none,
+        slot_duration_unit: "slotDurationUnit" unless_none,
+        slot_interval: "slotInterval" unless_none,
+        slot_interval_unit: "slotIntervalUnit" unless_none,
+        slot_buffer: "slotBuffer" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        appoinment_per_slot: "appoinmentPerSlot" unless_none,
+        appoinment_per_day: "appoinmentPerDay" unless_none,
+        allow_booking_after: "allowBookingAfter" unless_none,
+        allow_booking_after_unit: "allowBookingAfterUnit" unless_none,
+        allow_booking_for: "allowBookingFor" unless_none,
+        allow_booking_for_unit: "allowBookingForUnit" unless_none,
+        open_hours: "openHours" unless_none,
+        enable_recurring: "enableRecurring" unless_none,
+        recurring: "recurring" unless_none,
+        form_id: "formId" unless_none,
+        sticky_contact: "stickyContact" unless_none,
+        is_live_payment_mode: "isLivePaymentMode" unless_none,
+        auto_confirm: "autoConfirm" unless_none,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" unless_none,
+        alert_email: "alertEmail" unless_none,
+        google_invitation_emails: "googleInvitationEmails" unless_none,
+        allow_reschedule: "allowReschedule" unless_none,
+        allow_cancellation: "allowCancellation" unless_none,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" unless_none,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" unless_none,
+        notes: "notes" unless_none,
+        pixel_id: "pixelId" unless_none,
+        form_submit_type: "formSubmitType" unless_none,
+        form_submit_redirect_url: "formSubmitRedirectURL" unless_none,
+        form_submit_thanks_message: "formSubmitThanksMessage" unless_none,
+        availability_type: "availabilityType" unless_absent,
+        availabilities: "availabilities" unless_none,
+        guest_type: "guestType" unless_none,
+        consent_label: "consentLabel" unless_none,
+        calendar_cover_image: "calendarCoverImage" unless_none,
+        look_busy_config: "lookBusyConfig" unless_none
+    }
 }
 
 #[cfg(feature = "calendars")]
@@ -9645,41 +9746,45 @@ impl UpdateCalendarRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
     /// `locationId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Units of equipment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCalendarResourceRequest {
+        location_id: "locationId" unless_none,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        quantity: "quantity" unless_none,
+        out_of_service: "outOfService" unless_none,
+        capacity: "capacity" unless_none,
+        calendar_ids: "calendarIds" unless_none,
+        is_active: "isActive" unless_none
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -9766,8 +9871,6 @@ impl UpdateCalendarResourceRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -9775,6 +9878,11 @@ pub struct ValidateCalendarGroupSlugRequest {
 
     /// `slug`: a string. Example: `calendar-1`.
     pub slug: String,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+crate::runtime::object::serialize_impl! {
+    ValidateCalendarGroupSlugRequest { location_id: "locationId" value, slug: "slug" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -9798,7 +9906,6 @@ impl ValidateCalendarGroupSlugRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// The `ValidateCalendarGroupSlugResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
     /// `available`: `true` or `false`.
@@ -9807,7 +9914,7 @@ pub struct ValidateCalendarGroupSlugResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ValidateCalendarGroupSlugResponse { available: 0 "available" value }
+    received ValidateCalendarGroupSlugResponse { available: 0 "available" value }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

@@ -160,8 +160,6 @@ impl ListCampaigns {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Campaign {
     /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
@@ -179,7 +177,7 @@ pub struct Campaign {
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
-    Campaign {
+    received Campaign {
         id: 0 "id" value,
         name: 1 "name" value,
         status: 2 "status" value,
@@ -190,7 +188,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 /// The `ListCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCampaignsResponse {
     /// `campaigns`: a list of [`Campaign`](crate::campaigns::Campaign) values.
@@ -199,5 +196,5 @@ pub struct ListCampaignsResponse {
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
-    ListCampaignsResponse { campaigns: 0 "campaigns" value_or_default }
+    received ListCampaignsResponse { campaigns: 0 "campaigns" value_or_default }
 }

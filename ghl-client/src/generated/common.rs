@@ -9,8 +9,6 @@
 
 /// The body HighLevel sends with a 4xx or 5xx status.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status, repeated in the body.
@@ -27,7 +25,7 @@ pub struct ApiError {
 }
 
 crate::runtime::object::object_impl! {
-    ApiError {
+    received ApiError {
         status_code: 0 "statusCode" value,
         message: 1 "message" value,
         error: 2 "error" value,
@@ -51,22 +49,20 @@ pub enum ApiErrorMessage {
 
 /// The body of most delete operations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
     pub succeded: Option<bool>,
 }
 
-crate::runtime::object::object_impl! { DeleteSuccess { succeded: 0 "succeded" value } }
+crate::runtime::object::object_impl! { received DeleteSuccess { succeded: 0 "succeded" value } }
 
 /// A bare success acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SuccessFlag {
     /// `success`: `true` or `false`.
     pub success: Option<bool>,
 }
 
-crate::runtime::object::object_impl! { SuccessFlag { success: 0 "success" value } }
+crate::runtime::object::object_impl! { received SuccessFlag { success: 0 "success" value } }

@@ -134,8 +134,6 @@ impl GetCompany {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Company {
     /// `id`: a string.
@@ -294,7 +292,7 @@ pub struct Company {
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
-    Company {
+    received Company {
         id: 0 "id" value,
         name: 1 "name" value,
         email: 2 "email" value,
@@ -352,8 +350,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
     /// `pending`: `true` or `false`.
@@ -410,7 +406,7 @@ pub struct CompanyOnboarding {
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
-    CompanyOnboarding {
+    received CompanyOnboarding {
         pending: 0 "pending" value,
         have_website: 1 "haveWebsite" value,
         website_url: 2 "websiteUrl" value,
@@ -434,7 +430,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// The `CompanyResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyResponse {
     /// `company`: a [`Company`](crate::companies::Company).
@@ -442,7 +437,7 @@ pub struct CompanyResponse {
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-crate::runtime::object::object_impl! { CompanyResponse { company: 0 "company" value } }
+crate::runtime::object::object_impl! { received CompanyResponse { company: 0 "company" value } }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 impl CompanyResponse {
@@ -455,8 +450,6 @@ impl CompanyResponse {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.
@@ -468,7 +461,7 @@ pub struct CompanySaasSettings {
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
-    CompanySaasSettings {
+    received CompanySaasSettings {
         agency_dashboard_visible_to: 0 "agencyDashboardVisibleTo" value,
         stripe_connect_initiated_by: 1 "stripeConnectInitiatedBy" value
     }

@@ -3213,8 +3213,6 @@ impl UpsertContact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -3226,7 +3224,7 @@ pub struct AddContactFollowersResponse {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    AddContactFollowersResponse {
+    received AddContactFollowersResponse {
         followers: 0 "followers" value_or_default,
         followers_added: 1 "followersAdded" value_or_default
     }
@@ -3235,9 +3233,11 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! { AddContactToCampaignRequest {} }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
@@ -3255,8 +3255,6 @@ impl AddContactToCampaignRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
@@ -3316,7 +3314,7 @@ pub struct AttributionSource {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    AttributionSource {
+    received AttributionSource {
         url: 0 "url" value,
         campaign: 1 "campaign" value,
         utm_source: 2 "utmSource" value,
@@ -3341,8 +3339,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
@@ -3353,6 +3349,15 @@ pub struct BulkSetContactsBusinessRequest {
 
     /// The business to attach the contacts to, or null to detach them.
     pub business_id: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    BulkSetContactsBusinessRequest {
+        location_id: "locationId" value,
+        ids: "ids" value,
+        business_id: "businessId" value
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3383,7 +3388,6 @@ impl BulkSetContactsBusinessRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkSetContactsBusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
     /// `success`: `true` or `false`.
@@ -3395,7 +3399,10 @@ pub struct BulkSetContactsBusinessResponse {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    BulkSetContactsBusinessResponse { success: 0 "success" value, ids: 1 "ids" value_or_default }
+    received BulkSetContactsBusinessResponse {
+        success: 0 "success" value,
+        ids: 1 "ids" value_or_default
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3444,8 +3451,6 @@ crate::runtime::enums::string_enum!(BulkTagAction);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
@@ -3469,7 +3474,7 @@ pub struct BulkTagResult {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    BulkTagResult {
+    received BulkTagResult {
         contact_id: 0 "contactId" value,
         message: 1 "message" value,
         type_: 2 "type" value,
@@ -3525,8 +3530,6 @@ crate::runtime::enums::string_enum!(BulkTagResultType);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
@@ -3539,8 +3542,17 @@ pub struct BulkUpdateContactTagsRequest {
     pub location_id: String,
 
     /// With the remove action, strip every tag from the contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    BulkUpdateContactTagsRequest {
+        contacts: "contacts" value,
+        tags: "tags" value,
+        location_id: "locationId" value,
+        remove_all_tags: "removeAllTags" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3581,8 +3593,6 @@ impl BulkUpdateContactTagsRequest {
 #[cfg(feature = "contacts")]
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -3597,7 +3607,7 @@ pub struct BulkUpdateContactTagsResponse {
 
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
-    BulkUpdateContactTagsResponse {
+    received BulkUpdateContactTagsResponse {
         succeded: 0 "succeded" value,
         error_count: 1 "errorCount" value,
         responses: 2 "responses" value_or_default
@@ -3607,8 +3617,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -3755,7 +3763,7 @@ pub struct Contact {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    Contact {
+    received Contact {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -3809,8 +3817,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
@@ -3867,7 +3873,7 @@ pub struct ContactAppointment {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactAppointment {
+    received ContactAppointment {
         id: 0 "id" value,
         calendar_id: 1 "calendarId" value,
         status: 2 "status" value,
@@ -3891,7 +3897,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactAppointmentList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointmentList {
     /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
@@ -3900,13 +3905,12 @@ pub struct ContactAppointmentList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactAppointmentList { events: 0 "events" value_or_default }
+    received ContactAppointmentList { events: 0 "events" value_or_default }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCustomFieldValue {
     /// Id of the custom field.
@@ -3918,18 +3922,20 @@ pub struct ContactCustomFieldValue {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactCustomFieldValue { id: 0 "id" value, value: 1 "value" value }
+    received ContactCustomFieldValue { id: 0 "id" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
 }
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! { ContactFollowersRequest { followers: "followers" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
@@ -3949,7 +3955,6 @@ impl ContactFollowersRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactList {
     /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
@@ -3964,7 +3969,7 @@ pub struct ContactList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactList {
+    received ContactList {
         contacts: 0 "contacts" value_or_default,
         count: 1 "count" value,
         meta: 2 "meta" value
@@ -3974,8 +3979,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
@@ -4005,7 +4008,7 @@ pub struct ContactNote {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactNote {
+    received ContactNote {
         id: 0 "id" value,
         body: 1 "body" value,
         user_id: 2 "userId" value,
@@ -4020,7 +4023,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactNoteList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteList {
     /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
@@ -4028,12 +4030,13 @@ pub struct ContactNoteList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactNoteList { notes: 0 "notes" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ContactNoteList { notes: 0 "notes" value_or_default }
+}
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
     /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
@@ -4041,7 +4044,7 @@ pub struct ContactNoteResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactNoteResponse { note: 0 "note" value } }
+crate::runtime::object::object_impl! { received ContactNoteResponse { note: 0 "note" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactNoteResponse {
@@ -4054,7 +4057,6 @@ impl ContactNoteResponse {
 #[cfg(feature = "contacts")]
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
@@ -4062,7 +4064,7 @@ pub struct ContactResponse {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value } }
+crate::runtime::object::object_impl! { received ContactResponse { contact: 0 "contact" value } }
 
 #[cfg(feature = "contacts")]
 impl ContactResponse {
@@ -4075,12 +4077,14 @@ impl ContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactTagsRequest {
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 }
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! { ContactTagsRequest { tags: "tags" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
@@ -4098,7 +4102,6 @@ impl ContactTagsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTagsResponse {
     /// `tags`: a list of strings.
@@ -4106,13 +4109,13 @@ pub struct ContactTagsResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactTagsResponse { tags: 0 "tags" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ContactTagsResponse { tags: 0 "tags" value_or_default }
+}
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
@@ -4139,7 +4142,7 @@ pub struct ContactTask {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactTask {
+    received ContactTask {
         id: 0 "id" value,
         title: 1 "title" value,
         body: 2 "body" value,
@@ -4153,7 +4156,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskList {
     /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
@@ -4161,12 +4163,13 @@ pub struct ContactTaskList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactTaskList { tasks: 0 "tasks" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ContactTaskList { tasks: 0 "tasks" value_or_default }
+}
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
@@ -4174,7 +4177,7 @@ pub struct ContactTaskResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactTaskResponse { task: 0 "task" value } }
+crate::runtime::object::object_impl! { received ContactTaskResponse { task: 0 "task" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactTaskResponse {
@@ -4187,13 +4190,15 @@ impl ContactTaskResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactWorkflowRequest {
     /// When the workflow should start for the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    ContactWorkflowRequest { event_start_time: "eventStartTime" unless_none }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4220,8 +4225,6 @@ impl ContactWorkflowRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
@@ -4248,7 +4251,7 @@ pub struct ContactsMeta {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactsMeta {
+    received ContactsMeta {
         total: 0 "total" value,
         next_page_url: 1 "nextPageUrl" value,
         start_after_id: 2 "startAfterId" value,
@@ -4262,28 +4265,33 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactNoteRequest {
     /// Id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
     pub body: String,
 
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `color`: a string. Example: `#FFAA00`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    CreateContactNoteRequest {
+        user_id: "userId" unless_none,
+        body: "body" value,
+        title: "title" unless_none,
+        color: "color" unless_none,
+        pinned: "pinned" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4334,100 +4342,105 @@ impl CreateContactNoteRequest {
 #[cfg(feature = "contacts")]
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string. Example: `john@example.com`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// `tags`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(feature = "contacts")]
+crate::runtime::object::serialize_impl! {
+    CreateContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        location_id: "locationId" value,
+        gender: "gender" unless_none,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_none,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        company_name: "companyName" unless_absent,
+        assigned_to: "assignedTo" unless_none
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -4700,15 +4713,12 @@ impl CreateContactRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
     /// `title`: a string. Example: `Call back`.
     pub title: String,
 
     /// `body`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string). Example: `2020-10-25T11:00:00Z`.
@@ -4718,8 +4728,18 @@ pub struct CreateContactTaskRequest {
     pub completed: bool,
 
     /// Id of a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    CreateContactTaskRequest {
+        title: "title" value,
+        body: "body" unless_none,
+        due_date: "dueDate" value,
+        completed: "completed" value,
+        assigned_to: "assignedTo" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4768,23 +4788,29 @@ impl CreateContactTaskRequest {
 #[cfg(feature = "contacts")]
 /// A custom field value to write on a contact.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
 
     /// Key of the custom field
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 
     /// The value (an alternative name for `field_value`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "contacts")]
+crate::runtime::object::serialize_impl! {
+    CustomFieldInput {
+        id: "id" value,
+        key: "key" unless_none,
+        field_value: "field_value" unless_none,
+        value: "value" unless_none
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -4828,20 +4854,25 @@ impl CustomFieldInput {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSetting {
     /// `status`: a [`DndStatus`](crate::contacts::DndStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DndStatus>,
 
     /// `message`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// `code`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    DndSetting {
+        status: "status" unless_none,
+        message: "message" unless_none,
+        code: "code" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4879,32 +4910,37 @@ impl DndSetting {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `Call`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "Call", skip_serializing_if = "Option::is_none")]
     pub call: Option<DndSetting>,
 
     /// `Email`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
     pub email: Option<DndSetting>,
 
     /// `SMS`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "SMS", skip_serializing_if = "Option::is_none")]
     pub sms: Option<DndSetting>,
 
     /// `WhatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "WhatsApp", skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<DndSetting>,
 
     /// `GMB`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "GMB", skip_serializing_if = "Option::is_none")]
     pub gmb: Option<DndSetting>,
 
     /// `FB`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "FB", skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndSetting>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    DndSettings {
+        call: "Call" unless_none,
+        email: "Email" unless_none,
+        sms: "SMS" unless_none,
+        whats_app: "WhatsApp" unless_none,
+        gmb: "GMB" unless_none,
+        fb: "FB" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5015,15 +5051,18 @@ crate::runtime::enums::string_enum!(DndStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundDndSetting {
     /// `status`: a [`InboundDndSettingStatus`](crate::contacts::InboundDndSettingStatus), one of `active`, `inactive`.
     pub status: InboundDndSettingStatus,
 
     /// `message`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    InboundDndSetting { status: "status" value, message: "message" unless_none }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5093,13 +5132,14 @@ crate::runtime::enums::string_enum!(InboundDndSettingStatus);
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundDndSettings {
     /// `all`: a [`InboundDndSetting`](crate::contacts::InboundDndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! { InboundDndSettings { all: "all" unless_none } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
@@ -5123,8 +5163,6 @@ impl InboundDndSettings {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
@@ -5136,7 +5174,7 @@ pub struct RemoveContactFollowersResponse {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    RemoveContactFollowersResponse {
+    received RemoveContactFollowersResponse {
         followers: 0 "followers" value_or_default,
         followers_removed: 1 "followersRemoved" value_or_default
     }
@@ -5145,16 +5183,18 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
     pub location_id: String,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    SearchContactsRequest { location_id: "locationId" value, page_limit: "pageLimit" unless_none }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5184,12 +5224,14 @@ impl SearchContactsRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SetTaskCompletedRequest {
     /// `completed`: `true` or `false`.
     pub completed: bool,
 }
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! { SetTaskCompletedRequest { completed: "completed" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
@@ -5209,7 +5251,6 @@ impl SetTaskCompletedRequest {
 #[cfg(feature = "contacts")]
 /// An acknowledgement of a campaign or workflow change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -5217,34 +5258,38 @@ pub struct SucceededFlag {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { SucceededFlag { succeded: 0 "succeded" value } }
+crate::runtime::object::object_impl! { received SucceededFlag { succeded: 0 "succeded" value } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactNoteRequest {
     /// Id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `color`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    UpdateContactNoteRequest {
+        user_id: "userId" unless_none,
+        body: "body" unless_none,
+        title: "title" unless_none,
+        color: "color" unless_none,
+        pinned: "pinned" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5301,89 +5346,93 @@ impl UpdateContactNoteRequest {
 #[cfg(feature = "contacts")]
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
+}
+
+#[cfg(feature = "contacts")]
+crate::runtime::object::serialize_impl! {
+    UpdateContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_absent,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        assigned_to: "assignedTo" unless_absent
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -5644,7 +5693,6 @@ impl UpdateContactRequest {
 #[cfg(feature = "contacts")]
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
@@ -5656,7 +5704,7 @@ pub struct UpdateContactResponse {
 
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
-    UpdateContactResponse { succeded: 0 "succeded" value, contact: 1 "contact" value }
+    received UpdateContactResponse { succeded: 0 "succeded" value, contact: 1 "contact" value }
 }
 
 #[cfg(feature = "contacts")]
@@ -5670,29 +5718,33 @@ impl UpdateContactResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `body`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
 
     /// Id of a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+crate::runtime::object::serialize_impl! {
+    UpdateContactTaskRequest {
+        title: "title" unless_none,
+        body: "body" unless_none,
+        due_date: "dueDate" unless_none,
+        completed: "completed" unless_none,
+        assigned_to: "assignedTo" unless_none
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5749,104 +5801,109 @@ impl UpdateContactTaskRequest {
 #[cfg(feature = "contacts")]
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `gender`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
+}
+
+#[cfg(feature = "contacts")]
+crate::runtime::object::serialize_impl! {
+    UpsertContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        location_id: "locationId" value,
+        gender: "gender" unless_none,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_none,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        company_name: "companyName" unless_absent,
+        assigned_to: "assignedTo" unless_none,
+        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" unless_none
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -6127,8 +6184,6 @@ impl UpsertContactRequest {
 #[cfg(feature = "contacts")]
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
@@ -6143,7 +6198,7 @@ pub struct UpsertContactResponse {
 
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
-    UpsertContactResponse {
+    received UpsertContactResponse {
         new: 0 "new" value,
         contact: 1 "contact" value,
         trace_id: 2 "traceId" value

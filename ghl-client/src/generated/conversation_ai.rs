@@ -1195,24 +1195,29 @@ impl UpdateConversationAiFollowupSettings {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// The situation the follow-ups cover.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
 
     /// The follow-up steps.
     pub followup_sequence: Vec<FollowupStep>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_settings: Option<FollowupSettings>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    AdvancedFollowupDetails {
+        enabled: "enabled" unless_none,
+        scenario_id: "scenarioId" unless_none,
+        followup_sequence: "followupSequence" value,
+        followup_settings: "followupSettings" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1312,8 +1317,6 @@ crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
@@ -1324,7 +1327,9 @@ pub struct AgentActionRef {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-crate::runtime::object::object_impl! { AgentActionRef { id: 0 "id" value, type_: 1 "type" value } }
+crate::runtime::object::object_impl! {
+    received AgentActionRef { id: 0 "id" value, type_: 1 "type" value }
+}
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A conversation channel an agent works on.
@@ -1488,57 +1493,61 @@ crate::runtime::enums::string_enum!(AgentSleepUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
     /// `actionId`: a string. Example: `action123`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 
     /// `calendarId`: a string. Example: `calendar123`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Send the booking link instead of booking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_send_link: Option<bool>,
 
     /// Start workflows after booking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Workflows to start after booking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_ids: Option<Vec<String>>,
 
     /// Pause the agent after booking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_after_booking: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Hand over to another agent after booking.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot: Option<bool>,
 
     /// The agent to hand over to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_agent: Option<String>,
 
     /// The agent may reschedule.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reschedule_enabled: Option<bool>,
 
     /// The agent may cancel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    AppointmentBookingDetails {
+        action_id: "actionId" unless_none,
+        calendar_id: "calendarId" unless_none,
+        only_send_link: "onlySendLink" unless_none,
+        trigger_workflow: "triggerWorkflow" unless_none,
+        workflow_ids: "workflowIds" unless_none,
+        sleep_after_booking: "sleepAfterBooking" unless_none,
+        sleep_time_unit: "sleepTimeUnit" unless_none,
+        sleep_time: "sleepTime" unless_none,
+        transfer_bot: "transferBot" unless_none,
+        transfer_agent: "transferAgent" unless_none,
+        reschedule_enabled: "rescheduleEnabled" unless_none,
+        cancel_enabled: "cancelEnabled" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1664,7 +1673,6 @@ impl AppointmentBookingDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
@@ -1676,7 +1684,7 @@ pub struct ChatTurn {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ChatTurn { role: 0 "role" value, content: 1 "content" value }
+    received ChatTurn { role: 0 "role" value, content: 1 "content" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2102,7 +2110,6 @@ impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
     /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
@@ -2114,7 +2121,7 @@ pub struct ConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
+    received ConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2196,8 +2203,6 @@ crate::runtime::enums::string_enum!(ConversationAiActionType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
@@ -2260,7 +2265,7 @@ pub struct ConversationAiAgent {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiAgent {
+    received ConversationAiAgent {
         id: 0 "id" value,
         name: 1 "name" value,
         business_name: 2 "businessName" value,
@@ -2286,8 +2291,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
@@ -2350,7 +2353,7 @@ pub struct ConversationAiAgentListItem {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiAgentListItem {
+    received ConversationAiAgentListItem {
         id: 0 "id" value,
         name: 1 "name" value,
         business_name: 2 "businessName" value,
@@ -2376,8 +2379,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
@@ -2392,7 +2393,7 @@ pub struct ConversationAiAgentListItemGoal {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiAgentListItemGoal {
+    received ConversationAiAgentListItemGoal {
         prompt: 0 "prompt" value,
         type_: 1 "type" value,
         action_id: 2 "actionId" value
@@ -2402,8 +2403,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
@@ -2439,7 +2438,7 @@ pub struct ConversationAiGeneration {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiGeneration {
+    received ConversationAiGeneration {
         prompt: 0 "prompt" value,
         intent: 1 "intent" value,
         response_message: 2 "responseMessage" value,
@@ -2456,47 +2455,36 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A new agent.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
     pub name: String,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
@@ -2509,28 +2497,47 @@ pub struct CreateConversationAiAgentRequest {
     pub instructions: String,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// Reply to images.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// Reply to audio.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    CreateConversationAiAgentRequest {
+        name: "name" value,
+        business_name: "businessName" unless_none,
+        mode: "mode" unless_none,
+        channels: "channels" unless_none,
+        is_primary: "isPrimary" unless_none,
+        wait_time: "waitTime" unless_none,
+        wait_time_unit: "waitTimeUnit" unless_none,
+        sleep_enabled: "sleepEnabled" unless_none,
+        sleep_time: "sleepTime" unless_none,
+        sleep_time_unit: "sleepTimeUnit" unless_none,
+        personality: "personality" value,
+        goal: "goal" value,
+        instructions: "instructions" value,
+        auto_pilot_max_messages: "autoPilotMaxMessages" unless_none,
+        knowledge_base_ids: "knowledgeBaseIds" unless_none,
+        respond_to_images: "respondToImages" unless_none,
+        respond_to_audio: "respondToAudio" unless_none,
+        sleep_on_manual_message: "sleepOnManualMessage" unless_none,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2734,7 +2741,6 @@ crate::runtime::enums::string_enum!(DelayUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
     /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
@@ -2746,7 +2752,7 @@ pub struct DeleteConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    DeleteConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
+    received DeleteConversationAiActionResponse { data: 0 "data" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2760,7 +2766,6 @@ impl DeleteConversationAiActionResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2772,13 +2777,12 @@ pub struct DeleteConversationAiAgentResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    DeleteConversationAiAgentResponse { success: 0 "success" value, id: 1 "id" value }
+    received DeleteConversationAiAgentResponse { success: 0 "success" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedAction {
     /// `id`: a string. Example: `actionId123`.
@@ -2786,30 +2790,34 @@ pub struct DeletedAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-crate::runtime::object::object_impl! { DeletedAction { id: 0 "id" value } }
+crate::runtime::object::object_impl! { received DeletedAction { id: 0 "id" value } }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_channel_switching: Option<bool>,
 
     /// Send only in working hours.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_hours: Option<bool>,
 
     /// `workingHours`: a list of [`WorkingDay`](crate::conversation_ai::WorkingDay) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<WorkingDay>>,
 
     /// Use the contact's or the business's time zone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone_to_use: Option<FollowupSettingsTimezoneToUse>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    FollowupSettings {
+        dynamic_channel_switching: "dynamicChannelSwitching" unless_none,
+        follow_up_hours: "followUpHours" unless_none,
+        working_hours: "workingHours" unless_none,
+        timezone_to_use: "timezoneToUse" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2906,41 +2914,45 @@ crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FollowupStep {
     /// Step number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 
     /// `followupTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_time_unit: Option<DelayUnit>,
 
     /// Delay before the step (at most 60 minutes, 24 hours or 180 days).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_time: Option<i64>,
 
     /// The AI writes the message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ai_enabled_message: Option<bool>,
 
     /// Start a workflow at this step.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Message to send when the AI does not write it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 
     /// `workflowId`: a string. Example: `workflow789`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 
     /// The contact asked for this follow-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_requested: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    FollowupStep {
+        id: "id" unless_none,
+        followup_time_unit: "followupTimeUnit" unless_none,
+        followup_time: "followupTime" unless_none,
+        ai_enabled_message: "aiEnabledMessage" unless_none,
+        trigger_workflow: "triggerWorkflow" unless_none,
+        custom_message: "customMessage" unless_none,
+        workflow_id: "workflowId" unless_none,
+        contact_requested: "contactRequested" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3073,57 +3085,61 @@ crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// When to hand over.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Phrases that ask for a human.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<String>>,
 
     /// User who gets the conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_to_user_id: Option<String>,
 
     /// Do not assign a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_assign_to_user: Option<bool>,
 
     /// Create a task on handover.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_task: Option<bool>,
 
     /// The agent may resume later.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Last message before handing over.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// What triggers the handover.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    HumanHandoverDetails {
+        enabled: "enabled" unless_none,
+        trigger_condition: "triggerCondition" unless_none,
+        examples: "examples" unless_none,
+        assign_to_user_id: "assignToUserId" unless_none,
+        skip_assign_to_user: "skipAssignToUser" unless_none,
+        create_task: "createTask" unless_none,
+        reactivate_enabled: "reactivateEnabled" unless_none,
+        sleep_time_unit: "sleepTimeUnit" unless_none,
+        sleep_time: "sleepTime" unless_none,
+        final_message: "finalMessage" unless_none,
+        tags: "tags" unless_none,
+        handover_type: "handoverType" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3300,7 +3316,6 @@ crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
     /// `id`: a string. Example: `chunk_123`.
@@ -3318,7 +3333,7 @@ pub struct KnowledgeChunk {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    KnowledgeChunk {
+    received KnowledgeChunk {
         id: 0 "id" value,
         content: 1 "content" value,
         title: 2 "title" value,
@@ -3329,7 +3344,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
@@ -3341,7 +3355,7 @@ pub struct ListConversationAiActionsResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ListConversationAiActionsResponse {
+    received ListConversationAiActionsResponse {
         data: 0 "data" value_or_default,
         success: 1 "success" value
     }
@@ -3350,8 +3364,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
@@ -3366,7 +3378,7 @@ pub struct SearchConversationAiAgentsResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    SearchConversationAiAgentsResponse {
+    received SearchConversationAiAgentsResponse {
         agents: 0 "agents" value_or_default,
         total_count: 1 "totalCount" value,
         count: 2 "count" value
@@ -3376,44 +3388,49 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_bot_detection_type: Option<StopBotDetailsStopBotDetectionType>,
 
     /// When to stop.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_bot_trigger_condition: Option<String>,
 
     /// The agent may resume later.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// The action is on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Phrases that mean stop (at least 2).
     pub stop_bot_examples: Vec<String>,
 
     /// Last message before stopping.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    StopBotDetails {
+        stop_bot_detection_type: "stopBotDetectionType" unless_none,
+        stop_bot_trigger_condition: "stopBotTriggerCondition" unless_none,
+        reactivate_enabled: "reactivateEnabled" unless_none,
+        sleep_time_unit: "sleepTimeUnit" unless_none,
+        sleep_time: "sleepTime" unless_none,
+        enabled: "enabled" unless_none,
+        stop_bot_examples: "stopBotExamples" value,
+        final_message: "finalMessage" unless_none,
+        tags: "tags" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3554,29 +3571,33 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_type: Option<TransferBotDetailsTransferBotType>,
 
     /// The agent to transfer to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_bot: Option<String>,
 
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// When to transfer (custom type).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_trigger_condition: Option<String>,
 
     /// Phrases that trigger it (custom type, at least 2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_examples: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    TransferBotDetails {
+        transfer_bot_type: "transferBotType" unless_none,
+        transfer_to_bot: "transferToBot" unless_none,
+        enabled: "enabled" unless_none,
+        transfer_bot_trigger_condition: "transferBotTriggerCondition" unless_none,
+        transfer_bot_examples: "transferBotExamples" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3685,20 +3706,25 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
     pub workflow_ids: Vec<String>,
 
     /// When the agent should start them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Message sent when they start.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    TriggerWorkflowDetails {
+        workflow_ids: "workflowIds" value,
+        trigger_condition: "triggerCondition" unless_none,
+        trigger_message: "triggerMessage" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3738,21 +3764,25 @@ impl TriggerWorkflowDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What the field holds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (not needed for standard fields).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_update_examples: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    UpdateContactFieldDetails {
+        contact_field_id: "contactFieldId" unless_none,
+        description: "description" unless_none,
+        contact_update_examples: "contactUpdateExamples" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3798,84 +3828,89 @@ impl UpdateContactFieldDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Reply mode; required when the agent is primary.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
 
     /// `goal`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
 
     /// `instructions`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
 
     /// Messages sent on auto-pilot before a human must step in.
     pub auto_pilot_max_messages: i64,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// `respondToImages`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// `respondToAudio`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    UpdateConversationAiAgentRequest {
+        name: "name" unless_none,
+        business_name: "businessName" unless_none,
+        mode: "mode" unless_none,
+        channels: "channels" unless_none,
+        is_primary: "isPrimary" unless_none,
+        wait_time: "waitTime" unless_none,
+        wait_time_unit: "waitTimeUnit" unless_none,
+        sleep_enabled: "sleepEnabled" unless_none,
+        sleep_time: "sleepTime" unless_none,
+        sleep_time_unit: "sleepTimeUnit" unless_none,
+        personality: "personality" unless_none,
+        goal: "goal" unless_none,
+        instructions: "instructions" unless_none,
+        auto_pilot_max_messages: "autoPilotMaxMessages" value,
+        knowledge_base_ids: "knowledgeBaseIds" unless_none,
+        respond_to_images: "respondToImages" unless_none,
+        respond_to_audio: "respondToAudio" unless_none,
+        sleep_on_manual_message: "sleepOnManualMessage" unless_none,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4044,8 +4079,6 @@ impl UpdateConversationAiAgentRequest {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
@@ -4053,6 +4086,14 @@ pub struct UpdateFollowupSettingsRequest {
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     pub followup_settings: FollowupSettings,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    UpdateFollowupSettingsRequest {
+        action_ids: "actionIds" value,
+        followup_settings: "followupSettings" value
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4122,17 +4163,18 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// Working hours of one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    WorkingDay { day_of_the_week: "dayOfTheWeek" unless_none, intervals: "intervals" unless_none }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -4164,25 +4206,29 @@ impl WorkingDay {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// A span of working time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// `startMinute`: a whole number. Example: `0`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// `endHour`: a whole number. Example: `17`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// `endMinute`: a whole number. Example: `30`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+crate::runtime::object::serialize_impl! {
+    WorkingInterval {
+        start_hour: "startHour" unless_none,
+        start_minute: "startMinute" unless_none,
+        end_hour: "endHour" unless_none,
+        end_minute: "endMinute" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]

@@ -3122,8 +3122,6 @@ impl UploadMessageAttachments {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
@@ -3150,7 +3148,7 @@ pub struct AddedMessageResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    AddedMessageResponse {
+    received AddedMessageResponse {
         success: 0 "success" value,
         conversation_id: 1 "conversationId" value,
         message_id: 2 "messageId" value,
@@ -3164,20 +3162,21 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CallDetails {
     /// `to`: a string. Example: `+15037081210`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 
     /// `from`: a string. Example: `+15037081210`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 
     /// `status`: a [`CallStatus`](crate::conversations::CallStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CallStatus>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    CallDetails { to: "to" unless_none, from: "from" unless_none, status: "status" unless_none }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3289,7 +3288,6 @@ crate::runtime::enums::string_enum!(CallStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
@@ -3301,14 +3299,12 @@ pub struct CancelScheduledResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    CancelScheduledResponse { status: 0 "status" value, message: 1 "message" value }
+    received CancelScheduledResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
@@ -3325,6 +3321,17 @@ pub struct CompleteAttachmentUploadRequest {
 
     /// `filename`: a string.
     pub filename: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    CompleteAttachmentUploadRequest {
+        upload_id: "uploadId" value,
+        file_path: "filePath" value,
+        location_id: "locationId" value,
+        conversation_id: "conversationId" value,
+        filename: "filename" value
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3363,8 +3370,6 @@ impl CompleteAttachmentUploadRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
@@ -3376,7 +3381,7 @@ pub struct CompleteAttachmentUploadResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    CompleteAttachmentUploadResponse {
+    received CompleteAttachmentUploadResponse {
         uploaded_files: 0 "uploadedFiles" value_or_default,
         metadata: 1 "metadata" value
     }
@@ -3385,8 +3390,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
@@ -3437,7 +3440,7 @@ pub struct Conversation {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    Conversation {
+    received Conversation {
         id: 0 "id" value,
         contact_id: 1 "contactId" value,
         location_id: 2 "locationId" value,
@@ -3459,8 +3462,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
@@ -3475,7 +3476,7 @@ pub struct ConversationMessagesPage {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ConversationMessagesPage {
+    received ConversationMessagesPage {
         last_message_id: 0 "lastMessageId" value,
         next_page: 1 "nextPage" value,
         messages: 2 "messages" value_or_default
@@ -3485,7 +3486,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationResponse {
     /// `success`: `true` or `false`.
@@ -3497,7 +3497,10 @@ pub struct ConversationResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ConversationResponse { success: 0 "success" value, conversation: 1 "conversation" value }
+    received ConversationResponse {
+        success: 0 "success" value,
+        conversation: 1 "conversation" value
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3511,8 +3514,6 @@ impl ConversationResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
@@ -3551,7 +3552,7 @@ pub struct ConversationSummary {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ConversationSummary {
+    received ConversationSummary {
         id: 0 "id" value,
         contact_id: 1 "contactId" value,
         location_id: 2 "locationId" value,
@@ -3627,8 +3628,6 @@ crate::runtime::enums::string_enum!(ConversationType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -3636,6 +3635,11 @@ pub struct CreateConversationRequest {
 
     /// `contactId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     pub contact_id: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    CreateConversationRequest { location_id: "locationId" value, contact_id: "contactId" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3659,14 +3663,12 @@ impl CreateConversationRequest {
 #[cfg(feature = "conversations")]
 /// The `CreateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCustomSubtypeRequest {
     /// `name`: a string. Example: `Newsletter Subscription`.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `channel`: a [`CustomSubtypeChannel`](crate::conversations::CustomSubtypeChannel).
@@ -3674,6 +3676,16 @@ pub struct CreateCustomSubtypeRequest {
 
     /// Language code.
     pub language: String,
+}
+
+#[cfg(feature = "conversations")]
+crate::runtime::object::serialize_impl! {
+    CreateCustomSubtypeRequest {
+        name: "name" value,
+        description: "description" unless_none,
+        channel: "channel" value,
+        language: "language" value
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -3757,44 +3769,49 @@ crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
     pub is_forwarded: bool,
 
     /// Forward the whole thread instead of one email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_whole_thread: Option<bool>,
 
     /// The thread (message) being forwarded; needed to forward.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 
     /// The single email being forwarded; ignored for a whole thread.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_conversation_id: Option<String>,
 
     /// The address to forward to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_conversation_id: Option<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    EmailForward {
+        is_forwarded: "isForwarded" value,
+        forward_whole_thread: "forwardWholeThread" unless_none,
+        message_id: "messageId" unless_none,
+        email_message_id: "emailMessageId" unless_none,
+        source_contact_id: "sourceContactId" unless_none,
+        source_conversation_id: "sourceConversationId" unless_none,
+        to_email: "toEmail" unless_none,
+        recipient_contact_id: "recipientContactId" unless_none,
+        recipient_conversation_id: "recipientConversationId" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3883,8 +3900,6 @@ impl EmailForward {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
@@ -3953,7 +3968,7 @@ pub struct EmailMessage {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    EmailMessage {
+    received EmailMessage {
         id: 0 "id" value,
         alt_id: 1 "altId" value,
         thread_id: 2 "threadId" value,
@@ -4122,8 +4137,6 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
@@ -4138,7 +4151,7 @@ pub struct ExportMessagesResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ExportMessagesResponse {
+    received ExportMessagesResponse {
         messages: 0 "messages" value_or_default,
         next_cursor: 1 "nextCursor" value,
         total: 2 "total" value
@@ -4191,8 +4204,6 @@ crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
@@ -4222,7 +4233,7 @@ pub struct ForwardResult {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ForwardResult {
+    received ForwardResult {
         forward_whole_thread: 0 "forwardWholeThread" value,
         message_id: 1 "messageId" value,
         email_message_id: 2 "emailMessageId" value,
@@ -4237,19 +4248,15 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
     pub type_: InboundMessageRequestType,
 
     /// `attachments`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `message`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// `conversationId`: a string.
@@ -4262,48 +4269,60 @@ pub struct InboundMessageRequest {
     pub conversation_provider_id: String,
 
     /// `html`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
 
     /// `subject`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// The email this one replies to, for threading.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// The message id at the external provider.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// Outbound when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
 
     /// `date`: a date and time (RFC 3339 string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    InboundMessageRequest {
+        type_: "type" value,
+        attachments: "attachments" unless_none,
+        message: "message" unless_none,
+        conversation_id: "conversationId" value,
+        contact_id: "contactId" value,
+        conversation_provider_id: "conversationProviderId" value,
+        html: "html" unless_none,
+        subject: "subject" unless_none,
+        email_from: "emailFrom" unless_none,
+        email_to: "emailTo" unless_none,
+        email_cc: "emailCc" unless_none,
+        email_bcc: "emailBcc" unless_none,
+        email_message_id: "emailMessageId" unless_none,
+        alt_id: "altId" unless_none,
+        direction: "direction" unless_none,
+        date: "date" unless_none,
+        call: "call" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4561,8 +4580,6 @@ crate::runtime::enums::string_enum!(InboundMessageRequestType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
@@ -4578,11 +4595,22 @@ pub struct InitiateAttachmentUploadRequest {
     pub content_type: String,
 
     /// Size in bytes, checked before upload.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
 
     /// Sets the size limit (WHATSAPP allows 100 MB, others 5 MB).
     pub channel: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    InitiateAttachmentUploadRequest {
+        location_id: "locationId" value,
+        conversation_id: "conversationId" value,
+        filename: "filename" value,
+        content_type: "contentType" value,
+        file_size: "fileSize" unless_none,
+        channel: "channel" value
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4629,8 +4657,6 @@ impl InitiateAttachmentUploadRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
@@ -4651,7 +4677,7 @@ pub struct InitiateAttachmentUploadResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    InitiateAttachmentUploadResponse {
+    received InitiateAttachmentUploadResponse {
         upload_url: 0 "uploadUrl" value,
         upload_id: 1 "uploadId" value,
         file_path: 2 "filePath" value,
@@ -4663,7 +4689,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
     /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
@@ -4672,7 +4697,7 @@ pub struct ListConversationMessagesResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ListConversationMessagesResponse { messages: 0 "messages" value }
+    received ListConversationMessagesResponse { messages: 0 "messages" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4814,8 +4839,6 @@ crate::runtime::enums::string_enum!(ListConversationMessagesType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
@@ -4829,6 +4852,16 @@ pub struct LiveChatTypingRequest {
 
     /// `conversationId`: a string.
     pub conversation_id: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    LiveChatTypingRequest {
+        location_id: "locationId" value,
+        is_typing: "isTyping" value,
+        visitor_id: "visitorId" value,
+        conversation_id: "conversationId" value
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4864,8 +4897,6 @@ impl LiveChatTypingRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
@@ -4925,7 +4956,7 @@ pub struct Message {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    Message {
+    received Message {
         id: 0 "id" value,
         type_: 1 "type" value,
         message_type: 2 "messageType" value,
@@ -5046,8 +5077,6 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
@@ -5056,14 +5085,12 @@ pub struct MessageEmailMeta {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    MessageEmailMeta { message_ids: 0 "messageIds" value_or_default }
+    received MessageEmailMeta { message_ids: 0 "messageIds" value_or_default }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
@@ -5078,7 +5105,7 @@ pub struct MessageMeta {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    MessageMeta {
+    received MessageMeta {
         call_duration: 0 "callDuration" value,
         call_status: 1 "callStatus" value,
         email: 2 "email" value
@@ -5515,15 +5542,12 @@ crate::runtime::enums::string_enum!(MessageType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
     pub type_: OutboundCallRequestType,
 
     /// `attachments`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `conversationId`: a string.
@@ -5533,16 +5557,26 @@ pub struct OutboundCallRequest {
     pub conversation_provider_id: String,
 
     /// The call id at the external provider.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `date`: a date and time (RFC 3339 string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
 
     /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    OutboundCallRequest {
+        type_: "type" value,
+        attachments: "attachments" unless_none,
+        conversation_id: "conversationId" value,
+        conversation_provider_id: "conversationProviderId" value,
+        alt_id: "altId" unless_none,
+        date: "date" unless_none,
+        call: "call" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5645,8 +5679,6 @@ crate::runtime::enums::string_enum!(OutboundCallRequestType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProviderError {
     /// `code`: a string. Example: `1`.
@@ -5657,6 +5689,11 @@ pub struct ProviderError {
 
     /// `message`: a string.
     pub message: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    ProviderError { code: "code" value, type_: "type" value, message: "message" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5685,8 +5722,6 @@ impl ProviderError {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
@@ -5697,6 +5732,15 @@ pub struct ReviewReplyRequest {
 
     /// Text of the reply.
     pub message: String,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    ReviewReplyRequest {
+        conversation_id: "conversationId" value,
+        location_id: "locationId" value,
+        message: "message" value
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5772,7 +5816,6 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
@@ -5784,7 +5827,7 @@ pub struct SearchConversationsResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    SearchConversationsResponse {
+    received SearchConversationsResponse {
         conversations: 0 "conversations" value_or_default,
         total: 1 "total" value
     }
@@ -5909,107 +5952,113 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
     pub type_: SendMessageType,
 
     /// `subType`: a string. Example: `Email`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
 
     /// `contactId`: a string. Example: `abc123def456`.
     pub contact_id: String,
 
     /// `appointmentId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<String>,
 
     /// Attachment URLs (see `upload_message_attachments`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// Sender address, optionally with a name (`Name <address>`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// HTML body of an email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
 
     /// Text of the message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 
     /// Email subject.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// The message this one answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_message_id: Option<String>,
 
     /// `templateId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// For email, the message that holds the thread.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
 
     /// When to send, in Unix seconds (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_timestamp: Option<i64>,
 
     /// `conversationProviderId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// One of the contact's addresses to use instead of the primary one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// Custom subscription subtype the email belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_subtype_id: Option<String>,
 
     /// `emailReplyMode`: a [`SendMessageRequestEmailReplyMode`](crate::conversations::SendMessageRequestEmailReplyMode), one of `reply`, `reply_all`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
 
     /// Phone number to send from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// Phone number to send to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
 
     /// `forward`: a [`EmailForward`](crate::conversations::EmailForward).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward: Option<EmailForward>,
 
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageDeliveryStatus>,
 
     /// Let HighLevel's AI pick the send time of a scheduled email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uses_native_scheduling_ai: Option<bool>,
 
     /// Window the AI may pick a send time in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    SendMessageRequest {
+        type_: "type" value,
+        sub_type: "subType" unless_none,
+        contact_id: "contactId" value,
+        appointment_id: "appointmentId" unless_none,
+        attachments: "attachments" unless_none,
+        email_from: "emailFrom" unless_none,
+        email_cc: "emailCc" unless_none,
+        email_bcc: "emailBcc" unless_none,
+        html: "html" unless_none,
+        message: "message" unless_none,
+        subject: "subject" unless_none,
+        reply_message_id: "replyMessageId" unless_none,
+        template_id: "templateId" unless_none,
+        thread_id: "threadId" unless_none,
+        scheduled_timestamp: "scheduledTimestamp" unless_none,
+        conversation_provider_id: "conversationProviderId" unless_none,
+        email_to: "emailTo" unless_none,
+        custom_subtype_id: "customSubtypeId" unless_none,
+        email_reply_mode: "emailReplyMode" unless_none,
+        from_number: "fromNumber" unless_none,
+        to_number: "toNumber" unless_none,
+        forward: "forward" unless_none,
+        status: "status" unless_none,
+        uses_native_scheduling_ai: "usesNativeSchedulingAi" unless_none,
+        optimization_period: "optimizationPeriod" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6314,8 +6363,6 @@ crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
@@ -6342,7 +6389,7 @@ pub struct SendMessageResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    SendMessageResponse {
+    received SendMessageResponse {
         conversation_id: 0 "conversationId" value,
         email_message_id: 1 "emailMessageId" value,
         message_id: 2 "messageId" value,
@@ -6439,11 +6486,15 @@ crate::runtime::enums::string_enum!(SendMessageType);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
     pub attachments: Vec<String>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    SetMessageAttachmentsRequest { attachments: "attachments" value }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6507,24 +6558,29 @@ crate::runtime::enums::string_enum!(SortDirection);
 #[cfg(feature = "conversations")]
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
     pub type_: SubscriptionActionType,
 
     /// The default subtype; needed when `type` is `default`.
-    #[serde(rename = "subtype_name", skip_serializing_if = "Option::is_none")]
     pub subtype_name: Option<SubscriptionActionSubtypeName>,
 
     /// The custom subtype id; needed when `type` is `custom`.
-    #[serde(rename = "subtype_id", skip_serializing_if = "Option::is_none")]
     pub subtype_id: Option<String>,
 
     /// `subtype_status`: a [`SubscriptionActionSubtypeStatus`](crate::conversations::SubscriptionActionSubtypeStatus), one of `subscribed`, `unsubscribed`.
-    #[serde(rename = "subtype_status")]
     pub subtype_status: SubscriptionActionSubtypeStatus,
+}
+
+#[cfg(feature = "conversations")]
+crate::runtime::object::serialize_impl! {
+    SubscriptionAction {
+        type_: "type" value,
+        subtype_name: "subtype_name" unless_none,
+        subtype_id: "subtype_id" unless_none,
+        subtype_status: "subtype_status" value
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6699,8 +6755,6 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 #[cfg(feature = "conversations")]
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -6713,16 +6767,25 @@ pub struct SubscriptionChangeRequest {
     pub email: String,
 
     /// `subscription_action`: a [`SubscriptionAction`](crate::conversations::SubscriptionAction).
-    #[serde(rename = "subscription_action")]
     pub subscription_action: SubscriptionAction,
 
     /// Why the contact is resubscribed; needed for resubscriptions.
-    #[serde(rename = "legal_reason", skip_serializing_if = "Option::is_none")]
     pub legal_reason: Option<String>,
 
     /// Details of the legal reason.
-    #[serde(rename = "legal_description", skip_serializing_if = "Option::is_none")]
     pub legal_description: Option<String>,
+}
+
+#[cfg(feature = "conversations")]
+crate::runtime::object::serialize_impl! {
+    SubscriptionChangeRequest {
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        email: "email" value,
+        subscription_action: "subscription_action" value,
+        legal_reason: "legal_reason" unless_none,
+        legal_description: "legal_description" unless_none
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6774,8 +6837,6 @@ impl SubscriptionChangeRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
@@ -6799,7 +6860,7 @@ pub struct TranscriptionSentence {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    TranscriptionSentence {
+    received TranscriptionSentence {
         media_channel: 0 "mediaChannel" value,
         sentence_index: 1 "sentenceIndex" value,
         start_time: 2 "startTime" value,
@@ -6812,24 +6873,29 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "conversations")]
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
 
     /// Free-form feedback attached to the conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "conversations")]
+crate::runtime::object::serialize_impl! {
+    UpdateConversationRequest {
+        location_id: "locationId" value,
+        unread_count: "unreadCount" unless_none,
+        starred: "starred" unless_none,
+        feedback: "feedback" unless_none
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6876,24 +6942,29 @@ impl UpdateConversationRequest {
 #[cfg(feature = "conversations")]
 /// The `UpdateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCustomSubtypeRequest {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `archived`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 
     /// Legal form to use for resubscriptions; optional when archiving.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resubscription_legal_form_id: Option<String>,
+}
+
+#[cfg(feature = "conversations")]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomSubtypeRequest {
+        name: "name" unless_none,
+        description: "description" unless_none,
+        archived: "archived" unless_none,
+        resubscription_legal_form_id: "resubscription_legal_form_id" unless_none
+    }
 }
 
 #[cfg(feature = "conversations")]
@@ -6943,24 +7014,29 @@ impl UpdateCustomSubtypeRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
     pub status: MessageDeliveryStatus,
 
     /// `error`: a [`ProviderError`](crate::conversations::ProviderError).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ProviderError>,
 
     /// `emailMessageId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// Extra email recipients the status applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+crate::runtime::object::serialize_impl! {
+    UpdateMessageStatusRequest {
+        status: "status" value,
+        error: "error" unless_none,
+        email_message_id: "emailMessageId" unless_none,
+        recipients: "recipients" unless_none
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -7111,8 +7187,6 @@ impl UploadMessageAttachmentsRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
@@ -7124,7 +7198,7 @@ pub struct UploadMessageAttachmentsResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    UploadMessageAttachmentsResponse {
+    received UploadMessageAttachmentsResponse {
         uploaded_files: 0 "uploadedFiles" value_or_default,
         twilio_media_sids: 1 "twilioMediaSids" value_or_default
     }
@@ -7133,8 +7207,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.
@@ -7146,5 +7218,5 @@ pub struct UploadedFileMetadata {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    UploadedFileMetadata { size: 0 "size" value, content_type: 1 "contentType" value }
+    received UploadedFileMetadata { size: 0 "size" value, content_type: 1 "contentType" value }
 }

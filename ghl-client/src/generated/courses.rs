@@ -1059,8 +1059,6 @@ impl UpdateCourse {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CategoryImport {
     /// `title`: a string.
@@ -1070,16 +1068,24 @@ pub struct CategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
 
     /// `subCategories`: a list of [`SubCategoryImport`](crate::courses::SubCategoryImport) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_categories: Option<Vec<SubCategoryImport>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    CategoryImport {
+        title: "title" value,
+        visibility: "visibility" value,
+        thumbnail_url: "thumbnailUrl" unless_none,
+        posts: "posts" unless_none,
+        sub_categories: "subCategories" unless_none
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1130,8 +1136,6 @@ impl CategoryImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CourseImport {
     /// `title`: a string. Example: `Getting started`.
@@ -1141,15 +1145,24 @@ pub struct CourseImport {
     pub description: String,
 
     /// `imageUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `categories`: a list of [`CategoryImport`](crate::courses::CategoryImport) values.
     pub categories: Vec<CategoryImport>,
 
     /// `instructorDetails`: a [`Instructor`](crate::courses::Instructor).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructor_details: Option<Instructor>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    CourseImport {
+        title: "title" value,
+        description: "description" value,
+        image_url: "imageUrl" unless_none,
+        categories: "categories" value,
+        instructor_details: "instructorDetails" unless_none
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1241,19 +1254,25 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The courses to import.
     pub products: Vec<CourseImport>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    ImportCoursesRequest {
+        location_id: "locationId" value,
+        user_id: "userId" unless_none,
+        products: "products" value
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1284,7 +1303,6 @@ impl ImportCoursesRequest {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// The `Instructor` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Instructor {
     /// `name`: a string.
@@ -1292,6 +1310,11 @@ pub struct Instructor {
 
     /// `description`: a string.
     pub description: String,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    Instructor { name: "name" value, description: "description" value }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1360,8 +1383,6 @@ crate::runtime::enums::string_enum!(LessonContentType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LessonImport {
     /// `title`: a string.
@@ -1371,7 +1392,6 @@ pub struct LessonImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `contentType`: a [`LessonContentType`](crate::courses::LessonContentType).
@@ -1381,12 +1401,23 @@ pub struct LessonImport {
     pub description: String,
 
     /// URL of the lesson video.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket_video_url: Option<String>,
 
     /// `postMaterials`: a list of [`LessonMaterial`](crate::courses::LessonMaterial) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_materials: Option<Vec<LessonMaterial>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    LessonImport {
+        title: "title" value,
+        visibility: "visibility" value,
+        thumbnail_url: "thumbnailUrl" unless_none,
+        content_type: "contentType" value,
+        description: "description" value,
+        bucket_video_url: "bucketVideoUrl" unless_none,
+        post_materials: "postMaterials" unless_none
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1446,8 +1477,6 @@ impl LessonImport {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LessonMaterial {
     /// `title`: a string.
@@ -1458,6 +1487,11 @@ pub struct LessonMaterial {
 
     /// `url`: a string.
     pub url: String,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    LessonMaterial { title: "title" value, type_: "type" value, url: "url" value }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1784,8 +1818,6 @@ crate::runtime::enums::string_enum!(MaterialFileType);
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubCategoryImport {
     /// `title`: a string.
@@ -1795,12 +1827,20 @@ pub struct SubCategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
+}
+
+#[cfg(any(feature = "courses", feature = "v3_courses"))]
+crate::runtime::object::serialize_impl! {
+    SubCategoryImport {
+        title: "title" value,
+        visibility: "visibility" value,
+        thumbnail_url: "thumbnailUrl" unless_none,
+        posts: "posts" unless_none
+    }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]

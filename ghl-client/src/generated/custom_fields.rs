@@ -832,8 +832,6 @@ crate::runtime::enums::string_enum!(AcceptedFileFormat);
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
@@ -844,6 +842,15 @@ pub struct CreateCustomFieldFolderRequest {
 
     /// `locationId`: a string.
     pub location_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    CreateCustomFieldFolderRequest {
+        object_key: "objectKey" value,
+        name: "name" value,
+        location_id: "locationId" value
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -872,34 +879,27 @@ impl CreateCustomFieldFolderRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `name`: a string. Example: `Name`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
     pub show_in_forms: bool,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
@@ -912,15 +912,32 @@ pub struct CreateCustomFieldRequest {
     pub object_key: String,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// Id of the folder to put the field in.
     pub parent_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    CreateCustomFieldRequest {
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        placeholder: "placeholder" unless_none,
+        show_in_forms: "showInForms" value,
+        options: "options" unless_none,
+        accepted_formats: "acceptedFormats" unless_none,
+        data_type: "dataType" value,
+        field_key: "fieldKey" value,
+        object_key: "objectKey" value,
+        max_file_limit: "maxFileLimit" unless_none,
+        allow_custom_option: "allowCustomOption" unless_none,
+        parent_id: "parentId" value
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1018,8 +1035,6 @@ impl CreateCustomFieldRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
@@ -1073,7 +1088,7 @@ pub struct CustomField {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomField {
+    received CustomField {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -1194,7 +1209,6 @@ crate::runtime::enums::string_enum!(CustomFieldDataType);
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
@@ -1209,14 +1223,16 @@ pub struct CustomFieldDeleteResponse {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldDeleteResponse { succeded: 0 "succeded" value, id: 1 "id" value, key: 2 "key" value }
+    received CustomFieldDeleteResponse {
+        succeded: 0 "succeded" value,
+        id: 1 "id" value,
+        key: 2 "key" value
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
@@ -1234,7 +1250,7 @@ pub struct CustomFieldFolder {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldFolder {
+    received CustomFieldFolder {
         id: 0 "id" value,
         object_key: 1 "objectKey" value,
         location_id: 2 "locationId" value,
@@ -1245,7 +1261,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
@@ -1257,26 +1272,30 @@ pub struct CustomFieldList {
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
-    CustomFieldList { fields: 0 "fields" value_or_default, folders: 1 "folders" value_or_default }
+    received CustomFieldList {
+        fields: 0 "fields" value_or_default,
+        folders: 1 "folders" value_or_default
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFieldOption {
     /// Sent on create and returned; left out on update.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `label`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// A URL tied to the choice (RADIO fields only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    CustomFieldOption { key: "key" unless_none, label: "label" unless_none, url: "url" unless_none }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1314,7 +1333,6 @@ impl CustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
@@ -1322,7 +1340,7 @@ pub struct CustomFieldResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-crate::runtime::object::object_impl! { CustomFieldResponse { field: 0 "field" value } }
+crate::runtime::object::object_impl! { received CustomFieldResponse { field: 0 "field" value } }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CustomFieldResponse {
@@ -1335,8 +1353,6 @@ impl CustomFieldResponse {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
     /// `name`: a string.
@@ -1344,6 +1360,11 @@ pub struct UpdateCustomFieldFolderRequest {
 
     /// `locationId`: a string.
     pub location_id: String,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomFieldFolderRequest { name: "name" value, location_id: "locationId" value }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1367,15 +1388,18 @@ impl UpdateCustomFieldFolderRequest {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCustomFieldOption {
     /// `label`: a string.
     pub label: String,
 
     /// A URL tied to the choice (RADIO fields only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomFieldOption { label: "label" value, url: "url" unless_none }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1402,39 +1426,45 @@ impl UpdateCustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
     pub show_in_forms: bool,
 
     /// `options`: a list of [`UpdateCustomFieldOption`](crate::custom_fields::UpdateCustomFieldOption) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<UpdateCustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomFieldRequest {
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        placeholder: "placeholder" unless_none,
+        show_in_forms: "showInForms" value,
+        options: "options" unless_none,
+        accepted_formats: "acceptedFormats" unless_none,
+        max_file_limit: "maxFileLimit" unless_none
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]

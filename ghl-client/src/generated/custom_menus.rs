@@ -585,8 +585,6 @@ impl UpdateCustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -617,12 +615,27 @@ pub struct CreateCustomMenuRequest {
     pub user_role: CustomMenuUserRole,
 
     /// Let the embedded page use the camera (iframe mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// Let the embedded page use the microphone (iframe mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+crate::runtime::object::serialize_impl! {
+    CreateCustomMenuRequest {
+        title: "title" value,
+        url: "url" value,
+        icon: "icon" value,
+        show_on_company: "showOnCompany" value,
+        show_on_location: "showOnLocation" value,
+        show_to_all_locations: "showToAllLocations" value,
+        open_mode: "openMode" value,
+        locations: "locations" value,
+        user_role: "userRole" value,
+        allow_camera: "allowCamera" unless_none,
+        allow_microphone: "allowMicrophone" unless_none
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -689,8 +702,6 @@ impl CreateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
@@ -735,7 +746,7 @@ pub struct CustomMenu {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    CustomMenu {
+    received CustomMenu {
         id: 0 "id" value,
         icon: 1 "icon" value,
         title: 2 "title" value,
@@ -755,17 +766,18 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomMenuIcon {
     /// Font Awesome icon name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub font_family: Option<IconFontFamily>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+crate::runtime::object::serialize_impl! {
+    CustomMenuIcon { name: "name" unless_none, font_family: "fontFamily" unless_none }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -845,8 +857,6 @@ crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
@@ -854,7 +864,9 @@ pub struct CustomMenuResponse {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-crate::runtime::object::object_impl! { CustomMenuResponse { custom_menu: 0 "customMenu" value } }
+crate::runtime::object::object_impl! {
+    received CustomMenuResponse { custom_menu: 0 "customMenu" value }
+}
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 impl CustomMenuResponse {
@@ -915,8 +927,6 @@ crate::runtime::enums::string_enum!(CustomMenuUserRole);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -934,7 +944,7 @@ pub struct DeleteCustomMenuResponse {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    DeleteCustomMenuResponse {
+    received DeleteCustomMenuResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         deleted_menu_id: 2 "deletedMenuId" value,
@@ -993,8 +1003,6 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
@@ -1006,7 +1014,7 @@ pub struct ListCustomMenusResponse {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    ListCustomMenusResponse {
+    received ListCustomMenusResponse {
         custom_menus: 0 "customMenus" value_or_default,
         total_links: 1 "totalLinks" value
     }
@@ -1015,8 +1023,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
@@ -1024,6 +1030,11 @@ pub struct NewCustomMenuIcon {
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
     pub font_family: IconFontFamily,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+crate::runtime::object::serialize_impl! {
+    NewCustomMenuIcon { name: "name" value, font_family: "fontFamily" value }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1044,53 +1055,57 @@ impl NewCustomMenuIcon {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `url`: a string. Example: `https://custom-menus.com/`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<CustomMenuIcon>,
 
     /// `showOnCompany`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_company: Option<bool>,
 
     /// `showOnLocation`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_location: Option<bool>,
 
     /// `showToAllLocations`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_to_all_locations: Option<bool>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// Sub-accounts to show it in when not shown to all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// `allowCamera`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// `allowMicrophone`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomMenuRequest {
+        title: "title" unless_none,
+        url: "url" unless_none,
+        icon: "icon" unless_none,
+        show_on_company: "showOnCompany" unless_none,
+        show_on_location: "showOnLocation" unless_none,
+        show_to_all_locations: "showToAllLocations" unless_none,
+        open_mode: "openMode" unless_none,
+        locations: "locations" unless_none,
+        user_role: "userRole" unless_none,
+        allow_camera: "allowCamera" unless_none,
+        allow_microphone: "allowMicrophone" unless_none
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1201,8 +1216,6 @@ impl UpdateCustomMenuRequest {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.
@@ -1214,7 +1227,10 @@ pub struct UpdateCustomMenuResponse {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    UpdateCustomMenuResponse { success: 0 "success" value, custom_menu: 1 "customMenu" value }
+    received UpdateCustomMenuResponse {
+        success: 0 "success" value,
+        custom_menu: 1 "customMenu" value
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]

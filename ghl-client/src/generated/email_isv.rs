@@ -269,8 +269,6 @@ crate::runtime::enums::string_enum!(EmailDeliverability);
 #[cfg(feature = "email_isv")]
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -297,7 +295,7 @@ pub struct EmailVerificationResult {
 
 #[cfg(feature = "email_isv")]
 crate::runtime::object::object_impl! {
-    EmailVerificationResult {
+    received EmailVerificationResult {
         verified: 0 "verified" value,
         message: 1 "message" value,
         address: 2 "address" value,
@@ -354,8 +352,6 @@ crate::runtime::enums::string_enum!(EmailVerificationType);
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
@@ -364,14 +360,12 @@ pub struct LeadConnectorRecommendation {
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::object::object_impl! {
-    LeadConnectorRecommendation { is_email_valid: 0 "isEmailValid" value }
+    received LeadConnectorRecommendation { is_email_valid: 0 "isEmailValid" value }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 /// What to verify.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.
@@ -379,6 +373,11 @@ pub struct VerifyEmailRequest {
 
     /// The email address, or the id of the contact whose email is checked.
     pub verify: String,
+}
+
+#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+crate::runtime::object::serialize_impl! {
+    VerifyEmailRequest { type_: "type" value, verify: "verify" value }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]

@@ -793,54 +793,60 @@ impl UpdateEmailTemplate {
 
 /// A new template, folder or import.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     pub location_id: String,
 
     /// `title`: a string. Example: `template title`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// What to create.
     pub type_: CreateEmailTemplateRequestType,
 
     /// User making the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
 
     /// Editor generation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub builder_version: Option<CreateEmailTemplateRequestBuilderVersion>,
 
     /// `name`: a string. Example: `Template1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Folder to create it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// Address of existing content to start from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_data_url: Option<String>,
 
     /// Service an imported template comes from.
     pub import_provider: CreateEmailTemplateRequestImportProvider,
 
     /// Share link of the template to import.
-    #[serde(rename = "importURL", skip_serializing_if = "Option::is_none")]
     pub import_url: Option<String>,
 
     /// Where the template comes from, e.g. template_library.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_source: Option<String>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateEmailTemplateRequest {
+        location_id: "locationId" value,
+        title: "title" unless_none,
+        type_: "type" value,
+        updated_by: "updatedBy" unless_none,
+        builder_version: "builderVersion" unless_none,
+        name: "name" unless_none,
+        parent_id: "parentId" unless_none,
+        template_data_url: "templateDataUrl" unless_none,
+        import_provider: "importProvider" value,
+        import_url: "importURL" unless_none,
+        template_source: "templateSource" unless_none,
+        is_plain_text: "isPlainText" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1082,8 +1088,6 @@ crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 
 /// The `CreateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
@@ -1094,13 +1098,14 @@ pub struct CreateEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    CreateEmailTemplateResponse { redirect: 0 "redirect" value, trace_id: 1 "traceId" value }
+    received CreateEmailTemplateResponse {
+        redirect: 0 "redirect" value,
+        trace_id: 1 "traceId" value
+    }
 }
 
 /// The `DeleteEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
@@ -1111,13 +1116,11 @@ pub struct DeleteEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteEmailTemplateResponse { ok: 0 "ok" value, trace_id: 1 "traceId" value }
+    received DeleteEmailTemplateResponse { ok: 0 "ok" value, trace_id: 1 "traceId" value }
 }
 
 /// The drag-and-drop editor's document.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
@@ -1128,6 +1131,14 @@ pub struct EmailBuilderContent {
 
     /// Document-wide settings.
     pub template_settings: serde_json::Value,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailBuilderContent {
+        elements: "elements" value,
+        attrs: "attrs" value,
+        template_settings: "templateSettings" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1157,8 +1168,6 @@ impl EmailBuilderContent {
 
 /// A scheduled email campaign, or a folder of campaigns.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
@@ -1183,7 +1192,6 @@ pub struct EmailCampaign {
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// `status`: a string.
@@ -1229,7 +1237,6 @@ pub struct EmailCampaign {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `documentId`: a string.
@@ -1246,7 +1253,7 @@ pub struct EmailCampaign {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaign {
+    received EmailCampaign {
         name: 0 "name" value,
         repeat_after: 1 "repeatAfter" value,
         id: 2 "id" value,
@@ -1279,8 +1286,6 @@ crate::runtime::object::object_impl! {
 
 /// An email template as the listing documents it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
@@ -1312,7 +1317,7 @@ pub struct EmailTemplate {
 }
 
 crate::runtime::object::object_impl! {
-    EmailTemplate {
+    received EmailTemplate {
         name: 0 "name" value,
         updated_by: 1 "updatedBy" value,
         is_plain_text: 2 "isPlainText" value,
@@ -1431,8 +1436,6 @@ crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
@@ -1446,7 +1449,7 @@ pub struct ListEmailCampaignsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListEmailCampaignsResponse {
+    received ListEmailCampaignsResponse {
         schedules: 0 "schedules" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -1558,8 +1561,6 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 
 /// The new content of a template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1581,12 +1582,23 @@ pub struct UpdateEmailTemplateRequest {
     pub editor_type: UpdateEmailTemplateRequestEditorType,
 
     /// Inbox preview line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `isPlainText`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateEmailTemplateRequest {
+        location_id: "locationId" value,
+        template_id: "templateId" value,
+        updated_by: "updatedBy" value,
+        dnd: "dnd" value,
+        html: "html" value,
+        editor_type: "editorType" value,
+        preview_text: "previewText" unless_none,
+        is_plain_text: "isPlainText" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1680,8 +1692,6 @@ crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 
 /// The `UpdateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").
@@ -1698,7 +1708,7 @@ pub struct UpdateEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateEmailTemplateResponse {
+    received UpdateEmailTemplateResponse {
         ok: 0 "ok" value,
         trace_id: 1 "traceId" value,
         preview_url: 2 "previewUrl" value,

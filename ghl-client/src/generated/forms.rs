@@ -568,8 +568,6 @@ pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// A form as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Form {
     /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
@@ -584,13 +582,12 @@ pub struct Form {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    Form { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
+    received Form { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
 }
 
 #[cfg(feature = "forms")]
 /// The `FormContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormContactSessionIds {
     /// `ids`: a list of strings.
@@ -598,13 +595,13 @@ pub struct FormContactSessionIds {
 }
 
 #[cfg(feature = "forms")]
-crate::runtime::object::object_impl! { FormContactSessionIds { ids: 0 "ids" value_or_default } }
+crate::runtime::object::object_impl! {
+    received FormContactSessionIds { ids: 0 "ids" value_or_default }
+}
 
 #[cfg(feature = "forms")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormEventData {
     /// Facebook click id cookie.
@@ -664,7 +661,7 @@ pub struct FormEventData {
 
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
-    FormEventData {
+    received FormEventData {
         fbc: 0 "fbc" value,
         fbp: 1 "fbp" value,
         page: 2 "page" value,
@@ -689,7 +686,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "forms")]
 /// The page the form was submitted from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -701,14 +697,12 @@ pub struct FormPageDetails {
 
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
-    FormPageDetails { url: 0 "url" value, title: 1 "title" value }
+    received FormPageDetails { url: 0 "url" value, title: 1 "title" value }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// One entry submitted through a form.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormSubmission {
     /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
@@ -735,7 +729,7 @@ pub struct FormSubmission {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    FormSubmission {
+    received FormSubmission {
         id: 0 "id" value,
         contact_id: 1 "contactId" value,
         created_at: 2 "createdAt" value,
@@ -753,8 +747,6 @@ pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Val
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
@@ -772,7 +764,7 @@ pub struct FormSubmissionPageMeta {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    FormSubmissionPageMeta {
+    received FormSubmissionPageMeta {
         total: 0 "total" value,
         current_page: 1 "currentPage" value,
         next_page: 2 "nextPage" value,
@@ -783,7 +775,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// The `ListFormSubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormSubmissionsResponse {
     /// `submissions`: a list of [`FormSubmission`](crate::forms::FormSubmission) values.
@@ -795,7 +786,7 @@ pub struct ListFormSubmissionsResponse {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    ListFormSubmissionsResponse {
+    received ListFormSubmissionsResponse {
         submissions: 0 "submissions" value_or_default,
         meta: 1 "meta" value
     }
@@ -804,7 +795,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 /// The `ListFormsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFormsResponse {
     /// `forms`: a list of [`Form`](crate::forms::Form) values.
@@ -816,5 +806,5 @@ pub struct ListFormsResponse {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    ListFormsResponse { forms: 0 "forms" value_or_default, total: 1 "total" value }
+    received ListFormsResponse { forms: 0 "forms" value_or_default, total: 1 "total" value }
 }

@@ -978,7 +978,6 @@ impl UpdateFunnelRedirect {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CountFunnelPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
     /// `count`: a whole number. Example: `20`.
@@ -986,13 +985,13 @@ pub struct CountFunnelPagesResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { CountFunnelPagesResponse { count: 0 "count" value } }
+crate::runtime::object::object_impl! {
+    received CountFunnelPagesResponse { count: 0 "count" value }
+}
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1009,6 +1008,17 @@ pub struct CreateRedirectRequest {
 
     /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
     pub action: RedirectAction,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+crate::runtime::object::serialize_impl! {
+    CreateRedirectRequest {
+        location_id: "locationId" value,
+        domain: "domain" value,
+        path: "path" value,
+        target: "target" value,
+        action: "action" value
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1047,7 +1057,6 @@ impl CreateRedirectRequest {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `DeleteRedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
     /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
@@ -1055,7 +1064,7 @@ pub struct DeleteRedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { DeleteRedirectResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! { received DeleteRedirectResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl DeleteRedirectResponse {
@@ -1068,7 +1077,6 @@ impl DeleteRedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
     /// `status`: a string. Example: `ok`.
@@ -1076,17 +1084,16 @@ pub struct DeleteRedirectResponseData {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { DeleteRedirectResponseData { status: 0 "status" value } }
+crate::runtime::object::object_impl! {
+    received DeleteRedirectResponseData { status: 0 "status" value }
+}
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
@@ -1149,7 +1156,7 @@ pub struct Funnel {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    Funnel {
+    received Funnel {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -1176,12 +1183,9 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "funnels")]
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
@@ -1205,7 +1209,7 @@ pub struct FunnelPage {
 
 #[cfg(feature = "funnels")]
 crate::runtime::object::object_impl! {
-    FunnelPage {
+    received FunnelPage {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         funnel_id: 2 "funnelId" value,
@@ -1219,8 +1223,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
@@ -1250,7 +1252,7 @@ pub struct FunnelStep {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    FunnelStep {
+    received FunnelStep {
         id: 0 "id" value,
         name: 1 "name" value,
         origin_id: 2 "originId" value,
@@ -1265,8 +1267,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
@@ -1281,7 +1281,7 @@ pub struct ListFunnelsResponse {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    ListFunnelsResponse {
+    received ListFunnelsResponse {
         funnels: 0 "funnels" value_or_default,
         count: 1 "count" value,
         trace_id: 2 "traceId" value
@@ -1291,7 +1291,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `ListRedirectsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
@@ -1299,7 +1298,7 @@ pub struct ListRedirectsResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { ListRedirectsResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! { received ListRedirectsResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl ListRedirectsResponse {
@@ -1312,8 +1311,6 @@ impl ListRedirectsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
@@ -1343,7 +1340,7 @@ pub struct Redirect {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    Redirect {
+    received Redirect {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         domain: 2 "domain" value,
@@ -1411,7 +1408,6 @@ crate::runtime::enums::string_enum!(RedirectAction);
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `RedirectList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectList {
     /// Number of redirects matching the request.
@@ -1423,13 +1419,12 @@ pub struct RedirectList {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    RedirectList { count: 0 "count" value, data: 1 "data" value_or_default }
+    received RedirectList { count: 0 "count" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `RedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
@@ -1437,7 +1432,7 @@ pub struct RedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { RedirectResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! { received RedirectResponse { data: 0 "data" value } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl RedirectResponse {
@@ -1450,8 +1445,6 @@ impl RedirectResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.
@@ -1462,6 +1455,15 @@ pub struct UpdateRedirectRequest {
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     pub location_id: String,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+crate::runtime::object::serialize_impl! {
+    UpdateRedirectRequest {
+        target: "target" value,
+        action: "action" value,
+        location_id: "locationId" value
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]

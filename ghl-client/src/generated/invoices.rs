@@ -5893,13 +5893,14 @@ impl VoidInvoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An extra address that receives copies.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AdditionalEmail {
     /// `email`: an email address. Example: `alex@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! { AdditionalEmail { email: "email" unless_none } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! { AdditionalEmail { email: 0 "email" value } }
@@ -5922,33 +5923,37 @@ impl AdditionalEmail {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Address {
     /// `addressLine1`: a string. Example: `9931 Beechwood`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `addressLine2`: a string. Example: `Suite 4`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
 
     /// `city`: a string. Example: `Houston`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string. Example: `TX`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// Two-letter country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `postalCode`: a string. Example: `77001`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    Address {
+        address_line1: "addressLine1" unless_none,
+        address_line2: "addressLine2" unless_none,
+        city: "city" unless_none,
+        state: "state" unless_none,
+        country_code: "countryCode" unless_none,
+        postal_code: "postalCode" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6018,8 +6023,6 @@ impl Address {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
@@ -6027,6 +6030,11 @@ pub struct AltContext {
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
     pub alt_type: AltType,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    AltContext { alt_id: "altId" value, alt_type: "altType" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6128,29 +6136,33 @@ crate::runtime::enums::string_enum!(AmountType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Attachment {
     /// `id`: a string. Example: `6241712be68f7a98102ba272`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Electronics.pdf`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `url`: a string. Example: `https://example.com/files/electronics.pdf`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// MIME type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Size in bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    Attachment {
+        id: "id" unless_none,
+        name: "name" unless_none,
+        url: "url" unless_none,
+        type_: "type" unless_none,
+        size: "size" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6218,17 +6230,18 @@ impl Attachment {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AutoInvoicing {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `directPayments`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_payments: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    AutoInvoicing { enabled: "enabled" unless_none, direct_payments: "directPayments" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6260,52 +6273,57 @@ impl AutoInvoicing {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
     /// `enable`: `true` or `false`.
     pub enable: bool,
 
     /// Kind of saved payment method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `paymentMethodId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 
     /// `customerId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
 
     /// `card`: a [`Card`](crate::invoices::Card).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<Card>,
 
     /// `usBankAccount`: a [`UsBankAccount`](crate::invoices::UsBankAccount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub us_bank_account: Option<UsBankAccount>,
 
     /// `sepaDirectDebit`: a [`SepaDirectDebit`](crate::invoices::SepaDirectDebit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sepa_direct_debit: Option<SepaDirectDebit>,
 
     /// `bacsDirectDebit`: a [`BacsDirectDebit`](crate::invoices::BacsDirectDebit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bacs_direct_debit: Option<BacsDirectDebit>,
 
     /// `becsDirectDebit`: a [`BecsDirectDebit`](crate::invoices::BecsDirectDebit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub becs_direct_debit: Option<BecsDirectDebit>,
 
     /// `cardId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
 
     /// Payment provider details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    AutoPaymentDetails {
+        enable: "enable" value,
+        type_: "type" unless_none,
+        payment_method_id: "paymentMethodId" unless_none,
+        customer_id: "customerId" unless_none,
+        card: "card" unless_none,
+        us_bank_account: "usBankAccount" unless_none,
+        sepa_direct_debit: "sepaDirectDebit" unless_none,
+        bacs_direct_debit: "bacsDirectDebit" unless_none,
+        becs_direct_debit: "becsDirectDebit" unless_none,
+        card_id: "cardId" unless_none,
+        provider: "provider" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6413,7 +6431,6 @@ impl AutoPaymentDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A Bacs direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BacsDirectDebit {
     /// `sort_code`: a string.
@@ -6421,6 +6438,11 @@ pub struct BacsDirectDebit {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    BacsDirectDebit { sort_code: "sort_code" value, last4: "last4" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6441,7 +6463,6 @@ impl BacsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A BECS direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BecsDirectDebit {
     /// `bsb_number`: a string.
@@ -6449,6 +6470,11 @@ pub struct BecsDirectDebit {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    BecsDirectDebit { bsb_number: "bsb_number" value, last4: "last4" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6469,33 +6495,37 @@ impl BecsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BusinessDetails {
     /// Address of the logo image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 
     /// Business name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1-214-559-6993`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// Business address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<BusinessDetailsAddress>,
 
     /// `website`: a string. Example: `www.example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Custom values shown on the document.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    BusinessDetails {
+        logo_url: "logoUrl" unless_none,
+        name: "name" unless_none,
+        phone_no: "phoneNo" unless_none,
+        address: "address" unless_none,
+        website: "website" unless_none,
+        custom_values: "customValues" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6579,7 +6609,6 @@ pub enum BusinessDetailsAddress {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment card, by brand and last digits.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Card {
     /// `brand`: a string. Example: `visa`.
@@ -6588,6 +6617,9 @@ pub struct Card {
     /// `last4`: a string. Example: `4242`.
     pub last4: String,
 }
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! { Card { brand: "brand" value, last4: "last4" value } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
@@ -6607,12 +6639,14 @@ impl Card {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A cheque, by number.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Cheque {
     /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
 }
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! { Cheque { number: "number" value } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
@@ -6630,41 +6664,45 @@ impl Cheque {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactDetails {
     /// Contact id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Alex`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// `email`: a string. Example: `alex@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `additionalEmails`: a list of [`AdditionalEmail`](crate::invoices::AdditionalEmail) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_emails: Option<Vec<AdditionalEmail>>,
 
     /// `companyName`: a string. Example: `ABC Corp.`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `address`: a [`Address`](crate::invoices::Address).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 
     /// Custom field values shown on the document.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    ContactDetails {
+        id: "id" unless_none,
+        name: "name" unless_none,
+        phone_no: "phoneNo" unless_none,
+        email: "email" unless_none,
+        additional_emails: "additionalEmails" unless_none,
+        company_name: "companyName" unless_none,
+        address: "address" unless_none,
+        custom_fields: "customFields" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6755,8 +6793,6 @@ impl ContactDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
@@ -6778,77 +6814,92 @@ pub struct CreateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    CreateEstimateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        live_mode: "liveMode" unless_none,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        contact_details: "contactDetails" value,
+        estimate_number: "estimateNumber" unless_none,
+        issue_date: "issueDate" unless_none,
+        expiry_date: "expiryDate" unless_none,
+        sent_to: "sentTo" unless_none,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        meta: "meta" unless_none,
+        send_estimate_details: "sendEstimateDetails" unless_none,
+        frequency_settings: "frequencySettings" value,
+        estimate_number_prefix: "estimateNumberPrefix" unless_none,
+        user_id: "userId" unless_none,
+        attachments: "attachments" unless_none,
+        auto_invoice: "autoInvoice" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none,
+        payment_schedule_config: "paymentScheduleConfig" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7030,8 +7081,6 @@ impl CreateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
@@ -7044,8 +7093,17 @@ pub struct CreateInvoiceFromEstimateRequest {
     pub mark_as_invoiced: bool,
 
     /// `version`: a [`CreateInvoiceFromEstimateRequestVersion`](crate::invoices::CreateInvoiceFromEstimateRequestVersion), one of `v1`, `v2`. Example: `v2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<CreateInvoiceFromEstimateRequestVersion>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    CreateInvoiceFromEstimateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        mark_as_invoiced: "markAsInvoiced" value,
+        version: "version" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7129,8 +7187,6 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
@@ -7155,25 +7211,21 @@ pub struct CreateInvoiceRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
@@ -7183,36 +7235,57 @@ pub struct CreateInvoiceRequest {
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    CreateInvoiceRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        contact_details: "contactDetails" value,
+        invoice_number: "invoiceNumber" unless_none,
+        issue_date: "issueDate" value,
+        due_date: "dueDate" unless_none,
+        sent_to: "sentTo" value,
+        live_mode: "liveMode" value,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        payment_schedule: "paymentSchedule" unless_none,
+        late_fees_configuration: "lateFeesConfiguration" unless_none,
+        tips_configuration: "tipsConfiguration" unless_none,
+        invoice_number_prefix: "invoiceNumberPrefix" unless_none,
+        payment_methods: "paymentMethods" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7365,8 +7438,6 @@ impl CreateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
@@ -7397,43 +7468,59 @@ pub struct CreateInvoiceScheduleRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    CreateInvoiceScheduleRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        contact_details: "contactDetails" value,
+        schedule: "schedule" value,
+        live_mode: "liveMode" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        tips_configuration: "tipsConfiguration" unless_none,
+        late_fees_configuration: "lateFeesConfiguration" unless_none,
+        invoice_number_prefix: "invoiceNumberPrefix" unless_none,
+        payment_methods: "paymentMethods" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7559,8 +7646,6 @@ impl CreateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
@@ -7570,7 +7655,6 @@ pub struct CreateInvoiceTemplateRequest {
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
 
     /// `name`: a string. Example: `New Template`.
@@ -7586,44 +7670,57 @@ pub struct CreateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    CreateInvoiceTemplateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        internal: "internal" unless_none,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        discount: "discount" unless_none,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        tips_configuration: "tipsConfiguration" unless_none,
+        late_fees_configuration: "lateFeesConfiguration" unless_none,
+        invoice_number_prefix: "invoiceNumberPrefix" unless_none,
+        payment_methods: "paymentMethods" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7753,8 +7850,6 @@ impl CreateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
@@ -7808,7 +7903,7 @@ pub struct CustomNotifications {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    CustomNotifications {
+    received CustomNotifications {
         customer_send_invoice: 0 "customerSendInvoice" value,
         team_payment_success: 1 "teamPaymentSuccess" value,
         customer_payment_success: 2 "customerPaymentSuccess" value,
@@ -7831,21 +7926,25 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Discount {
     /// Amount or percentage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// Products the discount is limited to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_on_product_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    Discount {
+        value: "value" unless_none,
+        type_: "type" unless_none,
+        valid_on_product_ids: "validOnProductIds" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -7887,12 +7986,9 @@ impl Discount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -7944,7 +8040,6 @@ pub struct Estimate {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
@@ -7987,7 +8082,6 @@ pub struct Estimate {
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalamountInUSD"))]
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
@@ -7999,7 +8093,7 @@ pub struct Estimate {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Estimate {
+    received Estimate {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -8040,7 +8134,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One entry of an estimate's history.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateAction {
     /// `action`: a string. Example: `Created`.
@@ -8052,29 +8145,24 @@ pub struct EstimateAction {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    EstimateAction { action: 0 "action" value, timestamp: 1 "timestamp" value }
+    received EstimateAction { action: 0 "action" value, timestamp: 1 "timestamp" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateItem {
     /// `name`: a string. Example: `ABC Product`.
     pub name: String,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -8087,28 +8175,41 @@ pub struct EstimateItem {
     pub qty: f64,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Addresses of files attached to the item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    EstimateItem {
+        name: "name" value,
+        description: "description" unless_none,
+        product_id: "productId" unless_none,
+        price_id: "priceId" unless_none,
+        currency: "currency" value,
+        amount: "amount" value,
+        qty: "qty" value,
+        taxes: "taxes" unless_none,
+        automatic_tax_category_id: "automaticTaxCategoryId" unless_none,
+        is_setup_fee_item: "isSetupFeeItem" unless_none,
+        type_: "type" unless_none,
+        tax_inclusive: "taxInclusive" unless_none,
+        attachments: "attachments" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8284,12 +8385,9 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -8341,7 +8439,6 @@ pub struct EstimateTemplate {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
@@ -8353,7 +8450,7 @@ pub struct EstimateTemplate {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    EstimateTemplate {
+    received EstimateTemplate {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -8380,8 +8477,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
@@ -8403,43 +8498,56 @@ pub struct EstimateTemplateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    EstimateTemplateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        live_mode: "liveMode" unless_none,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        meta: "meta" unless_none,
+        send_estimate_details: "sendEstimateDetails" unless_none,
+        estimate_number_prefix: "estimateNumberPrefix" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8559,12 +8667,15 @@ impl EstimateTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
     pub estimate_id: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    EstimateViewedRequest { estimate_id: "estimateId" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8585,16 +8696,18 @@ impl EstimateViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Repeat settings of an estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FrequencySettings {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleOptions>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    FrequencySettings { enabled: "enabled" unless_none, schedule: "schedule" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8626,8 +8739,6 @@ impl FrequencySettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
@@ -8639,7 +8750,7 @@ pub struct GenerateEstimateNumberResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    GenerateEstimateNumberResponse {
+    received GenerateEstimateNumberResponse {
         estimate_number: 0 "estimateNumber" value,
         trace_id: 1 "traceId" value
     }
@@ -8648,8 +8759,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
@@ -8658,7 +8767,7 @@ pub struct GenerateInvoiceNumberResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    GenerateInvoiceNumberResponse { invoice_number: 0 "invoiceNumber" value }
+    received GenerateInvoiceNumberResponse { invoice_number: 0 "invoiceNumber" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8747,12 +8856,9 @@ crate::runtime::enums::string_enum!(IntervalType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `status`: a [`InvoiceStatus`](crate::invoices::InvoiceStatus).
@@ -8830,7 +8936,7 @@ pub struct Invoice {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Invoice {
+    received Invoice {
         id: 0 "_id" value,
         status: 1 "status" value,
         live_mode: 2 "liveMode" value,
@@ -8862,7 +8968,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The estimate and the invoice made from it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
     /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
@@ -8874,29 +8979,27 @@ pub struct InvoiceFromEstimateResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    InvoiceFromEstimateResponse { estimate: 0 "estimate" value, invoice: 1 "invoice" value }
+    received InvoiceFromEstimateResponse {
+        estimate: 0 "estimate" value,
+        invoice: 1 "invoice" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// `name`: a string. Example: `ABC Product`.
     pub name: String,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -8909,24 +9012,37 @@ pub struct InvoiceItem {
     pub qty: f64,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    InvoiceItem {
+        name: "name" value,
+        description: "description" unless_none,
+        product_id: "productId" unless_none,
+        price_id: "priceId" unless_none,
+        currency: "currency" value,
+        amount: "amount" value,
+        qty: "qty" value,
+        taxes: "taxes" unless_none,
+        automatic_tax_category_id: "automaticTaxCategoryId" unless_none,
+        is_setup_fee_item: "isSetupFeeItem" unless_none,
+        type_: "type" unless_none,
+        tax_inclusive: "taxInclusive" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9026,12 +9142,9 @@ impl InvoiceItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Schedule status.
@@ -9091,7 +9204,7 @@ pub struct InvoiceSchedule {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    InvoiceSchedule {
+    received InvoiceSchedule {
         id: 0 "_id" value,
         status: 1 "status" value,
         live_mode: 2 "liveMode" value,
@@ -9117,8 +9230,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
@@ -9184,7 +9295,7 @@ pub struct InvoiceSettings {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    InvoiceSettings {
+    received InvoiceSettings {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         terms_note: 2 "termsNote" value,
@@ -9274,12 +9385,9 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -9318,7 +9426,7 @@ pub struct InvoiceTemplate {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    InvoiceTemplate {
+    received InvoiceTemplate {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -9337,13 +9445,14 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
     pub invoice_id: String,
 }
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! { InvoiceViewedRequest { invoice_id: "invoiceId" value } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
@@ -9363,33 +9472,37 @@ impl InvoiceViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Tax id.
-    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales tax`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Rate in percent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
 
     /// How the tax is applied to the price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calculation: Option<ItemTaxCalculation>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Id of the saved tax, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    ItemTax {
+        id: "_id" unless_none,
+        name: "name" unless_none,
+        rate: "rate" unless_none,
+        calculation: "calculation" unless_none,
+        description: "description" unless_none,
+        tax_id: "taxId" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9540,17 +9653,18 @@ crate::runtime::enums::string_enum!(ItemType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesCap {
     /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<LateFeesCapType>,
 
     /// Largest total of late fees.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    LateFeesCap { type_: "type" unless_none, value: "value" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9620,33 +9734,37 @@ crate::runtime::enums::string_enum!(LateFeesCapType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
     /// `enable`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
 
     /// Fee amount or percentage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// `frequency`: a [`LateFeesFrequency`](crate::invoices::LateFeesFrequency).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<LateFeesFrequency>,
 
     /// `grace`: a [`LateFeesGrace`](crate::invoices::LateFeesGrace).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grace: Option<LateFeesGrace>,
 
     /// `maxLateFees`: a [`LateFeesCap`](crate::invoices::LateFeesCap).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_late_fees: Option<LateFeesCap>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    LateFeesConfiguration {
+        enable: "enable" unless_none,
+        value: "value" unless_none,
+        type_: "type" unless_none,
+        frequency: "frequency" unless_none,
+        grace: "grace" unless_none,
+        max_late_fees: "maxLateFees" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9721,17 +9839,21 @@ impl LateFeesConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesFrequency {
     /// Number of intervals between fees.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesFrequencyInterval`](crate::invoices::LateFeesFrequencyInterval), one of `minute`, `hour`, `day`, `week`, `month`, `one_time`. Example: `day`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesFrequencyInterval>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    LateFeesFrequency {
+        interval_count: "intervalCount" unless_none,
+        interval: "interval" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9829,17 +9951,18 @@ crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesGrace {
     /// Number of days of grace.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesGraceInterval`](crate::invoices::LateFeesGraceInterval), one of `day`. Example: `day`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesGraceInterval>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    LateFeesGrace { interval_count: "intervalCount" unless_none, interval: "interval" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9909,12 +10032,9 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `ABC Product`.
@@ -9956,7 +10076,7 @@ pub struct LineItem {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    LineItem {
+    received LineItem {
         id: 0 "_id" value,
         name: 1 "name" value,
         description: 2 "description" value,
@@ -9976,8 +10096,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
@@ -9992,7 +10110,7 @@ pub struct ListEstimateTemplatesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListEstimateTemplatesResponse {
+    received ListEstimateTemplatesResponse {
         data: 0 "data" value_or_default,
         total_count: 1 "totalCount" value,
         trace_id: 2 "traceId" value
@@ -10002,8 +10120,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
@@ -10018,7 +10134,7 @@ pub struct ListEstimatesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListEstimatesResponse {
+    received ListEstimatesResponse {
         estimates: 0 "estimates" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -10028,7 +10144,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoice schedules.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
     /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
@@ -10040,7 +10155,7 @@ pub struct ListInvoiceSchedulesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListInvoiceSchedulesResponse {
+    received ListInvoiceSchedulesResponse {
         schedules: 0 "schedules" value_or_default,
         total: 1 "total" value
     }
@@ -10049,8 +10164,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
@@ -10062,7 +10175,7 @@ pub struct ListInvoiceTemplatesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListInvoiceTemplatesResponse {
+    received ListInvoiceTemplatesResponse {
         data: 0 "data" value_or_default,
         total_count: 1 "totalCount" value
     }
@@ -10071,7 +10184,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// One page of invoices.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
     /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
@@ -10083,7 +10195,10 @@ pub struct ListInvoicesResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ListInvoicesResponse { invoices: 0 "invoices" value_or_default, total: 1 "total" value }
+    received ListInvoicesResponse {
+        invoices: 0 "invoices" value_or_default,
+        total: 1 "total" value
+    }
 }
 
 #[cfg(feature = "invoices")]
@@ -10185,20 +10300,25 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
     pub charges: Vec<serde_json::Value>,
 
     /// Total of the charges collected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_miscellaneous_charges: Option<f64>,
 
     /// `paidCharges`: a list of [`PaidCharge`](crate::invoices::PaidCharge) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_charges: Option<Vec<PaidCharge>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    MiscellaneousCharges {
+        charges: "charges" value,
+        collected_miscellaneous_charges: "collectedMiscellaneousCharges" unless_none,
+        paid_charges: "paidCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10235,8 +10355,6 @@ impl MiscellaneousCharges {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
@@ -10263,7 +10381,7 @@ pub struct NotificationTemplate {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    NotificationTemplate {
+    received NotificationTemplate {
         enabled: 0 "enabled" value,
         email_template: 1 "emailTemplate" value,
         sms_template: 2 "smsTemplate" value,
@@ -10277,7 +10395,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A miscellaneous charge already paid.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PaidCharge {
     /// `name`: a string. Example: `Processing Fee`.
@@ -10290,8 +10407,17 @@ pub struct PaidCharge {
     pub amount: f64,
 
     /// `_id`: a string. Example: `673d01d7d547648a8dab6211`.
-    #[serde(rename = "_id")]
     pub id: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    PaidCharge {
+        name: "name" value,
+        charge: "charge" value,
+        amount: "amount" value,
+        id: "_id" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10322,13 +10448,14 @@ impl PaidCharge {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Payment methods offered to the payer.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PaymentMethods {
     /// `stripe`: a [`StripePaymentMethod`](crate::invoices::StripePaymentMethod).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe: Option<StripePaymentMethod>,
 }
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! { PaymentMethods { stripe: "stripe" unless_none } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! { PaymentMethods { stripe: 0 "stripe" value } }
@@ -10399,8 +10526,6 @@ crate::runtime::enums::string_enum!(PaymentMode);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10408,6 +10533,11 @@ pub struct PaymentSchedule {
 
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    PaymentSchedule { type_: "type" value, schedules: "schedules" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10428,8 +10558,6 @@ impl PaymentSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
@@ -10440,6 +10568,15 @@ pub struct PaymentScheduleConfig {
 
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    PaymentScheduleConfig {
+        type_: "type" value,
+        date_config: "dateConfig" value,
+        schedules: "schedules" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10468,8 +10605,6 @@ impl PaymentScheduleConfig {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
@@ -10477,6 +10612,14 @@ pub struct PaymentScheduleDateConfig {
 
     /// `scheduleDateType`: a [`PaymentScheduleDateConfigScheduleDateType`](crate::invoices::PaymentScheduleDateConfigScheduleDateType), one of `regular_interval`, `custom`. Example: `regular_interval`.
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    PaymentScheduleDateConfig {
+        deposit_date_type: "depositDateType" value,
+        schedule_date_type: "scheduleDateType" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10592,8 +10735,6 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
@@ -10605,7 +10746,7 @@ pub struct ProductSettings {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ProductSettings {
+    received ProductSettings {
         enable_import_product_description: 0 "enableImportProductDescription" value,
         description_optional: 1 "descriptionOptional" value
     }
@@ -10614,8 +10755,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
@@ -10637,20 +10776,32 @@ pub struct RecordPaymentRequest {
     pub notes: String,
 
     /// Amount paid; the full amount due when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// Caller-defined data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Instalments this payment settles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_ids: Option<Vec<String>>,
 
     /// When the payment was made.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    RecordPaymentRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        mode: "mode" value,
+        card: "card" value,
+        cheque: "cheque" value,
+        notes: "notes" value,
+        amount: "amount" unless_none,
+        meta: "meta" unless_none,
+        payment_schedule_ids: "paymentScheduleIds" unless_none,
+        fulfilled_at: "fulfilledAt" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10727,7 +10878,6 @@ impl RecordPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The invoice after the payment was recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10739,7 +10889,7 @@ pub struct RecordPaymentResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    RecordPaymentResponse { success: 0 "success" value, invoice: 1 "invoice" value }
+    received RecordPaymentResponse { success: 0 "success" value, invoice: 1 "invoice" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10753,65 +10903,69 @@ impl RecordPaymentResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
 
     /// Number of interval units between runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
 
     /// `startDate`: a string. Example: `2023-01-01`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `startTime`: a string. Example: `20:45:00`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
     /// `dayOfMonth`: a whole number. Example: `15`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`RecurrenceRuleDayOfWeek`](crate::invoices::RecurrenceRuleDayOfWeek), one of `mo`, `tu`, `we`, `th`, `fr`, `sa`, `su`. Example: `mo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<RecurrenceRuleDayOfWeek>,
 
     /// Week of the month; -1 is the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`RecurrenceRuleMonthOfYear`](crate::invoices::RecurrenceRuleMonthOfYear), one of `jan`, `feb`, `mar`, `apr`, `may`, `jun`, `jul`, `aug`, `sep`, `oct`, `nov`, `dec`. Example: `jan`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<RecurrenceRuleMonthOfYear>,
 
     /// Number of runs before the rule ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// Days ahead of each run that the invoice is sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
 
     /// `useStartAsPrimaryUserAccepted`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_start_as_primary_user_accepted: Option<bool>,
 
     /// `endType`: a string. Example: `by`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_type: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    RecurrenceRule {
+        interval_type: "intervalType" unless_none,
+        interval: "interval" unless_none,
+        start_date: "startDate" unless_none,
+        start_time: "startTime" unless_none,
+        end_date: "endDate" unless_none,
+        end_time: "endTime" unless_none,
+        day_of_month: "dayOfMonth" unless_none,
+        day_of_week: "dayOfWeek" unless_none,
+        num_of_week: "numOfWeek" unless_none,
+        month_of_year: "monthOfYear" unless_none,
+        count: "count" unless_none,
+        days_before: "daysBefore" unless_none,
+        use_start_as_primary_user_accepted: "useStartAsPrimaryUserAccepted" unless_none,
+        end_type: "endType" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11110,8 +11264,6 @@ crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -11159,7 +11311,7 @@ pub struct Reminder {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Reminder {
+    received Reminder {
         enabled: 0 "enabled" value,
         email_template: 1 "emailTemplate" value,
         sms_template: 2 "smsTemplate" value,
@@ -11266,8 +11418,6 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
@@ -11279,7 +11429,7 @@ pub struct ReminderSettings {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ReminderSettings {
+    received ReminderSettings {
         default_email_template_id: 0 "defaultEmailTemplateId" value,
         reminders: 1 "reminders" value_or_default
     }
@@ -11288,8 +11438,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
@@ -11301,7 +11449,7 @@ pub struct RemindersConfiguration {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    RemindersConfiguration {
+    received RemindersConfiguration {
         reminder_execution_details_list: 0 "reminderExecutionDetailsList" value,
         reminder_settings: 1 "reminderSettings" value
     }
@@ -11310,8 +11458,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
@@ -11325,6 +11471,16 @@ pub struct ScheduleAutoPaymentRequest {
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
     pub auto_payment: AutoPaymentDetails,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    ScheduleAutoPaymentRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        id: "id" value,
+        auto_payment: "autoPayment" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11360,8 +11516,6 @@ impl ScheduleAutoPaymentRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
@@ -11374,8 +11528,17 @@ pub struct ScheduleInvoiceScheduleRequest {
     pub live_mode: bool,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    ScheduleInvoiceScheduleRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        live_mode: "liveMode" value,
+        auto_payment: "autoPayment" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11416,17 +11579,18 @@ impl ScheduleInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleOptions {
     /// When a one-off schedule runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::invoices::RecurrenceRule).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    ScheduleOptions { execute_at: "executeAt" unless_none, rrule: "rrule" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11511,8 +11675,6 @@ crate::runtime::enums::string_enum!(SendAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
@@ -11531,12 +11693,23 @@ pub struct SendEstimateRequest {
     pub user_id: String,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `estimateName`: a string. Example: `Estimate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_name: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    SendEstimateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        action: "action" value,
+        live_mode: "liveMode" value,
+        user_id: "userId" value,
+        sent_from: "sentFrom" unless_none,
+        estimate_name: "estimateName" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11591,8 +11764,6 @@ impl SendEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
@@ -11611,12 +11782,23 @@ pub struct SendInvoiceRequest {
     pub live_mode: bool,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    SendInvoiceRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        user_id: "userId" value,
+        action: "action" value,
+        live_mode: "liveMode" value,
+        sent_from: "sentFrom" unless_none,
+        auto_payment: "autoPayment" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11671,8 +11853,6 @@ impl SendInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -11687,7 +11867,7 @@ pub struct SendInvoiceResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    SendInvoiceResponse {
+    received SendInvoiceResponse {
         invoice: 0 "invoice" value,
         sms_data: 1 "smsData" value,
         email_data: 2 "emailData" value
@@ -11697,17 +11877,18 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SenderConfiguration {
     /// `fromName`: a string. Example: `Alex`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    SenderConfiguration { from_name: "fromName" unless_none, from_email: "fromEmail" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11739,24 +11920,29 @@ impl SenderConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
     pub email: Vec<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// `phoneNo`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    SentTo {
+        email: "email" value,
+        email_cc: "emailCc" unless_none,
+        email_bcc: "emailBcc" unless_none,
+        phone_no: "phoneNo" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11799,7 +11985,6 @@ impl SentTo {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A SEPA direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SepaDirectDebit {
     /// `bank_code`: a string.
@@ -11810,6 +11995,15 @@ pub struct SepaDirectDebit {
 
     /// `branch_code`: a string.
     pub branch_code: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    SepaDirectDebit {
+        bank_code: "bank_code" value,
+        last4: "last4" value,
+        branch_code: "branch_code" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11881,13 +12075,15 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_bank_debit_only: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    StripePaymentMethod { enable_bank_debit_only: "enableBankDebitOnly" unless_none }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11913,8 +12109,6 @@ impl StripePaymentMethod {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
@@ -11933,25 +12127,21 @@ pub struct Text2PayRequest {
     pub items: Vec<InvoiceItem>,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
@@ -11961,43 +12151,33 @@ pub struct Text2PayRequest {
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// Id of an existing draft invoice to send instead of creating one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `includeTermsNote`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_terms_note: Option<bool>,
 
     /// Keep the invoice as a draft or send it now.
@@ -12007,12 +12187,43 @@ pub struct Text2PayRequest {
     pub user_id: String,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    Text2PayRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        currency: "currency" value,
+        items: "items" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        contact_details: "contactDetails" value,
+        invoice_number: "invoiceNumber" unless_none,
+        issue_date: "issueDate" value,
+        due_date: "dueDate" unless_none,
+        sent_to: "sentTo" value,
+        live_mode: "liveMode" value,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        payment_schedule: "paymentSchedule" unless_none,
+        late_fees_configuration: "lateFeesConfiguration" unless_none,
+        tips_configuration: "tipsConfiguration" unless_none,
+        invoice_number_prefix: "invoiceNumberPrefix" unless_none,
+        payment_methods: "paymentMethods" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none,
+        id: "id" unless_none,
+        include_terms_note: "includeTermsNote" unless_none,
+        action: "action" value,
+        user_id: "userId" value,
+        discount: "discount" unless_none,
+        business_details: "businessDetails" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12240,8 +12451,6 @@ crate::runtime::enums::string_enum!(Text2PayRequestAction);
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
@@ -12253,7 +12462,7 @@ pub struct Text2PayResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Text2PayResponse { invoice: 0 "invoice" value, invoice_url: 1 "invoiceUrl" value }
+    received Text2PayResponse { invoice: 0 "invoice" value, invoice_url: 1 "invoiceUrl" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12267,16 +12476,21 @@ impl Text2PayResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
     pub tips_percentage: Vec<f64>,
 
     /// `tipsEnabled`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    TipsConfiguration {
+        tips_percentage: "tipsPercentage" value,
+        tips_enabled: "tipsEnabled" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12305,8 +12519,6 @@ impl TipsConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
@@ -12321,14 +12533,16 @@ pub struct TotalSummary {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    TotalSummary { sub_total: 0 "subTotal" value, discount: 1 "discount" value, tax: 2 "tax" value }
+    received TotalSummary {
+        sub_total: 0 "subTotal" value,
+        discount: 1 "discount" value,
+        tax: 2 "tax" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
@@ -12350,81 +12564,96 @@ pub struct UpdateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 
     /// `estimateStatus`: a [`EstimateStatus`](crate::invoices::EstimateStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_status: Option<EstimateStatus>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdateEstimateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        live_mode: "liveMode" unless_none,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        contact_details: "contactDetails" value,
+        estimate_number: "estimateNumber" unless_none,
+        issue_date: "issueDate" unless_none,
+        expiry_date: "expiryDate" unless_none,
+        sent_to: "sentTo" unless_none,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        meta: "meta" unless_none,
+        send_estimate_details: "sendEstimateDetails" unless_none,
+        frequency_settings: "frequencySettings" value,
+        estimate_number_prefix: "estimateNumberPrefix" unless_none,
+        user_id: "userId" unless_none,
+        attachments: "attachments" unless_none,
+        auto_invoice: "autoInvoice" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none,
+        payment_schedule_config: "paymentScheduleConfig" unless_none,
+        estimate_status: "estimateStatus" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12614,8 +12843,6 @@ impl UpdateEstimateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
@@ -12628,49 +12855,39 @@ pub struct UpdateInvoiceRequest {
     pub name: String,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
     pub currency: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `invoiceNumber`: a string. Example: `1001`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub invoice_items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
@@ -12680,32 +12897,55 @@ pub struct UpdateInvoiceRequest {
     pub due_date: String,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// Xero accounting link details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdateInvoiceRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        title: "title" unless_none,
+        currency: "currency" value,
+        description: "description" unless_none,
+        business_details: "businessDetails" unless_none,
+        invoice_number: "invoiceNumber" unless_none,
+        contact_id: "contactId" unless_none,
+        contact_details: "contactDetails" unless_none,
+        terms_notes: "termsNotes" unless_none,
+        discount: "discount" unless_none,
+        invoice_items: "invoiceItems" value,
+        automatic_taxes_enabled: "automaticTaxesEnabled" unless_none,
+        live_mode: "liveMode" unless_none,
+        issue_date: "issueDate" value,
+        due_date: "dueDate" value,
+        payment_schedule: "paymentSchedule" unless_none,
+        tips_configuration: "tipsConfiguration" unless_none,
+        xero_details: "xeroDetails" unless_none,
+        invoice_number_prefix: "invoiceNumberPrefix" unless_none,
+        payment_methods: "paymentMethods" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12889,8 +13129,6 @@ impl UpdateInvoiceRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
@@ -12924,20 +13162,36 @@ pub struct UpdateInvoiceScheduleRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdateInvoiceScheduleRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        contact_details: "contactDetails" value,
+        schedule: "schedule" value,
+        live_mode: "liveMode" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        discount: "discount" value,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        attachments: "attachments" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -13023,8 +13277,6 @@ impl UpdateInvoiceScheduleRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
@@ -13034,7 +13286,6 @@ pub struct UpdateInvoiceTemplateRequest {
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
 
     /// `name`: a string. Example: `New Template`.
@@ -13050,20 +13301,33 @@ pub struct UpdateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdateInvoiceTemplateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        internal: "internal" unless_none,
+        name: "name" value,
+        business_details: "businessDetails" value,
+        currency: "currency" value,
+        items: "items" value,
+        discount: "discount" unless_none,
+        terms_notes: "termsNotes" unless_none,
+        title: "title" unless_none,
+        miscellaneous_charges: "miscellaneousCharges" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -13145,8 +13409,6 @@ impl UpdateInvoiceTemplateRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
@@ -13157,6 +13419,15 @@ pub struct UpdateLateFeesRequest {
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     pub late_fees_configuration: LateFeesConfiguration,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdateLateFeesRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        late_fees_configuration: "lateFeesConfiguration" value
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -13189,8 +13460,6 @@ impl UpdateLateFeesRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
@@ -13200,8 +13469,16 @@ pub struct UpdatePaymentMethodsRequest {
     pub alt_type: AltType,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UpdatePaymentMethodsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        payment_methods: "paymentMethods" unless_none
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -13232,7 +13509,6 @@ impl UpdatePaymentMethodsRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 /// A US bank account.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UsBankAccount {
     /// `bank_name`: a string.
@@ -13240,6 +13516,11 @@ pub struct UsBankAccount {
 
     /// `last4`: a string.
     pub last4: String,
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+crate::runtime::object::serialize_impl! {
+    UsBankAccount { bank_name: "bank_name" value, last4: "last4" value }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]

@@ -1515,7 +1515,6 @@ impl UpdateKnowledgeBaseFaq {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlError {
     /// Server stack trace.
@@ -1539,7 +1538,7 @@ pub struct CrawlError {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlError {
+    received CrawlError {
         stack: 0 "stack" value,
         response: 1 "response" value,
         status: 2 "status" value,
@@ -1600,8 +1599,6 @@ crate::runtime::enums::string_enum!(CrawlMode);
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
@@ -1611,7 +1608,6 @@ pub struct CrawlOperation {
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
@@ -1636,7 +1632,6 @@ pub struct CrawlOperation {
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v"))]
     pub v: Option<i64>,
 
     /// The site's robots.txt.
@@ -1645,7 +1640,7 @@ pub struct CrawlOperation {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlOperation {
+    received CrawlOperation {
         discovered_urls_count: 0 "discoveredUrlsCount" value,
         trained_urls_count: 1 "trainedUrlsCount" value,
         id: 2 "_id" value,
@@ -1664,7 +1659,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlRecord {
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
@@ -1682,7 +1676,7 @@ pub struct CrawlRecord {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlRecord {
+    received CrawlRecord {
         url: 0 "url" value,
         id: 1 "id" value,
         title: 2 "title" value,
@@ -1701,8 +1695,6 @@ impl CrawlRecord {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
@@ -1717,7 +1709,7 @@ pub struct CrawlStarted {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStarted {
+    received CrawlStarted {
         operation_id: 0 "operationId" value,
         status: 1 "status" value,
         url: 2 "url" value
@@ -1805,8 +1797,6 @@ crate::runtime::enums::string_enum!(CrawlState);
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
@@ -1818,7 +1808,7 @@ pub struct CrawlStatus {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatus {
+    received CrawlStatus {
         aggregate: 0 "aggregate" value_or_default,
         operation_details: 1 "operationDetails" value
     }
@@ -1827,11 +1817,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
@@ -1840,13 +1828,12 @@ pub struct CrawlStatusGroup {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusGroup { id: 0 "_id" value, records: 1 "records" value_or_default }
+    received CrawlStatusGroup { id: 0 "_id" value, records: 1 "records" value_or_default }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1858,7 +1845,7 @@ pub struct CrawlStatusResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusResponse { success: 0 "success" value, data: 1 "data" value }
+    received CrawlStatusResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1872,8 +1859,6 @@ impl CrawlStatusResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
@@ -1887,6 +1872,16 @@ pub struct CreateKnowledgeBaseFaqRequest {
 
     /// `knowledgeBaseId`: a string. Example: `710KoEzy793Fxubft0bc`.
     pub knowledge_base_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    CreateKnowledgeBaseFaqRequest {
+        location_id: "locationId" value,
+        question: "question" value,
+        answer: "answer" value,
+        knowledge_base_id: "knowledgeBaseId" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1922,7 +1917,6 @@ impl CreateKnowledgeBaseFaqRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1934,7 +1928,7 @@ pub struct CreateKnowledgeBaseFaqResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CreateKnowledgeBaseFaqResponse { success: 0 "success" value, faq: 1 "faq" value }
+    received CreateKnowledgeBaseFaqResponse { success: 0 "success" value, faq: 1 "faq" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1948,19 +1942,25 @@ impl CreateKnowledgeBaseFaqResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `locationId`: a string.
     pub location_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    CreateKnowledgeBaseRequest {
+        name: "name" value,
+        description: "description" unless_none,
+        location_id: "locationId" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1991,8 +1991,6 @@ impl CreateKnowledgeBaseRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2003,6 +2001,15 @@ pub struct DeleteTrainedUrlsRequest {
 
     /// Ids of trained pages, from the trained-page listing.
     pub url_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    DeleteTrainedUrlsRequest {
+        knowledge_base_id: "knowledgeBaseId" value,
+        location_id: "locationId" value,
+        url_ids: "urlIds" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2035,8 +2042,6 @@ impl DeleteTrainedUrlsRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2050,6 +2055,16 @@ pub struct DiscoverWebsiteRequest {
 
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     pub knowledge_base_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    DiscoverWebsiteRequest {
+        location_id: "locationId" value,
+        url: "url" value,
+        option: "option" value,
+        knowledge_base_id: "knowledgeBaseId" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2085,7 +2100,6 @@ impl DiscoverWebsiteRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2097,7 +2111,7 @@ pub struct DiscoverWebsiteResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    DiscoverWebsiteResponse { success: 0 "success" value, data: 1 "data" value }
+    received DiscoverWebsiteResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2111,8 +2125,6 @@ impl DiscoverWebsiteResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
@@ -2145,7 +2157,7 @@ pub struct KnowledgeBase2 {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBase2 {
+    received KnowledgeBase2 {
         id: 0 "id" value,
         name: 1 "name" value,
         name_lower_case: 2 "nameLowerCase" value,
@@ -2169,8 +2181,6 @@ impl KnowledgeBase2 {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
@@ -2194,7 +2204,7 @@ pub struct KnowledgeBaseContentCounts {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseContentCounts {
+    received KnowledgeBaseContentCounts {
         faqs: 0 "faqs" value,
         urls: 1 "urls" value,
         rich_text: 2 "richText" value,
@@ -2207,8 +2217,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
@@ -2244,7 +2252,7 @@ pub struct KnowledgeBaseFaq {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseFaq {
+    received KnowledgeBaseFaq {
         id: 0 "id" value,
         question: 1 "question" value,
         question_lower_case: 2 "questionLowerCase" value,
@@ -2261,8 +2269,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
@@ -2280,7 +2286,7 @@ pub struct KnowledgeBasePage {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBasePage {
+    received KnowledgeBasePage {
         knowledge_bases: 0 "knowledgeBases" value_or_default,
         active_count: 1 "activeCount" value,
         has_more: 2 "hasMore" value,
@@ -2291,7 +2297,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2303,7 +2308,7 @@ pub struct KnowledgeBaseResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseResponse { success: 0 "success" value, data: 1 "data" value }
+    received KnowledgeBaseResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2317,8 +2322,6 @@ impl KnowledgeBaseResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
@@ -2333,14 +2336,16 @@ pub struct KnowledgeBaseSummary {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseSummary { id: 0 "id" value, name: 1 "name" value, created_at: 2 "createdAt" value }
+    received KnowledgeBaseSummary {
+        id: 0 "id" value,
+        name: 1 "name" value,
+        created_at: 2 "createdAt" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
@@ -2358,7 +2363,7 @@ pub struct ListKnowledgeBaseFaqsResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListKnowledgeBaseFaqsResponse {
+    received ListKnowledgeBaseFaqsResponse {
         count: 0 "count" value,
         faqs: 1 "faqs" value_or_default,
         last_faq_id: 2 "lastFaqId" value,
@@ -2369,7 +2374,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2381,7 +2385,7 @@ pub struct ListKnowledgeBasesResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListKnowledgeBasesResponse { success: 0 "success" value, data: 1 "data" value }
+    received ListKnowledgeBasesResponse { success: 0 "success" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2395,7 +2399,6 @@ impl ListKnowledgeBasesResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
@@ -2407,14 +2410,12 @@ pub struct ListTrainedUrlsResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListTrainedUrlsResponse { count: 0 "count" value, urls: 1 "urls" value_or_default }
+    received ListTrainedUrlsResponse { count: 0 "count" value, urls: 1 "urls" value_or_default }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
@@ -2428,6 +2429,16 @@ pub struct TrainUrlsRequest {
 
     /// The crawl operation that found them.
     pub operation_id: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    TrainUrlsRequest {
+        location_id: "locationId" value,
+        url_ids: "urlIds" value,
+        knowledge_base_id: "knowledgeBaseId" value,
+        operation_id: "operationId" value
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2463,8 +2474,6 @@ impl TrainUrlsRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
@@ -2497,7 +2506,7 @@ pub struct TrainedUrl {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    TrainedUrl {
+    received TrainedUrl {
         id: 0 "id" value,
         url: 1 "url" value,
         title: 2 "title" value,
@@ -2513,7 +2522,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseFaqRequest {
     /// `question`: a string.
@@ -2521,6 +2529,11 @@ pub struct UpdateKnowledgeBaseFaqRequest {
 
     /// `answer`: a string.
     pub answer: String,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    UpdateKnowledgeBaseFaqRequest { question: "question" value, answer: "answer" value }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2544,16 +2557,18 @@ impl UpdateKnowledgeBaseFaqRequest {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseRequest {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+crate::runtime::object::serialize_impl! {
+    UpdateKnowledgeBaseRequest { name: "name" unless_none, description: "description" unless_none }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]

@@ -615,8 +615,6 @@ impl UpdateLink {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -627,6 +625,15 @@ pub struct CreateLinkRequest {
 
     /// Where a click is sent.
     pub redirect_to: String,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+crate::runtime::object::serialize_impl! {
+    CreateLinkRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        redirect_to: "redirectTo" value
+    }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
@@ -659,8 +666,6 @@ impl CreateLinkRequest {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Link {
     /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
@@ -681,7 +686,7 @@ pub struct Link {
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 crate::runtime::object::object_impl! {
-    Link {
+    received Link {
         id: 0 "id" value,
         name: 1 "name" value,
         redirect_to: 2 "redirectTo" value,
@@ -693,7 +698,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `LinkResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// `link`: a [`Link`](crate::links::Link).
@@ -701,7 +705,7 @@ pub struct LinkResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-crate::runtime::object::object_impl! { LinkResponse { link: 0 "link" value } }
+crate::runtime::object::object_impl! { received LinkResponse { link: 0 "link" value } }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 impl LinkResponse {
@@ -714,7 +718,6 @@ impl LinkResponse {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLinksResponse {
     /// `links`: a list of [`Link`](crate::links::Link) values.
@@ -722,13 +725,13 @@ pub struct ListLinksResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-crate::runtime::object::object_impl! { ListLinksResponse { links: 0 "links" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ListLinksResponse { links: 0 "links" value_or_default }
+}
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLinkRequest {
     /// `name`: a string. Example: `first tag`.
@@ -736,6 +739,11 @@ pub struct UpdateLinkRequest {
 
     /// Where a click is sent.
     pub redirect_to: String,
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+crate::runtime::object::serialize_impl! {
+    UpdateLinkRequest { name: "name" value, redirect_to: "redirectTo" value }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]

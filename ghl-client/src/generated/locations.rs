@@ -4282,8 +4282,6 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
     /// `name`: a string. Example: `Preferred Contact Method`.
@@ -4293,32 +4291,40 @@ pub struct CreateLocationCustomFieldRequest {
     pub data_type: LocationCustomFieldDataType,
 
     /// `placeholder`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// File extensions accepted by a file field, e.g. `.pdf`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    CreateLocationCustomFieldRequest {
+        name: "name" value,
+        data_type: "dataType" value,
+        placeholder: "placeholder" unless_none,
+        accepted_format: "acceptedFormat" unless_none,
+        is_multiple_file: "isMultipleFile" unless_none,
+        max_number_of_files: "maxNumberOfFiles" unless_none,
+        text_box_list_options: "textBoxListOptions" unless_none,
+        position: "position" unless_none,
+        model: "model" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4401,71 +4407,77 @@ impl CreateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
     /// `name`: a string. Example: `Mark Shoes`.
     pub name: String,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// Id of the agency.
     pub company_id: String,
 
     /// `address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::locations::CountryCode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `timezone`: a string. Example: `US/Central`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
 
     /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
 
     /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
 
     /// Snapshot to load into the new sub-account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    CreateLocationRequest {
+        name: "name" value,
+        phone: "phone" unless_none,
+        company_id: "companyId" value,
+        address: "address" unless_none,
+        city: "city" unless_none,
+        state: "state" unless_none,
+        country: "country" unless_none,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_none,
+        timezone: "timezone" unless_none,
+        prospect_info: "prospectInfo" unless_none,
+        settings: "settings" unless_none,
+        social: "social" unless_none,
+        twilio: "twilio" unless_none,
+        mailgun: "mailgun" unless_none,
+        snapshot_id: "snapshotId" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4604,31 +4616,37 @@ impl CreateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
     /// `title`: a string.
     pub title: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Ids of the users who own the produced tasks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
     pub rrule_options: RecurrenceRule,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    CreateRecurringTaskRequest {
+        title: "title" value,
+        description: "description" unless_none,
+        contact_ids: "contactIds" unless_none,
+        owners: "owners" unless_none,
+        rrule_options: "rruleOptions" value,
+        ignore_task_creation: "ignoreTaskCreation" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4730,8 +4748,6 @@ crate::runtime::enums::string_enum!(CustomFieldModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
@@ -4752,7 +4768,7 @@ pub struct CustomValue {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    CustomValue {
+    received CustomValue {
         id: 0 "id" value,
         name: 1 "name" value,
         field_key: 2 "fieldKey" value,
@@ -4764,8 +4780,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
@@ -4774,13 +4788,12 @@ pub struct CustomValueList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    CustomValueList { custom_values: 0 "customValues" value_or_default }
+    received CustomValueList { custom_values: 0 "customValues" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomValueRequest {
     /// `name`: a string. Example: `Business Hours`.
@@ -4788,6 +4801,11 @@ pub struct CustomValueRequest {
 
     /// `value`: a string. Example: `Mon-Fri 9AM-5PM EST`.
     pub value: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    CustomValueRequest { name: "name" value, value: "value" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4808,8 +4826,6 @@ impl CustomValueRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
@@ -4817,7 +4833,9 @@ pub struct CustomValueResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { CustomValueResponse { custom_value: 0 "customValue" value } }
+crate::runtime::object::object_impl! {
+    received CustomValueResponse { custom_value: 0 "customValue" value }
+}
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl CustomValueResponse {
@@ -4830,7 +4848,6 @@ impl CustomValueResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `DeleteLocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
     /// `success`: `true` or `false`.
@@ -4842,13 +4859,12 @@ pub struct DeleteLocationResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteLocationResponse { success: 0 "success" value, message: 1 "message" value }
+    received DeleteLocationResponse { success: 0 "success" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `DeleteRecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
     /// `id`: a string.
@@ -4860,7 +4876,7 @@ pub struct DeleteRecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteRecurringTaskResponse { id: 0 "id" value, success: 1 "success" value }
+    received DeleteRecurringTaskResponse { id: 0 "id" value, success: 1 "success" value }
 }
 
 #[cfg(feature = "locations")]
@@ -4914,8 +4930,6 @@ crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -4981,7 +4995,7 @@ pub struct Location {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    Location {
+    received Location {
         id: 0 "id" value,
         company_id: 1 "companyId" value,
         name: 2 "name" value,
@@ -5008,8 +5022,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
@@ -5042,7 +5054,7 @@ pub struct LocationBusiness {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationBusiness {
+    received LocationBusiness {
         name: 0 "name" value,
         address: 1 "address" value,
         city: 2 "city" value,
@@ -5058,8 +5070,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
@@ -5104,7 +5114,7 @@ pub struct LocationCustomField {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomField {
+    received LocationCustomField {
         id: 0 "id" value,
         name: 1 "name" value,
         field_key: 2 "fieldKey" value,
@@ -5237,8 +5247,6 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
@@ -5247,14 +5255,12 @@ pub struct LocationCustomFieldList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldList { custom_fields: 0 "customFields" value_or_default }
+    received LocationCustomFieldList { custom_fields: 0 "customFields" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
@@ -5263,7 +5269,7 @@ pub struct LocationCustomFieldResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldResponse { custom_field: 0 "customField" value }
+    received LocationCustomFieldResponse { custom_field: 0 "customField" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5277,7 +5283,6 @@ impl LocationCustomFieldResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationResponse {
     /// `location`: a [`Location`](crate::locations::Location).
@@ -5285,7 +5290,7 @@ pub struct LocationResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationResponse { location: 0 "location" value } }
+crate::runtime::object::object_impl! { received LocationResponse { location: 0 "location" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationResponse {
@@ -5298,7 +5303,6 @@ impl LocationResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
     /// `locations`: a list of [`Location`](crate::locations::Location) values.
@@ -5307,31 +5311,35 @@ pub struct LocationSearchResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationSearchResponse { locations: 0 "locations" value_or_default }
+    received LocationSearchResponse { locations: 0 "locations" value_or_default }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_contact: Option<bool>,
 
     /// `allowDuplicateOpportunity`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_opportunity: Option<bool>,
 
     /// `allowFacebookNameMerge`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_facebook_name_merge: Option<bool>,
 
     /// `disableContactTimezone`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_contact_timezone: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    LocationSettings {
+        allow_duplicate_contact: "allowDuplicateContact" unless_none,
+        allow_duplicate_opportunity: "allowDuplicateOpportunity" unless_none,
+        allow_facebook_name_merge: "allowFacebookNameMerge" unless_none,
+        disable_contact_timezone: "disableContactTimezone" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5385,53 +5393,57 @@ impl LocationSettings {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationSocial {
     /// `facebookUrl`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_url: Option<String>,
 
     /// `googlePlus`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_plus: Option<String>,
 
     /// `linkedIn`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in: Option<String>,
 
     /// `foursquare`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare: Option<String>,
 
     /// `twitter`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twitter: Option<String>,
 
     /// `yelp`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub yelp: Option<String>,
 
     /// `instagram`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram: Option<String>,
 
     /// `youtube`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube: Option<String>,
 
     /// `pinterest`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest: Option<String>,
 
     /// `blogRss`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub blog_rss: Option<String>,
 
     /// `googlePlacesId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_places_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    LocationSocial {
+        facebook_url: "facebookUrl" unless_none,
+        google_plus: "googlePlus" unless_none,
+        linked_in: "linkedIn" unless_none,
+        foursquare: "foursquare" unless_none,
+        twitter: "twitter" unless_none,
+        yelp: "yelp" unless_none,
+        instagram: "instagram" unless_none,
+        youtube: "youtube" unless_none,
+        pinterest: "pinterest" unless_none,
+        blog_rss: "blogRss" unless_none,
+        google_places_id: "googlePlacesId" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5541,8 +5553,6 @@ impl LocationSocial {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
@@ -5557,13 +5567,16 @@ pub struct LocationTag {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationTag { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
+    received LocationTag {
+        id: 0 "id" value,
+        name: 1 "name" value,
+        location_id: 2 "locationId" value
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagList {
     /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
@@ -5571,17 +5584,21 @@ pub struct LocationTagList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTagList { tags: 0 "tags" value_or_default } }
+crate::runtime::object::object_impl! {
+    received LocationTagList { tags: 0 "tags" value_or_default }
+}
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LocationTagRequest {
     /// `name`: a string. Example: `vip`.
     pub name: String,
 }
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! { LocationTagRequest { name: "name" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
@@ -5599,7 +5616,6 @@ impl LocationTagRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagResponse {
     /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
@@ -5607,7 +5623,7 @@ pub struct LocationTagResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTagResponse { tag: 0 "tag" value } }
+crate::runtime::object::object_impl! { received LocationTagResponse { tag: 0 "tag" value } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationTagResponse {
@@ -5620,7 +5636,6 @@ impl LocationTagResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTaskList {
     /// The tasks, as HighLevel sends them.
@@ -5628,13 +5643,13 @@ pub struct LocationTaskList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTaskList { tasks: 0 "tasks" value_or_default } }
+crate::runtime::object::object_impl! {
+    received LocationTaskList { tasks: 0 "tasks" value_or_default }
+}
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
@@ -5661,7 +5676,7 @@ pub struct LocationTemplate {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationTemplate {
+    received LocationTemplate {
         id: 0 "id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -5675,8 +5690,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
@@ -5688,7 +5701,7 @@ pub struct LocationTemplateList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationTemplateList {
+    received LocationTemplateList {
         templates: 0 "templates" value_or_default,
         total_count: 1 "totalCount" value
     }
@@ -5697,8 +5710,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -5706,6 +5717,11 @@ pub struct MailgunCredentials {
 
     /// `domain`: a string.
     pub domain: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    MailgunCredentials { api_key: "apiKey" value, domain: "domain" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5726,8 +5742,6 @@ impl MailgunCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
@@ -5738,6 +5752,15 @@ pub struct ProspectInfo {
 
     /// `email`: a string.
     pub email: String,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    ProspectInfo {
+        first_name: "firstName" value,
+        last_name: "lastName" value,
+        email: "email" value
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5824,49 +5847,53 @@ crate::runtime::enums::string_enum!(RecurrenceInterval);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<RecurrenceInterval>,
 
     /// Units of intervalType between occurrences.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date and time (RFC 3339 string).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Day of the month
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::locations::Weekday).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<Weekday>,
 
     /// Month
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<i64>,
 
     /// Most occurrences to produce.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 
     /// `createTaskIfOverDue`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_task_if_over_due: Option<bool>,
 
     /// Seconds from creation until each task is due.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_after_seconds: Option<i64>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    RecurrenceRule {
+        interval_type: "intervalType" unless_none,
+        interval: "interval" unless_none,
+        start_date: "startDate" unless_none,
+        end_date: "endDate" unless_none,
+        day_of_month: "dayOfMonth" unless_none,
+        day_of_week: "dayOfWeek" unless_none,
+        month_of_year: "monthOfYear" unless_none,
+        count: "count" unless_none,
+        create_task_if_over_due: "createTaskIfOverDue" unless_none,
+        due_after_seconds: "dueAfterSeconds" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5973,8 +6000,6 @@ impl RecurrenceRule {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
@@ -6013,7 +6038,7 @@ pub struct RecurringTask {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    RecurringTask {
+    received RecurringTask {
         id: 0 "id" value,
         title: 1 "title" value,
         description: 2 "description" value,
@@ -6039,8 +6064,6 @@ impl RecurringTask {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
@@ -6049,7 +6072,7 @@ pub struct RecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    RecurringTaskResponse { recurring_task: 0 "recurringTask" value }
+    received RecurringTaskResponse { recurring_task: 0 "recurringTask" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6063,37 +6086,41 @@ impl RecurringTaskResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<Vec<String>>,
 
     /// Only completed (true) or pending (false) tasks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
 
     /// Only tasks assigned to these users.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<Vec<String>>,
 
     /// Text to match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 
     /// `limit`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// `skip`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// `businessId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    SearchLocationTasksRequest {
+        contact_id: "contactId" unless_none,
+        completed: "completed" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        query: "query" unless_none,
+        limit: "limit" unless_none,
+        skip: "skip" unless_none,
+        business_id: "businessId" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6215,16 +6242,18 @@ crate::runtime::enums::string_enum!(SearchLocationsOrder);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SnapshotLoad {
     /// `id`: a string.
     pub id: String,
 
     /// Overwrite existing assets with the snapshot's.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    SnapshotLoad { id: "id" value, override_: "override" unless_none }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6251,7 +6280,6 @@ impl SnapshotLoad {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TemplateContent {
     /// `body`: a string.
@@ -6269,7 +6297,7 @@ pub struct TemplateContent {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    TemplateContent {
+    received TemplateContent {
         body: 0 "body" value,
         subject: 1 "subject" value,
         html: 2 "html" value,
@@ -6328,17 +6356,18 @@ crate::runtime::enums::string_enum!(TemplateType);
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TextBoxListOption {
     /// `label`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// `prefillValue`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<String>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    TextBoxListOption { label: "label" unless_none, prefill_value: "prefillValue" unless_none }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6371,8 +6400,6 @@ impl TextBoxListOption {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TwilioCredentials {
     /// `sid`: a string.
@@ -6380,6 +6407,11 @@ pub struct TwilioCredentials {
 
     /// `authToken`: a secret string (hidden from `Debug` output).
     pub auth_token: crate::Secret,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    TwilioCredentials { sid: "sid" value, auth_token: "authToken" value }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6400,40 +6432,45 @@ impl TwilioCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `placeholder`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
 
     /// `acceptedFormat`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    UpdateLocationCustomFieldRequest {
+        name: "name" value,
+        placeholder: "placeholder" unless_none,
+        accepted_format: "acceptedFormat" unless_none,
+        is_multiple_file: "isMultipleFile" unless_none,
+        max_number_of_files: "maxNumberOfFiles" unless_none,
+        text_box_list_options: "textBoxListOptions" unless_none,
+        position: "position" unless_none,
+        model: "model" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6514,72 +6551,77 @@ impl UpdateLocationCustomFieldRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// Id of the agency.
     pub company_id: String,
 
     /// `address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::locations::CountryCode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
 
     /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
 
     /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
 
     /// `snapshot`: a [`SnapshotLoad`](crate::locations::SnapshotLoad).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotLoad>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    UpdateLocationRequest {
+        name: "name" unless_none,
+        phone: "phone" unless_none,
+        company_id: "companyId" value,
+        address: "address" unless_none,
+        city: "city" unless_none,
+        state: "state" unless_none,
+        country: "country" unless_none,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_none,
+        timezone: "timezone" unless_none,
+        prospect_info: "prospectInfo" unless_none,
+        settings: "settings" unless_none,
+        social: "social" unless_none,
+        twilio: "twilio" unless_none,
+        mailgun: "mailgun" unless_none,
+        snapshot: "snapshot" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6724,33 +6766,37 @@ impl UpdateLocationRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// `owners`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+crate::runtime::object::serialize_impl! {
+    UpdateRecurringTaskRequest {
+        title: "title" unless_none,
+        description: "description" unless_none,
+        contact_ids: "contactIds" unless_none,
+        owners: "owners" unless_none,
+        rrule_options: "rruleOptions" unless_none,
+        ignore_task_creation: "ignoreTaskCreation" unless_none
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6876,8 +6922,6 @@ impl UploadCustomFieldFilesRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
@@ -6889,7 +6933,7 @@ pub struct UploadCustomFieldFilesResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    UploadCustomFieldFilesResponse {
+    received UploadCustomFieldFilesResponse {
         uploaded_files: 0 "uploadedFiles" value_or_default,
         meta: 1 "meta" value_or_default
     }
@@ -6898,7 +6942,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// What the server recorded about one uploaded file.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
     /// `fieldname`: a string.
@@ -6922,7 +6965,7 @@ pub struct UploadedFileMeta {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    UploadedFileMeta {
+    received UploadedFileMeta {
         fieldname: 0 "fieldname" value,
         originalname: 1 "originalname" value,
         encoding: 2 "encoding" value,

@@ -916,7 +916,6 @@ impl UninstallApp {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppPlans` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppPlans {
     /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
@@ -928,7 +927,10 @@ pub struct AppPlans {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    AppPlans { subscription: 0 "subscription" value_or_default, usage: 1 "usage" value_or_default }
+    received AppPlans {
+        subscription: 0 "subscription" value_or_default,
+        usage: 1 "usage" value_or_default
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -977,8 +979,6 @@ crate::runtime::enums::string_enum!(AppPriceType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
@@ -1005,7 +1005,7 @@ pub struct AppSubscriptionPlan {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    AppSubscriptionPlan {
+    received AppSubscriptionPlan {
         reselling_amount: 0 "resellingAmount" value,
         base_amount: 1 "baseAmount" value,
         plan_id: 2 "planId" value,
@@ -1019,8 +1019,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
@@ -1056,7 +1054,7 @@ pub struct AppUsagePlan {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    AppUsagePlan {
+    received AppUsagePlan {
         product_type: 0 "productType" value,
         product_name: 1 "productName" value,
         usage_unit: 2 "usageUnit" value,
@@ -1073,8 +1071,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
@@ -1087,7 +1083,6 @@ pub struct CreateWalletChargeRequest {
     pub event_id: String,
 
     /// `userId`: a string. Example: `user_abc123`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The sub-account to charge.
@@ -1100,15 +1095,29 @@ pub struct CreateWalletChargeRequest {
     pub description: String,
 
     /// Price per unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
 
     /// Number of units charged.
     pub units: f64,
 
     /// When the event happened (ISO 8601); the billing time when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+crate::runtime::object::serialize_impl! {
+    CreateWalletChargeRequest {
+        app_id: "appId" value,
+        meter_id: "meterId" value,
+        event_id: "eventId" value,
+        user_id: "userId" unless_none,
+        location_id: "locationId" value,
+        company_id: "companyId" value,
+        description: "description" value,
+        price: "price" unless_none,
+        units: "units" value,
+        event_time: "eventTime" unless_none
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1177,8 +1186,6 @@ impl CreateWalletChargeRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1190,7 +1197,10 @@ pub struct CreateWalletChargeResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    CreateWalletChargeResponse { success: 0 "success" value, charge_id: 1 "chargeId" value }
+    received CreateWalletChargeResponse {
+        success: 0 "success" value,
+        charge_id: 1 "chargeId" value
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1239,7 +1249,6 @@ crate::runtime::enums::string_enum!(ExternalAuthType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `GetAppRebillingConfigResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
     /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
@@ -1247,7 +1256,9 @@ pub struct GetAppRebillingConfigResponse {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { GetAppRebillingConfigResponse { plans: 0 "plans" value } }
+crate::runtime::object::object_impl! {
+    received GetAppRebillingConfigResponse { plans: 0 "plans" value }
+}
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 impl GetAppRebillingConfigResponse {
@@ -1260,8 +1271,6 @@ impl GetAppRebillingConfigResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
@@ -1270,7 +1279,7 @@ pub struct GetInstallerDetailsResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    GetInstallerDetailsResponse { installation_details: 0 "installationDetails" value }
+    received GetInstallerDetailsResponse { installation_details: 0 "installationDetails" value }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1284,8 +1293,6 @@ impl GetInstallerDetailsResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
@@ -1327,7 +1334,7 @@ pub struct InstallerDetails {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    InstallerDetails {
+    received InstallerDetails {
         company_id: 0 "companyId" value,
         location_id: 1 "locationId" value,
         company_name: 2 "companyName" value,
@@ -1354,7 +1361,6 @@ impl InstallerDetails {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
     /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
@@ -1369,7 +1375,7 @@ pub struct ListWalletChargesResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    ListWalletChargesResponse {
+    received ListWalletChargesResponse {
         charges: 0 "charges" value_or_default,
         count: 1 "count" value,
         pagination: 2 "pagination" value
@@ -1379,7 +1385,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MarketplaceSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1387,13 +1392,11 @@ pub struct MarketplaceSuccess {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { MarketplaceSuccess { success: 0 "success" value } }
+crate::runtime::object::object_impl! { received MarketplaceSuccess { success: 0 "success" value } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
@@ -1412,40 +1415,51 @@ pub struct MigrateExternalAuthRequest {
     pub account_id: String,
 
     /// API key (type basic).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
 
     /// Credential fields (type basic), checked against the app version's external-auth fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Access token (required with type oauth2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
 
     /// Refresh token (required with type oauth2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// Milliseconds until the access token expires (type oauth2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_in: Option<i64>,
 
     /// Expiry time of the access token in epoch milliseconds (type oauth2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_at: Option<i64>,
 
     /// OAuth scopes of the connection (type oauth2).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
 
     /// Shown name of the connection; accountId when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 
     /// Make this the sub-account's default connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+crate::runtime::object::serialize_impl! {
+    MigrateExternalAuthRequest {
+        type_: "type" value,
+        location_id: "locationId" value,
+        app_id: "appId" value,
+        app_version_id: "appVersionId" value,
+        account_id: "accountId" value,
+        api_key: "apiKey" unless_none,
+        basic_credentials: "basicCredentials" unless_none,
+        access_token: "accessToken" unless_none,
+        refresh_token: "refreshToken" unless_none,
+        expiry_in: "expiryIn" unless_none,
+        expiry_at: "expiryAt" unless_none,
+        scopes: "scopes" unless_none,
+        display_name: "displayName" unless_none,
+        is_default: "isDefault" unless_none
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1559,7 +1573,6 @@ impl MigrateExternalAuthRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
     /// `success`: `true` or `false`.
@@ -1574,7 +1587,7 @@ pub struct MigrateExternalAuthResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    MigrateExternalAuthResponse {
+    received MigrateExternalAuthResponse {
         success: 0 "success" value,
         identifier: 1 "identifier" value,
         message: 2 "message" value
@@ -1584,21 +1597,25 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
     /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `reason`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+crate::runtime::object::serialize_impl! {
+    UninstallAppRequest {
+        company_id: "companyId" unless_none,
+        location_id: "locationId" unless_none,
+        reason: "reason" unless_none
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1641,8 +1658,6 @@ impl UninstallAppRequest {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
@@ -1690,7 +1705,7 @@ pub struct WalletCharge {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WalletCharge {
+    received WalletCharge {
         charge_id: 0 "chargeId" value,
         app_id: 1 "appId" value,
         meter_id: 2 "meterId" value,
@@ -1711,7 +1726,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WalletChargesPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
     /// `total`: a whole number. Example: `100`.
@@ -1726,14 +1740,16 @@ pub struct WalletChargesPagination {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WalletChargesPagination { total: 0 "total" value, skip: 1 "skip" value, limit: 2 "limit" value }
+    received WalletChargesPagination {
+        total: 0 "total" value,
+        skip: 1 "skip" value,
+        limit: 2 "limit" value
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
@@ -1741,7 +1757,7 @@ pub struct WalletFunds {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { WalletFunds { has_funds: 0 "hasFunds" value } }
+crate::runtime::object::object_impl! { received WalletFunds { has_funds: 0 "hasFunds" value } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `WalletTransactionType`.
@@ -1789,8 +1805,6 @@ crate::runtime::enums::string_enum!(WalletTransactionType);
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.
@@ -1802,5 +1816,5 @@ pub struct WhitelabelDetails {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
+    received WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
 }

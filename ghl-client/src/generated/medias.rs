@@ -930,8 +930,6 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
@@ -945,6 +943,16 @@ pub struct BulkDeleteMediaObjectsRequest {
 
     /// `status`: a [`MediaDeleteStatus`](crate::medias::MediaDeleteStatus).
     pub status: MediaDeleteStatus,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! {
+    BulkDeleteMediaObjectsRequest {
+        files_to_be_deleted: "filesToBeDeleted" value,
+        alt_type: "altType" value,
+        alt_id: "altId" value,
+        status: "status" value
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -980,8 +988,6 @@ impl BulkDeleteMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
@@ -992,6 +998,15 @@ pub struct BulkUpdateMediaObjectsRequest {
 
     /// `filesToBeUpdated`: a list of [`MediaObjectRename`](crate::medias::MediaObjectRename) values.
     pub files_to_be_updated: Vec<MediaObjectRename>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! {
+    BulkUpdateMediaObjectsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        files_to_be_updated: "filesToBeUpdated" value
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1024,8 +1039,6 @@ impl BulkUpdateMediaObjectsRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A new folder.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
@@ -1038,8 +1051,17 @@ pub struct CreateMediaFolderRequest {
     pub name: String,
 
     /// Id of the enclosing folder.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! {
+    CreateMediaFolderRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        parent_id: "parentId" unless_none
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1080,7 +1102,6 @@ impl CreateMediaFolderRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// One page of files and folders.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
     /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
@@ -1089,7 +1110,7 @@ pub struct ListMediaFilesResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    ListMediaFilesResponse { files: 0 "files" value_or_default }
+    received ListMediaFilesResponse { files: 0 "files" value_or_default }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1138,8 +1159,6 @@ crate::runtime::enums::string_enum!(MediaDeleteStatus);
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
@@ -1163,7 +1182,7 @@ pub struct MediaFile {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaFile {
+    received MediaFile {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         name: 2 "name" value,
@@ -1176,8 +1195,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
@@ -1231,7 +1248,7 @@ pub struct MediaFolder {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaFolder {
+    received MediaFolder {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         name: 2 "name" value,
@@ -1254,7 +1271,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result for one object of a bulk delete.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -1266,19 +1282,20 @@ pub struct MediaObjectDeleted {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectDeleted { deleted: 0 "deleted" value, id: 1 "id" value }
+    received MediaObjectDeleted { deleted: 0 "deleted" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Names one file or folder.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
-    #[serde(rename = "_id")]
     pub id: String,
 }
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! { MediaObjectRef { id: "_id" value } }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg(feature = "serde-both-ways")]
@@ -1296,15 +1313,18 @@ impl MediaObjectRef {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// One entry of a bulk rename.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct MediaObjectRename {
     /// Id of the file or folder.
     pub id: String,
 
     /// New name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! {
+    MediaObjectRename { id: "id" value, name: "name" unless_none }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1331,7 +1351,6 @@ impl MediaObjectRename {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result for one object of a bulk update.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1343,14 +1362,12 @@ pub struct MediaObjectUpdated {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectUpdated { updated: 0 "updated" value, id: 1 "id" value }
+    received MediaObjectUpdated { updated: 0 "updated" value, id: 1 "id" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
@@ -1361,6 +1378,15 @@ pub struct UpdateMediaObjectRequest {
 
     /// Id of the location.
     pub alt_id: String,
+}
+
+#[cfg(any(feature = "medias", feature = "v3_medias"))]
+crate::runtime::object::serialize_impl! {
+    UpdateMediaObjectRequest {
+        name: "name" value,
+        alt_type: "altType" value,
+        alt_id: "altId" value
+    }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1389,8 +1415,6 @@ impl UpdateMediaObjectRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
@@ -1402,7 +1426,7 @@ pub struct UpdateMediaObjectResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    UpdateMediaObjectResponse { updated: 0 "updated" value, trace_id: 1 "traceId" value }
+    received UpdateMediaObjectResponse { updated: 0 "updated" value, trace_id: 1 "traceId" value }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1496,8 +1520,6 @@ impl UploadMediaFileRequest {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.
@@ -1509,5 +1531,5 @@ pub struct UploadMediaFileResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    UploadMediaFileResponse { file_id: 0 "fileId" value, url: 1 "url" value }
+    received UploadMediaFileResponse { file_id: 0 "fileId" value, url: 1 "url" value }
 }

@@ -468,24 +468,18 @@ impl ListInstalledLocations {
 #[cfg(feature = "oauth")]
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type"))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in"))]
     pub expires_in: Option<i64>,
 
     /// `refresh_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refresh_token"))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
@@ -521,7 +515,7 @@ pub struct AccessToken {
 
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
-    AccessToken {
+    received AccessToken {
         access_token: 0 "access_token" value,
         token_type: 1 "token_type" value,
         expires_in: 2 "expires_in" value,
@@ -542,7 +536,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "oauth")]
 /// The `GetAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -555,20 +548,29 @@ pub struct GetAccessTokenRequest {
     pub grant_type: GrantType,
 
     /// The authorization code (grant_type authorization_code).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
 
     /// The refresh token (grant_type refresh_token).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// `user_type`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<TokenUserType>,
 
     /// The redirect URI used in the authorization step.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+#[cfg(feature = "oauth")]
+crate::runtime::object::serialize_impl! {
+    GetAccessTokenRequest {
+        client_id: "client_id" value,
+        client_secret: "client_secret" value,
+        grant_type: "grant_type" value,
+        code: "code" unless_none,
+        refresh_token: "refresh_token" unless_none,
+        user_type: "user_type" unless_none,
+        redirect_uri: "redirect_uri" unless_none
+    }
 }
 
 #[cfg(feature = "oauth")]
@@ -633,8 +635,6 @@ impl GetAccessTokenRequest {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
@@ -642,6 +642,11 @@ pub struct GetLocationAccessTokenRequest {
 
     /// The sub-account to get a token for.
     pub location_id: String,
+}
+
+#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+crate::runtime::object::serialize_impl! {
+    GetLocationAccessTokenRequest { company_id: "companyId" value, location_id: "locationId" value }
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
@@ -713,12 +718,9 @@ crate::runtime::enums::string_enum!(GrantType);
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -739,7 +741,7 @@ pub struct InstalledLocation {
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::object::object_impl! {
-    InstalledLocation {
+    received InstalledLocation {
         id: 0 "_id" value,
         name: 1 "name" value,
         address: 2 "address" value,
@@ -752,8 +754,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "oauth")]
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -768,7 +768,7 @@ pub struct ListInstalledLocationsResponse {
 
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
-    ListInstalledLocationsResponse {
+    received ListInstalledLocationsResponse {
         locations: 0 "locations" value_or_default,
         count: 1 "count" value,
         install_to_future_locations: 2 "installToFutureLocations" value
@@ -778,20 +778,15 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "oauth")]
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type"))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in"))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
@@ -815,7 +810,7 @@ pub struct LocationAccessToken {
 
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
-    LocationAccessToken {
+    received LocationAccessToken {
         access_token: 0 "access_token" value,
         token_type: 1 "token_type" value,
         expires_in: 2 "expires_in" value,

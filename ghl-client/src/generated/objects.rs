@@ -962,25 +962,29 @@ impl UpdateObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
 
     /// Owning user id (at most one; custom objects only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
 
     /// Following user ids (at most ten).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    CreateObjectRecordRequest {
+        location_id: "locationId" unless_none,
+        properties: "properties" unless_none,
+        owner: "owner" unless_none,
+        followers: "followers" unless_none
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1030,8 +1034,6 @@ impl CreateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
@@ -1041,7 +1043,6 @@ pub struct CreateObjectSchemaRequest {
     pub key: String,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1049,6 +1050,17 @@ pub struct CreateObjectSchemaRequest {
 
     /// `primaryDisplayPropertyDetails`: a [`PrimaryDisplayPropertyDetails`](crate::objects::PrimaryDisplayPropertyDetails).
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    CreateObjectSchemaRequest {
+        labels: "labels" value,
+        key: "key" value,
+        description: "description" unless_none,
+        location_id: "locationId" value,
+        primary_display_property_details: "primaryDisplayPropertyDetails" value
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1092,7 +1104,6 @@ impl CreateObjectSchemaRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `DeleteObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
@@ -1104,13 +1115,12 @@ pub struct DeleteObjectRecordResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    DeleteObjectRecordResponse { id: 0 "id" value, success: 1 "success" value }
+    received DeleteObjectRecordResponse { id: 0 "id" value, success: 1 "success" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `GetObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1125,7 +1135,7 @@ pub struct GetObjectSchemaResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    GetObjectSchemaResponse {
+    received GetObjectSchemaResponse {
         object: 0 "object" value,
         cache: 1 "cache" value,
         fields: 2 "fields" value_or_default
@@ -1135,7 +1145,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ListObjectSchemasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
     /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
@@ -1144,14 +1153,12 @@ pub struct ListObjectSchemasResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ListObjectSchemasResponse { objects: 0 "objects" value_or_default }
+    received ListObjectSchemasResponse { objects: 0 "objects" value_or_default }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
@@ -1205,7 +1212,7 @@ pub struct ObjectField {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectField {
+    received ObjectField {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -1409,7 +1416,6 @@ crate::runtime::enums::string_enum!(ObjectFieldDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectFieldOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
     /// `key`: a string.
@@ -1424,22 +1430,24 @@ pub struct ObjectFieldOption {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectFieldOption { key: 0 "key" value, label: 1 "label" value, url: 2 "url" value }
+    received ObjectFieldOption { key: 0 "key" value, label: 1 "label" value, url: 2 "url" value }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Display names of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string. Example: `Pet`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
 
     /// `plural`: a string. Example: `Pets`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    ObjectLabels { singular: "singular" unless_none, plural: "plural" unless_none }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1471,8 +1479,6 @@ impl ObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1496,7 +1502,7 @@ pub struct ObjectRecord {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectRecord {
+    received ObjectRecord {
         id: 0 "id" value,
         owner: 1 "owner" value_or_default,
         followers: 2 "followers" value_or_default,
@@ -1509,7 +1515,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
@@ -1517,7 +1522,7 @@ pub struct ObjectRecordResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectRecordResponse { record: 0 "record" value } }
+crate::runtime::object::object_impl! { received ObjectRecordResponse { record: 0 "record" value } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectRecordResponse {
@@ -1530,8 +1535,6 @@ impl ObjectRecordResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1567,7 +1570,7 @@ pub struct ObjectSchema {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectSchema {
+    received ObjectSchema {
         id: 0 "id" value,
         standard: 1 "standard" value,
         key: 2 "key" value,
@@ -1592,7 +1595,6 @@ impl ObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
@@ -1600,7 +1602,7 @@ pub struct ObjectSchemaResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectSchemaResponse { object: 0 "object" value } }
+crate::runtime::object::object_impl! { received ObjectSchemaResponse { object: 0 "object" value } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectSchemaResponse {
@@ -1656,8 +1658,6 @@ crate::runtime::enums::string_enum!(ObjectType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
     /// `key`: a string. Example: `custom_objects.pet.name`.
@@ -1668,6 +1668,15 @@ pub struct PrimaryDisplayPropertyDetails {
 
     /// TEXT or NUMERICAL.
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    PrimaryDisplayPropertyDetails {
+        key: "key" value,
+        name: "name" value,
+        data_type: "dataType" value
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1739,8 +1748,6 @@ crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
@@ -1758,7 +1765,7 @@ pub struct RecordAuditInfo {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    RecordAuditInfo {
+    received RecordAuditInfo {
         channel: 0 "channel" value,
         created_at: 1 "createdAt" value,
         source: 2 "source" value,
@@ -1773,8 +1780,6 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1791,6 +1796,17 @@ pub struct SearchObjectRecordsRequest {
 
     /// The `searchAfter` value of the last record of the previous page; empty for the first page.
     pub search_after: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    SearchObjectRecordsRequest {
+        location_id: "locationId" value,
+        page: "page" value,
+        page_limit: "pageLimit" value,
+        query: "query" value,
+        search_after: "searchAfter" value
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1829,7 +1845,6 @@ impl SearchObjectRecordsRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `SearchObjectRecordsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
     /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
@@ -1841,14 +1856,15 @@ pub struct SearchObjectRecordsResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    SearchObjectRecordsResponse { records: 0 "records" value_or_default, total: 1 "total" value }
+    received SearchObjectRecordsResponse {
+        records: 0 "records" value_or_default,
+        total: 1 "total" value
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1890,7 +1906,7 @@ pub struct SearchedObjectRecord {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    SearchedObjectRecord {
+    received SearchedObjectRecord {
         id: 0 "id" value,
         owner: 1 "owner" value_or_default,
         followers: 2 "followers" value_or_default,
@@ -1909,16 +1925,18 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectLabels` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateObjectLabels {
     /// `singular`: a string. Example: `Car`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
 
     /// `plural`: a string. Example: `Cars`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    UpdateObjectLabels { singular: "singular" unless_none, plural: "plural" unless_none }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1951,20 +1969,25 @@ impl UpdateObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateObjectRecordRequest {
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
 
     /// `owner`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
 
     /// `followers`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    UpdateObjectRecordRequest {
+        properties: "properties" unless_none,
+        owner: "owner" unless_none,
+        followers: "followers" unless_none
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -2007,16 +2030,12 @@ impl UpdateObjectRecordRequest {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
     /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<UpdateObjectLabels>,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub description: crate::Nullable<String>,
 
     /// `locationId`: a string. Example: `632c34b4c9b7da3358ac9891`.
@@ -2024,6 +2043,16 @@ pub struct UpdateObjectSchemaRequest {
 
     /// Field keys the record search matches on.
     pub searchable_properties: Vec<String>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+crate::runtime::object::serialize_impl! {
+    UpdateObjectSchemaRequest {
+        labels: "labels" unless_none,
+        description: "description" unless_absent,
+        location_id: "locationId" value,
+        searchable_properties: "searchableProperties" value
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]

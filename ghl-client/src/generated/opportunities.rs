@@ -1652,8 +1652,6 @@ impl UpsertOpportunity {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
@@ -1665,7 +1663,7 @@ pub struct AddOpportunityFollowersResponse {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    AddOpportunityFollowersResponse {
+    received AddOpportunityFollowersResponse {
         followers: 0 "followers" value_or_default,
         followers_added: 1 "followersAdded" value_or_default
     }
@@ -1674,8 +1672,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1688,7 +1684,6 @@ pub struct CreateOpportunityRequest {
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -1698,16 +1693,28 @@ pub struct CreateOpportunityRequest {
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// Id of the user to assign.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+}
+
+#[cfg(feature = "opportunities")]
+crate::runtime::object::serialize_impl! {
+    CreateOpportunityRequest {
+        pipeline_id: "pipelineId" value,
+        location_id: "locationId" value,
+        name: "name" value,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        status: "status" value,
+        contact_id: "contactId" value,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        custom_fields: "customFields" unless_none
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -1821,8 +1828,6 @@ crate::runtime::enums::string_enum!(FollowersActionType);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
@@ -1834,7 +1839,7 @@ pub struct ListLostReasonsResponse {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    ListLostReasonsResponse {
+    received ListLostReasonsResponse {
         lost_reasons: 0 "lostReasons" value_or_default,
         total: 1 "total" value
     }
@@ -1843,7 +1848,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
@@ -1852,14 +1856,12 @@ pub struct ListPipelinesResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
+    received ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1880,7 +1882,7 @@ pub struct LostReason {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    LostReason {
+    received LostReason {
         id: 0 "id" value,
         name: 1 "name" value,
         location_id: 2 "locationId" value,
@@ -1892,8 +1894,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1971,7 +1971,7 @@ pub struct Opportunity {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    Opportunity {
+    received Opportunity {
         id: 0 "id" value,
         name: 1 "name" value,
         monetary_value: 2 "monetaryValue" value,
@@ -2002,8 +2002,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
@@ -2027,7 +2025,7 @@ pub struct OpportunityContact {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    OpportunityContact {
+    received OpportunityContact {
         id: 0 "id" value,
         name: 1 "name" value,
         company_name: 2 "companyName" value,
@@ -2040,20 +2038,25 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `key`: a string. Example: `my_custom_field`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value (text, list of texts, or object).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "opportunities")]
+crate::runtime::object::serialize_impl! {
+    OpportunityCustomFieldInput {
+        id: "id" unless_none,
+        key: "key" unless_none,
+        field_value: "field_value" unless_none
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2096,8 +2099,6 @@ impl OpportunityCustomFieldInput {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
@@ -2109,17 +2110,21 @@ pub struct OpportunityCustomFieldValue {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    OpportunityCustomFieldValue { id: 0 "id" value, field_value: 1 "fieldValue" value }
+    received OpportunityCustomFieldValue { id: 0 "id" value, field_value: 1 "fieldValue" value }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct OpportunityFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+crate::runtime::object::serialize_impl! {
+    OpportunityFollowersRequest { followers: "followers" value }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2140,7 +2145,6 @@ impl OpportunityFollowersRequest {
 #[cfg(feature = "opportunities")]
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
@@ -2148,7 +2152,9 @@ pub struct OpportunityResponse {
 }
 
 #[cfg(feature = "opportunities")]
-crate::runtime::object::object_impl! { OpportunityResponse { opportunity: 0 "opportunity" value } }
+crate::runtime::object::object_impl! {
+    received OpportunityResponse { opportunity: 0 "opportunity" value }
+}
 
 #[cfg(feature = "opportunities")]
 impl OpportunityResponse {
@@ -2161,8 +2167,6 @@ impl OpportunityResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
     /// `notes`: `true` or `false`.
@@ -2176,6 +2180,16 @@ pub struct OpportunitySearchDetails {
 
     /// `unReadConversations`: `true` or `false`.
     pub un_read_conversations: bool,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+crate::runtime::object::serialize_impl! {
+    OpportunitySearchDetails {
+        notes: "notes" value,
+        tasks: "tasks" value,
+        calendar_events: "calendarEvents" value,
+        un_read_conversations: "unReadConversations" value
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2322,7 +2336,6 @@ crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 #[cfg(feature = "opportunities")]
 /// The `OpportunityUpdateResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -2330,13 +2343,13 @@ pub struct OpportunityUpdateResult {
 }
 
 #[cfg(feature = "opportunities")]
-crate::runtime::object::object_impl! { OpportunityUpdateResult { succeded: 0 "succeded" value } }
+crate::runtime::object::object_impl! {
+    received OpportunityUpdateResult { succeded: 0 "succeded" value }
+}
 
 #[cfg(feature = "opportunities")]
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2363,7 +2376,7 @@ pub struct Pipeline {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    Pipeline {
+    received Pipeline {
         id: 0 "id" value,
         name: 1 "name" value,
         stages: 2 "stages" value_or_default,
@@ -2425,8 +2438,6 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
@@ -2438,7 +2449,7 @@ pub struct RemoveOpportunityFollowersResponse {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    RemoveOpportunityFollowersResponse {
+    received RemoveOpportunityFollowersResponse {
         followers: 0 "followers" value_or_default,
         followers_removed: 1 "followersRemoved" value_or_default
     }
@@ -2447,7 +2458,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2462,7 +2472,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    SearchOpportunitiesAdvancedResponse {
+    received SearchOpportunitiesAdvancedResponse {
         opportunities: 0 "opportunities" value_or_default,
         total: 1 "total" value,
         aggregations: 2 "aggregations" value_or_default
@@ -2472,8 +2482,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
@@ -2500,7 +2508,7 @@ pub struct SearchOpportunitiesMeta {
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
-    SearchOpportunitiesMeta {
+    received SearchOpportunitiesMeta {
         total: 0 "total" value,
         next_page_url: 1 "nextPageUrl" value,
         start_after_id: 2 "startAfterId" value,
@@ -2514,8 +2522,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
@@ -2535,6 +2541,18 @@ pub struct SearchOpportunitiesRequest {
 
     /// `additionalDetails`: a [`OpportunitySearchDetails`](crate::opportunities::OpportunitySearchDetails).
     pub additional_details: OpportunitySearchDetails,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+crate::runtime::object::serialize_impl! {
+    SearchOpportunitiesRequest {
+        location_id: "locationId" value,
+        query: "query" value,
+        limit: "limit" value,
+        page: "page" value,
+        search_after: "searchAfter" value,
+        additional_details: "additionalDetails" value
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2576,7 +2594,6 @@ impl SearchOpportunitiesRequest {
 #[cfg(feature = "opportunities")]
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
@@ -2591,7 +2608,7 @@ pub struct SearchOpportunitiesResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    SearchOpportunitiesResponse {
+    received SearchOpportunitiesResponse {
         opportunities: 0 "opportunities" value_or_default,
         meta: 1 "meta" value,
         aggregations: 2 "aggregations" value_or_default
@@ -2601,37 +2618,41 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "opportunities")]
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+}
+
+#[cfg(feature = "opportunities")]
+crate::runtime::object::serialize_impl! {
+    UpdateOpportunityRequest {
+        pipeline_id: "pipelineId" unless_none,
+        name: "name" unless_none,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        status: "status" unless_none,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        custom_fields: "customFields" unless_none
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2710,16 +2731,21 @@ impl UpdateOpportunityRequest {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
 
     /// Why the deal was lost (with status `lost`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
+}
+
+#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+crate::runtime::object::serialize_impl! {
+    UpdateOpportunityStatusRequest {
+        status: "status" value,
+        lost_reason_id: "lostReasonId" unless_none
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2749,12 +2775,9 @@ impl UpdateOpportunityStatusRequest {
 #[cfg(feature = "opportunities")]
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2767,40 +2790,50 @@ pub struct UpsertOpportunityRequest {
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
+}
+
+#[cfg(feature = "opportunities")]
+crate::runtime::object::serialize_impl! {
+    UpsertOpportunityRequest {
+        id: "id" unless_none,
+        pipeline_id: "pipelineId" value,
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        followers: "followers" unless_none,
+        is_remove_all_followers: "isRemoveAllFollowers" unless_none,
+        followers_action_type: "followersActionType" unless_none,
+        name: "name" unless_none,
+        status: "status" unless_none,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        lost_reason_id: "lostReasonId" unless_none
+    }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2913,7 +2946,6 @@ impl UpsertOpportunityRequest {
 #[cfg(feature = "opportunities")]
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
@@ -2925,7 +2957,7 @@ pub struct UpsertOpportunityResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
+    received UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
 }
 
 #[cfg(feature = "opportunities")]

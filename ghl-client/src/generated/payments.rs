@@ -3016,7 +3016,6 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// Break-down of an order amount.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AmountSummary {
     /// `subtotal`: a number. Example: `138`.
@@ -3034,7 +3033,7 @@ pub struct AmountSummary {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    AmountSummary {
+    received AmountSummary {
         subtotal: 0 "subtotal" value,
         discount: 1 "discount" value,
         tax: 2 "tax" value,
@@ -3093,7 +3092,6 @@ crate::runtime::enums::string_enum!(CardBrand);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ConnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ConnectCustomProviderRequest {
     /// `live`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
@@ -3101,6 +3099,11 @@ pub struct ConnectCustomProviderRequest {
 
     /// `test`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
     pub test: CustomProviderKeys,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    ConnectCustomProviderRequest { live: "live" value, test: "test" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3121,12 +3124,9 @@ impl ConnectCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -3183,7 +3183,7 @@ pub struct Coupon {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Coupon {
+    received Coupon {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -3286,8 +3286,6 @@ crate::runtime::enums::string_enum!(CouponStatus);
 #[cfg(feature = "payments")]
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3312,28 +3310,41 @@ pub struct CreateCouponRequest {
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
+}
+
+#[cfg(feature = "payments")]
+crate::runtime::object::serialize_impl! {
+    CreateCouponRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        code: "code" value,
+        discount_type: "discountType" value,
+        discount_value: "discountValue" value,
+        start_date: "startDate" value,
+        end_date: "endDate" unless_none,
+        usage_limit: "usageLimit" unless_none,
+        product_ids: "productIds" unless_none,
+        apply_to_future_payments: "applyToFuturePayments" unless_none,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" unless_none,
+        limit_per_customer: "limitPerCustomer" unless_none
+    }
 }
 
 #[cfg(feature = "payments")]
@@ -3429,8 +3440,6 @@ impl CreateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
     /// `name`: a string. Example: `Company Paypal Integration`.
@@ -3450,6 +3459,18 @@ pub struct CreateCustomProviderRequest {
 
     /// `supportsSubscriptionSchedule`: `true` or `false`.
     pub supports_subscription_schedule: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    CreateCustomProviderRequest {
+        name: "name" value,
+        description: "description" value,
+        payments_url: "paymentsUrl" value,
+        query_url: "queryUrl" value,
+        image_url: "imageUrl" value,
+        supports_subscription_schedule: "supportsSubscriptionSchedule" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3491,8 +3512,6 @@ impl CreateCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
@@ -3509,6 +3528,17 @@ pub struct CreateFulfillmentRequest {
 
     /// Send the customer a shipping notification.
     pub notify_customer: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    CreateFulfillmentRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        trackings: "trackings" value,
+        items: "items" value,
+        notify_customer: "notifyCustomer" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3547,7 +3577,6 @@ impl CreateFulfillmentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateFulfillmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
     /// `status`: `true` or `false`.
@@ -3559,7 +3588,7 @@ pub struct CreateFulfillmentResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CreateFulfillmentResponse { status: 0 "status" value, data: 1 "data" value }
+    received CreateFulfillmentResponse { status: 0 "status" value, data: 1 "data" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3573,8 +3602,6 @@ impl CreateFulfillmentResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
@@ -3597,6 +3624,19 @@ pub struct CreateWhiteLabelProviderRequest {
 
     /// Logo URL.
     pub image_url: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    CreateWhiteLabelProviderRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        unique_name: "uniqueName" value,
+        title: "title" value,
+        provider: "provider" value,
+        description: "description" value,
+        image_url: "imageUrl" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3641,12 +3681,9 @@ impl CreateWhiteLabelProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -3688,7 +3725,7 @@ pub struct CustomProvider {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CustomProvider {
+    received CustomProvider {
         id: 0 "_id" value,
         name: 1 "name" value,
         description: 2 "description" value,
@@ -3716,8 +3753,6 @@ impl CustomProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
@@ -3725,6 +3760,11 @@ pub struct CustomProviderKeys {
 
     /// `publishableKey`: a string.
     pub publishable_key: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    CustomProviderKeys { api_key: "apiKey" value, publishable_key: "publishableKey" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3748,8 +3788,6 @@ impl CustomProviderKeys {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
@@ -3764,7 +3802,7 @@ pub struct CustomProviderModeConfig {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CustomProviderModeConfig {
+    received CustomProviderModeConfig {
         live_mode: 0 "liveMode" value,
         api_key: 1 "apiKey" value,
         publishable_key: 2 "publishableKey" value
@@ -3774,7 +3812,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The stored live and test configs.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
     /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
@@ -3786,14 +3823,12 @@ pub struct CustomProviderPaymentProvider {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CustomProviderPaymentProvider { live: 0 "live" value, test: 1 "test" value }
+    received CustomProviderPaymentProvider { live: 0 "live" value, test: 1 "test" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
@@ -3804,6 +3839,11 @@ pub struct DeleteCouponRequest {
 
     /// The coupon to delete.
     pub id: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    DeleteCouponRequest { alt_id: "altId" value, alt_type: "altType" value, id: "id" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3832,8 +3872,6 @@ impl DeleteCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
@@ -3845,18 +3883,21 @@ pub struct DeleteCouponResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    DeleteCouponResponse { success: 0 "success" value, trace_id: 1 "traceId" value }
+    received DeleteCouponResponse { success: 0 "success" value, trace_id: 1 "traceId" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
     pub live_mode: bool,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    DisconnectCustomProviderRequest { live_mode: "liveMode" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3920,11 +3961,9 @@ crate::runtime::enums::string_enum!(DiscountType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfilledItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -3942,7 +3981,7 @@ pub struct FulfilledItem {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    FulfilledItem {
+    received FulfilledItem {
         id: 0 "_id" value,
         name: 1 "name" value,
         product: 2 "product" value,
@@ -3954,12 +3993,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -3983,7 +4019,7 @@ pub struct Fulfillment {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Fulfillment {
+    received Fulfillment {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -3997,8 +4033,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
@@ -4006,6 +4040,11 @@ pub struct FulfillmentItemInput {
 
     /// `qty`: a whole number. Example: `1`.
     pub qty: i64,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    FulfillmentItemInput { price_id: "priceId" value, qty: "qty" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4026,21 +4065,25 @@ impl FulfillmentItemInput {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
     /// `trackingNumber`: a string. Example: `40012345678`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
 
     /// `shippingCarrier`: a string. Example: `FedEx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 
     /// `trackingUrl`: a string. Example: `https://www.fedex.com/wtrk/track/?trknbr=40012345678`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    FulfillmentTracking {
+        tracking_number: "trackingNumber" unless_none,
+        shipping_carrier: "shippingCarrier" unless_none,
+        tracking_url: "trackingUrl" unless_none
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4082,21 +4125,25 @@ impl FulfillmentTracking {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
     /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<FuturePaymentsConfigType>,
 
     /// Number of duration units.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
 
     /// `durationType`: a [`FuturePaymentsDurationType`](crate::payments::FuturePaymentsDurationType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_type: Option<FuturePaymentsDurationType>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    FuturePaymentsConfig {
+        type_: "type" unless_none,
+        duration: "duration" unless_none,
+        duration_type: "durationType" unless_none
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4227,8 +4274,6 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[cfg(feature = "payments")]
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
@@ -4243,7 +4288,7 @@ pub struct ListCouponsResponse {
 
 #[cfg(feature = "payments")]
 crate::runtime::object::object_impl! {
-    ListCouponsResponse {
+    received ListCouponsResponse {
         data: 0 "data" value_or_default,
         total_count: 1 "totalCount" value,
         trace_id: 2 "traceId" value
@@ -4253,7 +4298,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListFulfillmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
     /// `status`: `true` or `false`.
@@ -4265,14 +4309,12 @@ pub struct ListFulfillmentsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListFulfillmentsResponse { status: 0 "status" value, data: 1 "data" value_or_default }
+    received ListFulfillmentsResponse { status: 0 "status" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
@@ -4284,14 +4326,15 @@ pub struct ListOrdersResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListOrdersResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
+    received ListOrdersResponse {
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
@@ -4303,14 +4346,15 @@ pub struct ListSubscriptionsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListSubscriptionsResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
+    received ListSubscriptionsResponse {
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
@@ -4322,13 +4366,15 @@ pub struct ListTransactionsResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListTransactionsResponse { data: 0 "data" value_or_default, total_count: 1 "totalCount" value }
+    received ListTransactionsResponse {
+        data: 0 "data" value_or_default,
+        total_count: 1 "totalCount" value
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ListWhiteLabelProvidersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
@@ -4337,7 +4383,7 @@ pub struct ListWhiteLabelProvidersResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListWhiteLabelProvidersResponse { providers: 0 "providers" value_or_default }
+    received ListWhiteLabelProvidersResponse { providers: 0 "providers" value_or_default }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4401,7 +4447,6 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
@@ -4411,13 +4456,12 @@ pub struct MembershipOffer {
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    MembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
+    received MembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4516,12 +4560,9 @@ crate::runtime::enums::string_enum!(Month);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.
@@ -4638,7 +4679,7 @@ pub struct Order {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Order {
+    received Order {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -4683,12 +4724,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Men's classic tee - XL / Charcoal`.
@@ -4712,7 +4750,7 @@ pub struct OrderItem {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    OrderItem {
+    received OrderItem {
         id: 0 "_id" value,
         name: 1 "name" value,
         qty: 2 "qty" value,
@@ -4779,8 +4817,6 @@ crate::runtime::enums::string_enum!(OrderPaymentStatus);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
@@ -4801,7 +4837,7 @@ pub struct OrderSource {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    OrderSource {
+    received OrderSource {
         type_: 0 "type" value,
         sub_type: 1 "subType" value,
         id: 2 "id" value,
@@ -5049,8 +5085,6 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
@@ -5058,6 +5092,11 @@ pub struct PaymentCard {
 
     /// `last4`: a string. Example: `1234`.
     pub last4: String,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    PaymentCard { type_: "type" value, last4: "last4" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5078,12 +5117,14 @@ impl PaymentCard {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `PaymentCheque` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct PaymentCheque {
     /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
 }
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! { PaymentCheque { number: "number" value } }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
@@ -5101,12 +5142,9 @@ impl PaymentCheque {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL / Charcoal`.
@@ -5160,7 +5198,7 @@ pub struct PriceSnapshot {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    PriceSnapshot {
+    received PriceSnapshot {
         id: 0 "_id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -5227,8 +5265,6 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -5243,7 +5279,7 @@ pub struct ProductLabel {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductLabel {
+    received ProductLabel {
         title: 0 "title" value,
         start_date: 1 "startDate" value,
         end_date: 2 "endDate" value
@@ -5253,12 +5289,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -5312,7 +5345,7 @@ pub struct ProductSnapshot {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductSnapshot {
+    received ProductSnapshot {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -5336,7 +5369,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductVariant` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
@@ -5351,13 +5383,16 @@ pub struct ProductVariant {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductVariant { id: 0 "id" value, name: 1 "name" value, options: 2 "options" value_or_default }
+    received ProductVariant {
+        id: 0 "id" value,
+        name: 1 "name" value,
+        options: 2 "options" value_or_default
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
@@ -5369,7 +5404,7 @@ pub struct ProductVariantOption {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
+    received ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5443,8 +5478,6 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
@@ -5457,28 +5490,37 @@ pub struct RecordOrderPaymentRequest {
     pub mode: ManualPaymentMode,
 
     /// `card`: a [`PaymentCard`](crate::payments::PaymentCard).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<PaymentCard>,
 
     /// `cheque`: a [`PaymentCheque`](crate::payments::PaymentCheque).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque: Option<PaymentCheque>,
 
     /// Free text kept with the payment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// Amount paid; omit to pay the whole order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// Extra data kept with the payment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// True when only part of the order is paid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_partial_payment: Option<bool>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    RecordOrderPaymentRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        mode: "mode" value,
+        card: "card" unless_none,
+        cheque: "cheque" unless_none,
+        notes: "notes" unless_none,
+        amount: "amount" unless_none,
+        meta: "meta" unless_none,
+        is_partial_payment: "isPartialPayment" unless_none
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5562,8 +5604,6 @@ impl RecordOrderPaymentRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
@@ -5605,7 +5645,7 @@ pub struct RecurrenceRule {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    RecurrenceRule {
+    received RecurrenceRule {
         interval_type: 0 "intervalType" value,
         interval: 1 "interval" value,
         start_date: 2 "startDate" value,
@@ -5624,8 +5664,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
@@ -5637,7 +5675,7 @@ pub struct Recurring {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Recurring { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
+    received Recurring { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5696,12 +5734,9 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -5812,7 +5847,7 @@ pub struct Subscription {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Subscription {
+    received Subscription {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -5855,8 +5890,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
@@ -5868,7 +5901,7 @@ pub struct SubscriptionSchedule {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    SubscriptionSchedule { execute_at: 0 "executeAt" value, rrule: 1 "rrule" value }
+    received SubscriptionSchedule { execute_at: 0 "executeAt" value, rrule: 1 "rrule" value }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5882,11 +5915,9 @@ impl SubscriptionSchedule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// One tax applied to an order (from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
@@ -5904,7 +5935,7 @@ pub struct TaxLine {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    TaxLine {
+    received TaxLine {
         id: 0 "_id" value,
         name: 1 "name" value,
         calculation: 2 "calculation" value,
@@ -5916,12 +5947,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -6047,7 +6075,7 @@ pub struct Transaction {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    Transaction {
+    received Transaction {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -6095,8 +6123,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "payments")]
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -6124,28 +6150,42 @@ pub struct UpdateCouponRequest {
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
+}
+
+#[cfg(feature = "payments")]
+crate::runtime::object::serialize_impl! {
+    UpdateCouponRequest {
+        id: "id" value,
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        code: "code" value,
+        discount_type: "discountType" value,
+        discount_value: "discountValue" value,
+        start_date: "startDate" value,
+        end_date: "endDate" unless_none,
+        usage_limit: "usageLimit" unless_none,
+        product_ids: "productIds" unless_none,
+        apply_to_future_payments: "applyToFuturePayments" unless_none,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" unless_none,
+        limit_per_customer: "limitPerCustomer" unless_none
+    }
 }
 
 #[cfg(feature = "payments")]
@@ -6244,20 +6284,25 @@ impl UpdateCouponRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
     pub supports_subscription_schedules: bool,
 
     /// Required when locationId is not given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// Required when companyId is not given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+crate::runtime::object::serialize_impl! {
+    UpdateCustomProviderCapabilitiesRequest {
+        supports_subscription_schedules: "supportsSubscriptionSchedules" value,
+        company_id: "companyId" unless_none,
+        location_id: "locationId" unless_none
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -6366,12 +6411,9 @@ crate::runtime::enums::string_enum!(Weekday);
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.
@@ -6404,7 +6446,7 @@ pub struct WhiteLabelProvider {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    WhiteLabelProvider {
+    received WhiteLabelProvider {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,

@@ -599,7 +599,6 @@ impl PurchasePhoneNumber {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 /// The `ActivePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -617,7 +616,7 @@ pub struct ActivePhoneNumberCapabilities {
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
-    ActivePhoneNumberCapabilities {
+    received ActivePhoneNumberCapabilities {
         voice: 0 "voice" value,
         sms: 1 "sms" value,
         mms: 2 "mms" value,
@@ -729,8 +728,6 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 #[cfg(feature = "phone_system")]
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
@@ -778,7 +775,7 @@ pub struct AvailablePhoneNumber {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    AvailablePhoneNumber {
+    received AvailablePhoneNumber {
         phone_number: 0 "phoneNumber" value,
         friendly_name: 1 "friendlyName" value,
         iso_country: 2 "isoCountry" value,
@@ -852,15 +849,12 @@ crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 #[cfg(feature = "phone_system")]
 /// The `AvailablePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "MMS"))]
     pub mms: Option<bool>,
 
     /// `SMS`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Option<bool>,
 
     /// `voice`: `true` or `false`. Example: `true`.
@@ -869,7 +863,7 @@ pub struct AvailablePhoneNumberCapabilities {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    AvailablePhoneNumberCapabilities {
+    received AvailablePhoneNumberCapabilities {
         mms: 0 "MMS" value,
         sms: 1 "SMS" value,
         voice: 2 "voice" value
@@ -879,7 +873,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// Monthly price.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
     /// `number_type`: a string. Example: `local`.
@@ -894,7 +887,7 @@ pub struct AvailablePhoneNumberPrice {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    AvailablePhoneNumberPrice {
+    received AvailablePhoneNumberPrice {
         number_type: 0 "number_type" value,
         price: 1 "price" value,
         price_unit: 2 "price_unit" value
@@ -904,8 +897,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
@@ -917,7 +908,7 @@ pub struct InboundCallService {
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
-    InboundCallService { type_: 0 "type" value, value: 1 "value" value }
+    received InboundCallService { type_: 0 "type" value, value: 1 "value" value }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
@@ -971,8 +962,6 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[cfg(feature = "phone_system")]
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
@@ -993,7 +982,7 @@ pub struct ListActivePhoneNumbersResponse {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    ListActivePhoneNumbersResponse {
+    received ListActivePhoneNumbersResponse {
         numbers: 0 "numbers" value_or_default,
         is_under_ghl: 1 "isUnderGhl" value,
         page_size: 2 "pageSize" value,
@@ -1053,8 +1042,6 @@ crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus)
 #[cfg(feature = "phone_system")]
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
@@ -1066,7 +1053,7 @@ pub struct ListAvailablePhoneNumbersResponse {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    ListAvailablePhoneNumbersResponse {
+    received ListAvailablePhoneNumbersResponse {
         fingerprint_id: 0 "fingerprintId" value,
         numbers: 1 "numbers" value_or_default
     }
@@ -1075,7 +1062,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// The `ListNumberPoolsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1090,7 +1076,7 @@ pub struct ListNumberPoolsResponse {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    ListNumberPoolsResponse {
+    received ListNumberPoolsResponse {
         success: 0 "success" value,
         data: 1 "data" value_or_default,
         total: 2 "total" value
@@ -1100,8 +1086,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1137,7 +1121,7 @@ pub struct NumberPool {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    NumberPool {
+    received NumberPool {
         id: 0 "id" value,
         name: 1 "name" value,
         location_id: 2 "locationId" value,
@@ -1154,8 +1138,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
@@ -1167,7 +1149,7 @@ pub struct NumberPoolNumbersItem {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    NumberPoolNumbersItem {
+    received NumberPoolNumbersItem {
         phone_number: 0 "phoneNumber" value,
         friendly_name: 1 "friendlyName" value
     }
@@ -1176,7 +1158,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// The location's telephony (Twilio) account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneAccount {
     /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
@@ -1215,7 +1196,7 @@ pub struct PhoneAccount {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    PhoneAccount {
+    received PhoneAccount {
         id: 0 "id" value,
         account_sid: 1 "account_sid" value,
         under_ghl_account: 2 "under_ghl_account" value,
@@ -1233,8 +1214,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
@@ -1291,7 +1270,7 @@ pub struct PhoneNumber {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    PhoneNumber {
+    received PhoneNumber {
         phone_number: 0 "phoneNumber" value,
         friendly_name: 1 "friendlyName" value,
         sid: 2 "sid" value,
@@ -1315,7 +1294,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "phone_system")]
 /// The `PhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
@@ -1333,7 +1311,7 @@ pub struct PhoneNumberCapabilities {
 
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
-    PhoneNumberCapabilities {
+    received PhoneNumberCapabilities {
         voice: 0 "voice" value,
         sms: 1 "sms" value,
         mms: 2 "mms" value,
@@ -1445,44 +1423,49 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 #[cfg(feature = "phone_system")]
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_type: Option<PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
 
     /// `region`: a string. Example: `TX`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[serde(rename = "skipLocationKYC", skip_serializing_if = "crate::Nullable::is_absent")]
     pub skip_location_kyc: crate::Nullable<bool>,
+}
+
+#[cfg(feature = "phone_system")]
+crate::runtime::object::serialize_impl! {
+    PurchasePhoneNumberRequest {
+        phone_number: "phoneNumber" value,
+        country_code: "countryCode" unless_none,
+        number_type: "numberType" unless_none,
+        address_sid: "addressSid" unless_absent,
+        bundle_sid: "bundleSid" unless_absent,
+        locality: "locality" unless_absent,
+        region: "region" unless_absent,
+        fingerprint_id: "fingerprintId" unless_absent,
+        skip_location_kyc: "skipLocationKYC" unless_absent
+    }
 }
 
 #[cfg(feature = "phone_system")]

@@ -3477,65 +3477,69 @@ crate::runtime::enums::string_enum!(AltType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
-    #[serde(rename = "_id")]
     pub id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `amount`: a number. Example: `99.99`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `currency`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 
     /// Trial length in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// `totalCycles`: a whole number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkEditPrice {
+        id: "_id" value,
+        name: "name" unless_none,
+        amount: "amount" unless_none,
+        currency: "currency" unless_none,
+        compare_at_price: "compareAtPrice" unless_none,
+        available_quantity: "availableQuantity" unless_none,
+        track_inventory: "trackInventory" unless_none,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" unless_none,
+        sku: "sku" unless_none,
+        trial_period: "trialPeriod" unless_none,
+        total_cycles: "totalCycles" unless_none,
+        setup_fee: "setupFee" unless_none,
+        shipping_options: "shippingOptions" unless_none,
+        recurring: "recurring" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3664,73 +3668,77 @@ impl BulkEditPrice {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
-    #[serde(rename = "_id")]
     pub id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `image`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `prices`: a list of [`BulkEditPrice`](crate::products::BulkEditPrice) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<BulkEditPrice>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// `slug`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// `taxes`: a list of maps.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `medias`: a list of maps.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `label`: a map from names to JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkEditProduct {
+        id: "_id" value,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        image: "image" unless_none,
+        available_in_store: "availableInStore" unless_none,
+        prices: "prices" unless_none,
+        collection_ids: "collectionIds" unless_none,
+        is_label_enabled: "isLabelEnabled" unless_none,
+        is_taxes_enabled: "isTaxesEnabled" unless_none,
+        seo: "seo" unless_none,
+        slug: "slug" unless_none,
+        automatic_tax_category_id: "automaticTaxCategoryId" unless_none,
+        tax_inclusive: "taxInclusive" unless_none,
+        taxes: "taxes" unless_none,
+        medias: "medias" unless_none,
+        label: "label" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3884,8 +3892,6 @@ impl BulkEditProduct {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
@@ -3896,6 +3902,15 @@ pub struct BulkEditProductsRequest {
 
     /// Products to edit; HighLevel's limit counts their prices too.
     pub products: Vec<BulkEditProduct>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkEditProductsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        products: "products" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3924,8 +3939,6 @@ impl BulkEditProductsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
@@ -3940,7 +3953,7 @@ pub struct BulkEditProductsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    BulkEditProductsResponse {
+    received BulkEditProductsResponse {
         message: 0 "message" value,
         status: 1 "status" value,
         updated_count: 2 "updatedCount" value
@@ -3950,25 +3963,29 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
     /// `collectionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `productType`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `search`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkUpdateFilters {
+        collection_ids: "collectionIds" unless_none,
+        product_type: "productType" unless_none,
+        available_in_store: "availableInStore" unless_none,
+        search: "search" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4018,8 +4035,6 @@ impl BulkUpdateFilters {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
@@ -4033,6 +4048,16 @@ pub struct BulkUpdateProductReviewsRequest {
 
     /// Moderation status to set.
     pub status: String,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkUpdateProductReviewsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        reviews: "reviews" value,
+        status: "status" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4068,8 +4093,6 @@ impl BulkUpdateProductReviewsRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
@@ -4085,28 +4108,38 @@ pub struct BulkUpdateProductsRequest {
     pub product_ids: Vec<String>,
 
     /// `filters`: a [`BulkUpdateFilters`](crate::products::BulkUpdateFilters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<BulkUpdateFilters>,
 
     /// `price`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceAdjustment>,
 
     /// `compareAtPrice`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<PriceAdjustment>,
 
     /// `availability`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<bool>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    BulkUpdateProductsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        type_: "type" value,
+        product_ids: "productIds" value,
+        filters: "filters" unless_none,
+        price: "price" unless_none,
+        compare_at_price: "compareAtPrice" unless_none,
+        availability: "availability" unless_none,
+        collection_ids: "collectionIds" unless_none,
+        currency: "currency" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4248,16 +4281,18 @@ crate::runtime::enums::string_enum!(BulkUpdateType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CollectionSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CollectionSeo {
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    CollectionSeo { title: "title" unless_none, description: "description" unless_none }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4289,8 +4324,6 @@ impl CollectionSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
@@ -4300,7 +4333,6 @@ pub struct CreateProductCollectionRequest {
     pub alt_type: AltType,
 
     /// Id to give the new collection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
@@ -4310,12 +4342,23 @@ pub struct CreateProductCollectionRequest {
     pub slug: String,
 
     /// Thumbnail URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    CreateProductCollectionRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        collection_id: "collectionId" unless_none,
+        name: "name" value,
+        slug: "slug" value,
+        image: "image" unless_none,
+        seo: "seo" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4375,7 +4418,6 @@ impl CreateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4383,7 +4425,9 @@ pub struct CreateProductCollectionResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { CreateProductCollectionResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! {
+    received CreateProductCollectionResponse { data: 0 "data" value }
+}
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 impl CreateProductCollectionResponse {
@@ -4396,8 +4440,6 @@ impl CreateProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateProductRequest {
     /// `name`: a string. Example: `Premium Consulting Package`.
@@ -4407,67 +4449,76 @@ pub struct CreateProductRequest {
     pub location_id: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
     pub product_type: ProductType,
 
     /// `image`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// When true, `taxes` must not be empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids; requires `isTaxesEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// When true, `label` must be set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// Prices already include taxes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    CreateProductRequest {
+        name: "name" value,
+        location_id: "locationId" value,
+        description: "description" unless_none,
+        product_type: "productType" value,
+        image: "image" unless_none,
+        statement_descriptor: "statementDescriptor" unless_none,
+        available_in_store: "availableInStore" unless_none,
+        medias: "medias" unless_none,
+        variants: "variants" unless_none,
+        collection_ids: "collectionIds" unless_none,
+        is_taxes_enabled: "isTaxesEnabled" unless_none,
+        taxes: "taxes" unless_none,
+        automatic_tax_category_id: "automaticTaxCategoryId" unless_none,
+        is_label_enabled: "isLabelEnabled" unless_none,
+        label: "label" unless_none,
+        slug: "slug" unless_none,
+        seo: "seo" unless_none,
+        tax_inclusive: "taxInclusive" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4668,7 +4719,6 @@ crate::runtime::enums::string_enum!(DimensionUnit);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Dimensions` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// `height`: a number.
@@ -4682,6 +4732,16 @@ pub struct Dimensions {
 
     /// `unit`: a [`DimensionUnit`](crate::products::DimensionUnit).
     pub unit: DimensionUnit,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    Dimensions {
+        height: "height" value,
+        width: "width" value,
+        length: "length" value,
+        unit: "unit" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4717,7 +4777,6 @@ impl Dimensions {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `GetProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
@@ -4729,7 +4788,7 @@ pub struct GetProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    GetProductCollectionResponse { data: 0 "data" value, status: 1 "status" value }
+    received GetProductCollectionResponse { data: 0 "data" value, status: 1 "status" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4743,12 +4802,9 @@ impl GetProductCollectionResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Medium T-shirt`.
@@ -4778,7 +4834,7 @@ pub struct InventoryItem {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    InventoryItem {
+    received InventoryItem {
         id: 0 "_id" value,
         name: 1 "name" value,
         available_quantity: 2 "availableQuantity" value,
@@ -4794,7 +4850,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryTotal {
     /// `total`: a whole number. Example: `100`.
@@ -4802,25 +4857,30 @@ pub struct InventoryTotal {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { InventoryTotal { total: 0 "total" value } }
+crate::runtime::object::object_impl! { received InventoryTotal { total: 0 "total" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
     pub price_id: String,
 
     /// `availableQuantity`: a whole number. Example: `10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    InventoryUpdate {
+        price_id: "priceId" value,
+        available_quantity: "availableQuantity" unless_none,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4861,7 +4921,6 @@ impl InventoryUpdate {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListInventoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListInventoryResponse {
     /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
@@ -4873,13 +4932,15 @@ pub struct ListInventoryResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListInventoryResponse { inventory: 0 "inventory" value_or_default, total: 1 "total" value }
+    received ListInventoryResponse {
+        inventory: 0 "inventory" value_or_default,
+        total: 1 "total" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListPricesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPricesResponse {
     /// `prices`: a list of [`Price`](crate::products::Price) values.
@@ -4891,13 +4952,12 @@ pub struct ListPricesResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListPricesResponse { prices: 0 "prices" value_or_default, total: 1 "total" value }
+    received ListPricesResponse { prices: 0 "prices" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductCollectionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
     /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
@@ -4909,13 +4969,15 @@ pub struct ListProductCollectionsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListProductCollectionsResponse { data: 0 "data" value_or_default, total: 1 "total" value }
+    received ListProductCollectionsResponse {
+        data: 0 "data" value_or_default,
+        total: 1 "total" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductReviewsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
     /// `data`: a list of JSON values.
@@ -4927,7 +4989,7 @@ pub struct ListProductReviewsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListProductReviewsResponse { data: 0 "data" value_or_default, total: 1 "total" value }
+    received ListProductReviewsResponse { data: 0 "data" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(feature = "products")]
@@ -5024,7 +5086,6 @@ crate::runtime::enums::string_enum!(ListProductsExpandItem);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ListProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListProductsResponse {
     /// `products`: a list of [`Product`](crate::products::Product) values.
@@ -5036,7 +5097,7 @@ pub struct ListProductsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListProductsResponse {
+    received ListProductsResponse {
         products: 0 "products" value_or_default,
         total: 1 "total" value_or_default
     }
@@ -5045,20 +5106,25 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// `value`: a string. Example: `50`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    MembershipOffer {
+        label: "label" unless_none,
+        value: "value" unless_none,
+        id: "_id" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5096,12 +5162,9 @@ impl MembershipOffer {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Red / S`.
@@ -5155,7 +5218,7 @@ pub struct Price {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    Price {
+    received Price {
         id: 0 "_id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -5179,8 +5242,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
@@ -5190,8 +5251,16 @@ pub struct PriceAdjustment {
     pub value: f64,
 
     /// `roundToWhole`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub round_to_whole: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    PriceAdjustment {
+        type_: "type" value,
+        value: "value" value,
+        round_to_whole: "roundToWhole" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5343,15 +5412,12 @@ crate::runtime::enums::string_enum!(PriceInternalSource);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceMeta {
     /// `source`: a [`PriceSource`](crate::products::PriceSource).
     pub source: PriceSource,
 
     /// Id of the price in the system it was imported from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 
     /// `stripePriceId`: a string. Example: `price_123`.
@@ -5359,6 +5425,16 @@ pub struct PriceMeta {
 
     /// `internalSource`: a [`PriceInternalSource`](crate::products::PriceInternalSource).
     pub internal_source: PriceInternalSource,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    PriceMeta {
+        source: "source" value,
+        source_id: "sourceId" unless_none,
+        stripe_price_id: "stripePriceId" value,
+        internal_source: "internalSource" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5399,8 +5475,6 @@ impl PriceMeta {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceRequest {
     /// `name`: a string. Example: `Monthly`.
@@ -5416,75 +5490,86 @@ pub struct PriceRequest {
     pub amount: f64,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// Trial length in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// Number of billing cycles; at least 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number. Example: `10.99`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `compareAtPrice`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `meta`: a [`PriceMeta`](crate::products::PriceMeta).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PriceMeta>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `isDigitalProduct`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_digital_product: Option<bool>,
 
     /// `digitalDelivery`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub digital_delivery: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    PriceRequest {
+        name: "name" value,
+        type_: "type" value,
+        currency: "currency" value,
+        amount: "amount" value,
+        recurring: "recurring" unless_none,
+        description: "description" unless_none,
+        membership_offers: "membershipOffers" unless_none,
+        trial_period: "trialPeriod" unless_none,
+        total_cycles: "totalCycles" unless_none,
+        setup_fee: "setupFee" unless_none,
+        variant_option_ids: "variantOptionIds" unless_none,
+        compare_at_price: "compareAtPrice" unless_none,
+        location_id: "locationId" value,
+        user_id: "userId" unless_none,
+        meta: "meta" unless_none,
+        track_inventory: "trackInventory" unless_none,
+        available_quantity: "availableQuantity" unless_none,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" unless_none,
+        sku: "sku" unless_none,
+        shipping_options: "shippingOptions" unless_none,
+        is_digital_product: "isDigitalProduct" unless_none,
+        digital_delivery: "digitalDelivery" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5750,12 +5835,9 @@ crate::runtime::enums::string_enum!(PriceType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
@@ -5815,7 +5897,7 @@ pub struct Product {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    Product {
+    received Product {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -5841,12 +5923,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The location id.
@@ -5870,7 +5949,7 @@ pub struct ProductCollection {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductCollection {
+    received ProductCollection {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         name: 2 "name" value,
@@ -5892,7 +5971,6 @@ impl ProductCollection {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductCount` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCount {
     /// `total`: a whole number. Example: `20`.
@@ -5900,26 +5978,30 @@ pub struct ProductCount {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { ProductCount { total: 0 "total" value } }
+crate::runtime::object::object_impl! { received ProductCount { total: 0 "total" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ProductLabel {
+        title: "title" unless_none,
+        start_date: "startDate" unless_none,
+        end_date: "endDate" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -5961,33 +6043,37 @@ impl ProductLabel {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string. Example: `fzrgusiuu0m`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `url`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `type`: a [`ProductMediaType`](crate::products::ProductMediaType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ProductMediaType>,
 
     /// `isFeatured`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_featured: Option<bool>,
 
     /// Prices (variants) this media is shown for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ProductMedia {
+        id: "id" unless_none,
+        title: "title" unless_none,
+        url: "url" unless_none,
+        type_: "type" unless_none,
+        is_featured: "isFeatured" unless_none,
+        price_ids: "priceIds" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6104,16 +6190,18 @@ crate::runtime::enums::string_enum!(ProductMediaType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductSeo {
     /// `title`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ProductSeo { title: "title" unless_none, description: "description" unless_none }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6146,8 +6234,6 @@ impl ProductSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
@@ -6162,7 +6248,7 @@ pub struct ProductStoreStats {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductStoreStats {
+    received ProductStoreStats {
         total_products: 0 "totalProducts" value,
         included_in_store: 1 "includedInStore" value,
         excluded_from_store: 2 "excludedFromStore" value
@@ -6172,12 +6258,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
@@ -6207,7 +6290,7 @@ pub struct ProductTax {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductTax {
+    received ProductTax {
         id: 0 "_id" value,
         name: 1 "name" value,
         rate: 2 "rate" value,
@@ -6291,19 +6374,21 @@ crate::runtime::enums::string_enum!(ProductType);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// A dimension along which a product varies, e.g. size.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Size`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::products::ProductVariantOption) values.
     pub options: Vec<ProductVariantOption>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ProductVariant { id: "id" unless_none, name: "name" unless_none, options: "options" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6339,16 +6424,18 @@ impl ProductVariant {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ProductVariantOption { id: "id" unless_none, name: "name" unless_none }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6380,17 +6467,18 @@ impl ProductVariantOption {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    Recurring { interval: "interval" unless_none, interval_count: "intervalCount" unless_none }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6475,8 +6563,6 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewAuthor {
     /// `name`: a string.
@@ -6486,12 +6572,20 @@ pub struct ReviewAuthor {
     pub email: String,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// False when the author is an admin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ReviewAuthor {
+        name: "name" value,
+        email: "email" value,
+        phone: "phone" unless_none,
+        is_customer: "isCustomer" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6529,7 +6623,6 @@ impl ReviewAuthor {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewCountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReviewCountsResponse {
     /// One entry per review status.
@@ -6537,13 +6630,13 @@ pub struct ReviewCountsResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { ReviewCountsResponse { data: 0 "data" value_or_default } }
+crate::runtime::object::object_impl! {
+    received ReviewCountsResponse { data: 0 "data" value_or_default }
+}
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
@@ -6554,6 +6647,15 @@ pub struct ReviewRef {
 
     /// `storeId`: a string.
     pub store_id: String,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ReviewRef {
+        review_id: "reviewId" value,
+        product_id: "productId" value,
+        store_id: "storeId" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6586,7 +6688,6 @@ impl ReviewRef {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ReviewReply` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewReply {
     /// `headline`: a string.
@@ -6597,6 +6698,11 @@ pub struct ReviewReply {
 
     /// `user`: a [`ReviewAuthor`](crate::products::ReviewAuthor).
     pub user: ReviewAuthor,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ReviewReply { headline: "headline" value, comment: "comment" value, user: "user" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6625,16 +6731,18 @@ impl ReviewReply {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ShippingOptions` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingOptions {
     /// `weight`: a [`Weight`](crate::products::Weight).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
 
     /// `dimensions`: a [`Dimensions`](crate::products::Dimensions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    ShippingOptions { weight: "weight" unless_none, dimensions: "dimensions" unless_none }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6710,7 +6818,6 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// Acknowledgement of most product write operations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// True when the action succeeded.
@@ -6722,7 +6829,7 @@ pub struct StatusResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    StatusResponse { status: 0 "status" value, message: 1 "message" value }
+    received StatusResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6771,8 +6878,6 @@ crate::runtime::enums::string_enum!(StoreAction);
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
@@ -6783,6 +6888,15 @@ pub struct UpdateDisplayPriorityRequest {
 
     /// Products with their display priorities.
     pub products: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateDisplayPriorityRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        products: "products" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6811,8 +6925,6 @@ impl UpdateDisplayPriorityRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
@@ -6823,6 +6935,15 @@ pub struct UpdateInventoryRequest {
 
     /// `items`: a list of [`InventoryUpdate`](crate::products::InventoryUpdate) values.
     pub items: Vec<InventoryUpdate>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateInventoryRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        items: "items" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6851,8 +6972,6 @@ impl UpdateInventoryRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
@@ -6862,20 +6981,28 @@ pub struct UpdateProductCollectionRequest {
     pub alt_type: AltType,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `slug`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `image`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateProductCollectionRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" unless_none,
+        slug: "slug" unless_none,
+        image: "image" unless_none,
+        seo: "seo" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6934,8 +7061,6 @@ impl UpdateProductCollectionRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
     /// `name`: a string.
@@ -6945,71 +7070,80 @@ pub struct UpdateProductRequest {
     pub location_id: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
     pub product_type: ProductType,
 
     /// `image`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `taxes`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Price ids of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateProductRequest {
+        name: "name" value,
+        location_id: "locationId" value,
+        description: "description" unless_none,
+        product_type: "productType" value,
+        image: "image" unless_none,
+        statement_descriptor: "statementDescriptor" unless_none,
+        available_in_store: "availableInStore" unless_none,
+        medias: "medias" unless_none,
+        variants: "variants" unless_none,
+        collection_ids: "collectionIds" unless_none,
+        is_taxes_enabled: "isTaxesEnabled" unless_none,
+        taxes: "taxes" unless_none,
+        automatic_tax_category_id: "automaticTaxCategoryId" unless_none,
+        is_label_enabled: "isLabelEnabled" unless_none,
+        label: "label" unless_none,
+        slug: "slug" unless_none,
+        seo: "seo" unless_none,
+        tax_inclusive: "taxInclusive" unless_none,
+        prices: "prices" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7170,8 +7304,6 @@ impl UpdateProductRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
@@ -7187,20 +7319,30 @@ pub struct UpdateProductReviewRequest {
     pub status: String,
 
     /// `reply`: a list of [`ReviewReply`](crate::products::ReviewReply) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<Vec<ReviewReply>>,
 
     /// `rating`: a number. Example: `4.5`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<f64>,
 
     /// `headline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
 
     /// `detail`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateProductReviewRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        product_id: "productId" value,
+        status: "status" value,
+        reply: "reply" unless_none,
+        rating: "rating" unless_none,
+        headline: "headline" unless_none,
+        detail: "detail" unless_none
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7268,8 +7410,6 @@ impl UpdateProductReviewRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
@@ -7283,6 +7423,16 @@ pub struct UpdateProductStoreRequest {
 
     /// `productIds`: a list of strings.
     pub product_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! {
+    UpdateProductStoreRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        action: "action" value,
+        product_ids: "productIds" value
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -7318,7 +7468,6 @@ impl UpdateProductStoreRequest {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `Weight` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct Weight {
     /// `value`: a number. Example: `10`.
@@ -7327,6 +7476,9 @@ pub struct Weight {
     /// `unit`: a [`WeightUnit`](crate::products::WeightUnit).
     pub unit: WeightUnit,
 }
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+crate::runtime::object::serialize_impl! { Weight { value: "value" value, unit: "unit" value } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]

@@ -784,8 +784,6 @@ impl SendDocumentTemplate {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CcRecipient {
     /// `email`: a string. Example: `jim@example.com`.
@@ -805,6 +803,18 @@ pub struct CcRecipient {
 
     /// `lastName`: a string. Example: `Anton`.
     pub last_name: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    CcRecipient {
+        email: "email" value,
+        id: "id" value,
+        image_url: "imageUrl" value,
+        contact_name: "contactName" value,
+        first_name: "firstName" value,
+        last_name: "lastName" value
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -846,12 +856,9 @@ impl CcRecipient {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `documentId`: a string.
@@ -905,7 +912,7 @@ pub struct Document {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    Document {
+    received Document {
         id: 0 "_id" value,
         document_id: 1 "documentId" value,
         location_id: 2 "locationId" value,
@@ -929,8 +936,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
@@ -945,7 +950,7 @@ pub struct DocumentDiscount {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    DocumentDiscount { id: 0 "id" value, value: 1 "value" value, type_: 2 "type" value }
+    received DocumentDiscount { id: 0 "id" value, value: 1 "value" value, type_: 2 "type" value }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -994,8 +999,6 @@ crate::runtime::enums::string_enum!(DocumentDiscountType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
@@ -1025,7 +1028,7 @@ pub struct DocumentLink {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    DocumentLink {
+    received DocumentLink {
         reference_id: 0 "referenceId" value,
         document_id: 1 "documentId" value,
         recipient_id: 2 "recipientId" value,
@@ -1151,8 +1154,6 @@ pub enum DocumentPaymentStatus2 {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
@@ -1218,7 +1219,7 @@ pub struct DocumentRecipient {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    DocumentRecipient {
+    received DocumentRecipient {
         id: 0 "id" value,
         first_name: 1 "firstName" value,
         last_name: 2 "lastName" value,
@@ -1361,12 +1362,9 @@ pub enum DocumentStatus2 {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// Same as `_id`.
@@ -1408,7 +1406,7 @@ pub struct DocumentTemplate {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    DocumentTemplate {
+    received DocumentTemplate {
         underscore_id: 0 "_id" value,
         id: 1 "id" value,
         deleted: 2 "deleted" value,
@@ -1584,8 +1582,6 @@ crate::runtime::enums::string_enum!(ElementType);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
@@ -1615,7 +1611,7 @@ pub struct FillableField {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    FillableField {
+    received FillableField {
         field_id: 0 "fieldId" value,
         is_required: 1 "isRequired" value,
         has_completed: 2 "hasCompleted" value,
@@ -1630,8 +1626,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
@@ -1649,7 +1643,7 @@ pub struct GrandTotal {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    GrandTotal {
+    received GrandTotal {
         amount: 0 "amount" value,
         currency: 1 "currency" value,
         discount_percentage: 2 "discountPercentage" value,
@@ -1660,8 +1654,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
@@ -1676,7 +1668,7 @@ pub struct ListDocumentTemplatesResponse {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    ListDocumentTemplatesResponse {
+    received ListDocumentTemplatesResponse {
         data: 0 "data" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -1686,8 +1678,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
@@ -1705,7 +1695,7 @@ pub struct ListDocumentsResponse {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    ListDocumentsResponse {
+    received ListDocumentsResponse {
         documents: 0 "documents" value_or_default,
         total: 1 "total" value,
         white_label_base_url: 2 "whiteLabelBaseUrl" value,
@@ -1716,8 +1706,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
@@ -1725,6 +1713,11 @@ pub struct NotificationReceive {
 
     /// `subject`: a string.
     pub subject: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    NotificationReceive { template_id: "templateId" value, subject: "subject" value }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1748,8 +1741,6 @@ impl NotificationReceive {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
@@ -1757,6 +1748,11 @@ pub struct NotificationSender {
 
     /// `fromName`: a string.
     pub from_name: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    NotificationSender { from_email: "fromEmail" value, from_name: "fromName" value }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1780,7 +1776,6 @@ impl NotificationSender {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Email sent with the document.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationSettings {
     /// `receive`: a [`NotificationReceive`](crate::proposals::NotificationReceive).
@@ -1788,6 +1783,11 @@ pub struct NotificationSettings {
 
     /// `sender`: a [`NotificationSender`](crate::proposals::NotificationSender).
     pub sender: NotificationSender,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    NotificationSettings { receive: "receive" value, sender: "sender" value }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1854,8 +1854,6 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A document to send.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
@@ -1865,23 +1863,32 @@ pub struct SendDocumentRequest {
     pub document_id: String,
 
     /// `documentName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
 
     /// Share a link or send an email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub medium: Option<SendDocumentRequestMedium>,
 
     /// `ccRecipients`: a list of [`CcRecipient`](crate::proposals::CcRecipient) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_recipients: Option<Vec<CcRecipient>>,
 
     /// `notificationSettings`: a [`NotificationSettings`](crate::proposals::NotificationSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<NotificationSettings>,
 
     /// Id of the user sending it.
     pub sent_by: String,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    SendDocumentRequest {
+        location_id: "locationId" value,
+        document_id: "documentId" value,
+        document_name: "documentName" unless_none,
+        medium: "medium" unless_none,
+        cc_recipients: "ccRecipients" unless_none,
+        notification_settings: "notificationSettings" unless_none,
+        sent_by: "sentBy" value
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1989,7 +1996,6 @@ crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// Result of sending a document or template.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2001,14 +2007,12 @@ pub struct SendDocumentResponse {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
-    SendDocumentResponse { success: 0 "success" value, links: 1 "links" value_or_default }
+    received SendDocumentResponse { success: 0 "success" value, links: 1 "links" value_or_default }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.
@@ -2018,7 +2022,6 @@ pub struct SendTemplateRequest {
     pub user_id: String,
 
     /// Send the created document right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_document: Option<bool>,
 
     /// Id of the location.
@@ -2028,8 +2031,19 @@ pub struct SendTemplateRequest {
     pub contact_id: String,
 
     /// Opportunity to link the document to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<String>,
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+crate::runtime::object::serialize_impl! {
+    SendTemplateRequest {
+        template_id: "templateId" value,
+        user_id: "userId" value,
+        send_document: "sendDocument" unless_none,
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        opportunity_id: "opportunityId" unless_none
+    }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]

@@ -2448,12 +2448,15 @@ crate::runtime::enums::string_enum!(BillingInterval);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
     pub location_ids: Vec<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    BulkDisableSaasRequest { location_ids: "locationIds" value }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2474,24 +2477,29 @@ impl BulkDisableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
     /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `stripeAccountId`: a string. Example: `acct_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// `saasPlanId`: a string. Example: `66c4d36534f21f900dc2a265`.
     pub saas_plan_id: String,
 
     /// `providerLocationId`: a string. Example: `r06mdj4OrrERzYDvsOdh`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    BulkEnableSaasPayload {
+        price_id: "priceId" unless_none,
+        stripe_account_id: "stripeAccountId" unless_none,
+        saas_plan_id: "saasPlanId" value,
+        provider_location_id: "providerLocationId" unless_none
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2540,19 +2548,25 @@ impl BulkEnableSaasPayload {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
     pub location_ids: Vec<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
 
     /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
     pub action_payload: BulkEnableSaasPayload,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    BulkEnableSaasRequest {
+        location_ids: "locationIds" value,
+        is_saa_sv2: "isSaaSV2" value,
+        action_payload: "actionPayload" value
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2585,8 +2599,6 @@ impl BulkEnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
@@ -2601,7 +2613,7 @@ pub struct BulkEnableSaasResponse {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    BulkEnableSaasResponse {
+    received BulkEnableSaasResponse {
         success: 0 "success" value,
         message: 1 "message" value,
         bulk_action_url: 2 "bulkActionUrl" value
@@ -2611,52 +2623,57 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Name of the Stripe customer (SaaS v1 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Email of the Stripe customer (SaaS v1 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// Existing Stripe customer id (SaaS v1 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_customer_id: Option<String>,
 
     /// The agency id.
     pub company_id: String,
 
     /// True for a SaaS v2 sub-account, false for v1.
-    #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
 
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Plan to pre-configure the subscription with.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub saas_plan_id: Option<String>,
 
     /// Price to pre-configure the subscription with.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    EnableSaasRequest {
+        stripe_account_id: "stripeAccountId" unless_none,
+        name: "name" unless_none,
+        email: "email" unless_none,
+        stripe_customer_id: "stripeCustomerId" unless_none,
+        company_id: "companyId" value,
+        is_saa_sv2: "isSaaSV2" value,
+        contact_id: "contactId" unless_none,
+        provider_location_id: "providerLocationId" unless_none,
+        description: "description" unless_none,
+        saas_plan_id: "saasPlanId" unless_none,
+        price_id: "priceId" unless_none
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2755,7 +2772,6 @@ impl EnableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `ListSaasLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
     /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
@@ -2767,7 +2783,7 @@ pub struct ListSaasLocationsResponse {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    ListSaasLocationsResponse {
+    received ListSaasLocationsResponse {
         locations: 0 "locations" value_or_default,
         pagination: 1 "pagination" value
     }
@@ -2776,8 +2792,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
@@ -2785,6 +2799,11 @@ pub struct PauseSaasLocationRequest {
 
     /// The agency id.
     pub company_id: String,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    PauseSaasLocationRequest { paused: "paused" value, company_id: "companyId" value }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2808,21 +2827,25 @@ impl PauseSaasLocationRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opt_in: Option<bool>,
 
     /// Rebill the product's usage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Markup in percent added to the product price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    RebillingConfig {
+        opt_in: "optIn" unless_none,
+        enabled: "enabled" unless_none,
+        markup: "markup" unless_none
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2983,7 +3006,6 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasActionData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
@@ -2991,13 +3013,11 @@ pub struct SaasActionData {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasActionData { data: 0 "data" value_or_default } }
+crate::runtime::object::object_impl! { received SaasActionData { data: 0 "data" value_or_default } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
@@ -3025,7 +3045,6 @@ pub struct SaasLocation {
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
@@ -3034,7 +3053,7 @@ pub struct SaasLocation {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    SaasLocation {
+    received SaasLocation {
         location_id: 0 "locationId" value,
         company_id: 1 "companyId" value,
         saas_mode: 2 "saasMode" value,
@@ -3051,8 +3070,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
@@ -3076,7 +3093,7 @@ pub struct SaasPagination {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    SaasPagination {
+    received SaasPagination {
         page: 0 "page" value,
         limit: 1 "limit" value,
         total: 2 "total" value,
@@ -3089,8 +3106,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
@@ -3142,7 +3157,6 @@ pub struct SaasPlan {
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
@@ -3154,7 +3168,7 @@ pub struct SaasPlan {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    SaasPlan {
+    received SaasPlan {
         plan_id: 0 "planId" value,
         company_id: 1 "companyId" value,
         title: 2 "title" value,
@@ -3180,8 +3194,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
@@ -3205,7 +3217,7 @@ pub struct SaasPlanPrice {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    SaasPlanPrice {
+    received SaasPlanPrice {
         id: 0 "id" value,
         billing_interval: 1 "billingInterval" value,
         active: 2 "active" value,
@@ -3218,15 +3230,12 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
     pub location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2"))]
     pub is_saa_sv2: Option<bool>,
 
     /// `companyId`: a string.
@@ -3256,7 +3265,7 @@ pub struct SaasSubscription {
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
-    SaasSubscription {
+    received SaasSubscription {
         location_id: 0 "locationId" value,
         is_saa_sv2: 1 "isSaaSV2" value,
         company_id: 2 "companyId" value,
@@ -3273,7 +3282,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `SaasSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSuccess {
     /// `success`: `true` or `false`. Example: `true`.
@@ -3281,13 +3289,11 @@ pub struct SaasSuccess {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasSuccess { success: 0 "success" value } }
+crate::runtime::object::object_impl! { received SaasSuccess { success: 0 "success" value } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
     /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
@@ -3298,6 +3304,15 @@ pub struct UpdateRebillingRequest {
 
     /// `config`: a [`RebillingConfig`](crate::saas::RebillingConfig).
     pub config: RebillingConfig,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    UpdateRebillingRequest {
+        product: "product" value,
+        location_ids: "locationIds" value,
+        config: "config" value
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3326,8 +3341,6 @@ impl UpdateRebillingRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.
@@ -3338,6 +3351,15 @@ pub struct UpdateSaasSubscriptionRequest {
 
     /// The agency id.
     pub company_id: String,
+}
+
+#[cfg(any(feature = "saas", feature = "v3_saas"))]
+crate::runtime::object::serialize_impl! {
+    UpdateSaasSubscriptionRequest {
+        subscription_id: "subscriptionId" value,
+        customer_id: "customerId" value,
+        company_id: "companyId" value
+    }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]

@@ -497,7 +497,6 @@ impl ListSnapshots {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `CreateSnapshotShareLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSnapshotShareLinkRequest {
     /// `snapshot_id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -507,12 +506,20 @@ pub struct CreateSnapshotShareLinkRequest {
     pub share_type: SnapshotShareType,
 
     /// Comma-separated relationship numbers of the agencies allowed (agency_link).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_number: Option<String>,
 
     /// Comma-separated sub-account ids allowed (location_link).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_location_id: Option<String>,
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+crate::runtime::object::serialize_impl! {
+    CreateSnapshotShareLinkRequest {
+        snapshot_id: "snapshot_id" value,
+        share_type: "share_type" value,
+        relationship_number: "relationship_number" unless_none,
+        share_location_id: "share_location_id" unless_none
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -555,7 +562,6 @@ impl CreateSnapshotShareLinkRequest {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `GetLatestSnapshotPushResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
     /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
@@ -563,7 +569,9 @@ pub struct GetLatestSnapshotPushResponse {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-crate::runtime::object::object_impl! { GetLatestSnapshotPushResponse { data: 0 "data" value } }
+crate::runtime::object::object_impl! {
+    received GetLatestSnapshotPushResponse { data: 0 "data" value }
+}
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 impl GetLatestSnapshotPushResponse {
@@ -576,7 +584,6 @@ impl GetLatestSnapshotPushResponse {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
     /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
@@ -585,13 +592,12 @@ pub struct ListSnapshotPushesResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotPushesResponse { data: 0 "data" value_or_default }
+    received ListSnapshotPushesResponse { data: 0 "data" value_or_default }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `ListSnapshotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
@@ -600,14 +606,12 @@ pub struct ListSnapshotsResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotsResponse { snapshots: 0 "snapshots" value_or_default }
+    received ListSnapshotsResponse { snapshots: 0 "snapshots" value_or_default }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -622,7 +626,7 @@ pub struct Snapshot {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    Snapshot { id: 0 "id" value, name: 1 "name" value, type_: 2 "type" value }
+    received Snapshot { id: 0 "id" value, name: 1 "name" value, type_: 2 "type" value }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -671,8 +675,6 @@ crate::runtime::enums::string_enum!(SnapshotKind);
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -690,7 +692,7 @@ pub struct SnapshotPush {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    SnapshotPush {
+    received SnapshotPush {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         status: 2 "status" value,
@@ -701,8 +703,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -723,7 +723,7 @@ pub struct SnapshotPushProgress {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    SnapshotPushProgress {
+    received SnapshotPushProgress {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         status: 2 "status" value,
@@ -735,8 +735,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.
@@ -748,7 +746,7 @@ pub struct SnapshotShareLink {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    SnapshotShareLink { id: 0 "id" value, share_link: 1 "shareLink" value }
+    received SnapshotShareLink { id: 0 "id" value, share_link: 1 "shareLink" value }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]

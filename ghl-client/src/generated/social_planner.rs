@@ -4615,29 +4615,33 @@ impl UploadSocialCsv {
 #[cfg(feature = "social_planner")]
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page's id at Facebook.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachFacebookPageRequest {
+        type_: "type" unless_none,
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        avatar: "avatar" unless_none,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -4694,21 +4698,25 @@ impl AttachFacebookPageRequest {
 #[cfg(feature = "social_planner")]
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// The account as returned by getGoogleBusinessLocations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachGoogleLocationRequest {
+        location: "location" unless_none,
+        account: "account" unless_none,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -4757,28 +4765,33 @@ impl AttachGoogleLocationRequest {
 #[cfg(feature = "social_planner")]
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
     pub page_id: String,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachInstagramAccountRequest {
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        avatar: "avatar" unless_none,
+        page_id: "pageId" value,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -4835,33 +4848,37 @@ impl AttachInstagramAccountRequest {
 #[cfg(feature = "social_planner")]
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page or profile id at LinkedIn.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachLinkedinAccountRequest {
+        type_: "type" unless_none,
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        avatar: "avatar" unless_none,
+        urn: "urn" unless_none,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -4932,37 +4949,41 @@ impl AttachLinkedinAccountRequest {
 #[cfg(feature = "social_planner")]
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The profile id at TikTok.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// `username`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachTiktokProfileRequest {
+        type_: "type" unless_none,
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        avatar: "avatar" unless_none,
+        verified: "verified" unless_none,
+        username: "username" unless_none,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5041,37 +5062,41 @@ impl AttachTiktokProfileRequest {
 #[cfg(feature = "social_planner")]
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// `protected`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// `companyId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    AttachTwitterProfileRequest {
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        username: "username" unless_none,
+        avatar: "avatar" unless_none,
+        protected: "protected" unless_none,
+        verified: "verified" unless_none,
+        company_id: "companyId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5150,13 +5175,15 @@ impl AttachTwitterProfileRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
     /// `postIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_ids: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    BulkDeleteSocialPostsRequest { post_ids: "postIds" unless_none }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5183,8 +5210,6 @@ impl BulkDeleteSocialPostsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
@@ -5202,7 +5227,7 @@ pub struct BulkDeleteSocialPostsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    BulkDeleteSocialPostsResponse {
+    received BulkDeleteSocialPostsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5221,8 +5246,6 @@ impl BulkDeleteSocialPostsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
@@ -5234,7 +5257,7 @@ pub struct BulkDeleteSocialPostsResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    BulkDeleteSocialPostsResponseResults {
+    received BulkDeleteSocialPostsResponseResults {
         message: 0 "message" value,
         deleted_count: 1 "deletedCount" value
     }
@@ -5243,12 +5266,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
@@ -5293,7 +5313,7 @@ pub struct ConnectedSocialAccount {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ConnectedSocialAccount {
+    received ConnectedSocialAccount {
         id: 0 "_id" value,
         o_auth_id: 1 "oAuthId" value,
         old_id: 2 "oldId" value,
@@ -5314,8 +5334,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
@@ -5333,7 +5351,7 @@ pub struct ConnectedSocialAccountResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ConnectedSocialAccountResponse {
+    received ConnectedSocialAccountResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5352,70 +5370,77 @@ impl ConnectedSocialAccountResponse {
 #[cfg(feature = "social_planner")]
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// Initial status; null is accepted.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
     pub user_id: String,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    CreateSocialPostRequest {
+        account_ids: "accountIds" value,
+        summary: "summary" unless_none,
+        media: "media" unless_none,
+        status: "status" unless_absent,
+        schedule_date: "scheduleDate" unless_none,
+        created_by: "createdBy" unless_none,
+        follow_up_comment: "followUpComment" unless_none,
+        og_tags_details: "ogTagsDetails" unless_none,
+        type_: "type" value,
+        post_approval_details: "postApprovalDetails" unless_none,
+        schedule_time_updated: "scheduleTimeUpdated" unless_none,
+        tags: "tags" unless_none,
+        category_id: "categoryId" unless_none,
+        tiktok_post_details: "tiktokPostDetails" unless_none,
+        gmb_post_details: "gmbPostDetails" unless_none,
+        user_id: "userId" value
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5558,8 +5583,6 @@ impl CreateSocialPostRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
@@ -5577,7 +5600,7 @@ pub struct DeleteSocialAccountResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialAccountResponse {
+    received DeleteSocialAccountResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5596,8 +5619,6 @@ impl DeleteSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
@@ -5609,14 +5630,15 @@ pub struct DeleteSocialAccountResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialAccountResponseResults { location_id: 0 "locationId" value, id: 1 "id" value }
+    received DeleteSocialAccountResponseResults {
+        location_id: 0 "locationId" value,
+        id: 1 "id" value
+    }
 }
 
 #[cfg(feature = "social_planner")]
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -5634,7 +5656,7 @@ pub struct DeleteSocialCsvImportResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponse {
+    received DeleteSocialCsvImportResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5653,7 +5675,6 @@ impl DeleteSocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -5661,7 +5682,9 @@ pub struct DeleteSocialCsvImportResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-crate::runtime::object::object_impl! { DeleteSocialCsvImportResponseResults { csv: 0 "csv" value } }
+crate::runtime::object::object_impl! {
+    received DeleteSocialCsvImportResponseResults { csv: 0 "csv" value }
+}
 
 #[cfg(feature = "social_planner")]
 impl DeleteSocialCsvImportResponseResults {
@@ -5674,8 +5697,6 @@ impl DeleteSocialCsvImportResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
@@ -5693,7 +5714,7 @@ pub struct DeleteSocialPostResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialPostResponse {
+    received DeleteSocialPostResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5712,8 +5733,6 @@ impl DeleteSocialPostResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
@@ -5722,14 +5741,12 @@ pub struct DeleteSocialPostResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialPostResponseResults { post_id: 0 "postId" value }
+    received DeleteSocialPostResponseResults { post_id: 0 "postId" value }
 }
 
 #[cfg(feature = "social_planner")]
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
@@ -5750,7 +5767,7 @@ pub struct FacebookPage {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    FacebookPage {
+    received FacebookPage {
         id: 0 "id" value,
         name: 1 "name" value,
         avatar: 2 "avatar" value,
@@ -5762,8 +5779,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
@@ -5781,7 +5796,7 @@ pub struct FacebookPagesResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    FacebookPagesResponse {
+    received FacebookPagesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -5800,7 +5815,6 @@ impl FacebookPagesResponse {
 #[cfg(feature = "social_planner")]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
     /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
@@ -5809,19 +5823,21 @@ pub struct FacebookPagesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    FacebookPagesResponseResults { pages: 0 "pages" value_or_default }
+    received FacebookPagesResponseResults { pages: 0 "pages" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    FinalizeSocialCsvImportRequest { user_id: "userId" unless_none }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5916,20 +5932,21 @@ crate::runtime::enums::string_enum!(GmbActionType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbDate {
     /// `year`: a whole number. Example: `2022`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
 
     /// `month`: a whole number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
 
     /// `day`: a whole number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    GmbDate { year: "year" unless_none, month: "month" unless_none, day: "day" unless_none }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5967,17 +5984,18 @@ impl GmbDate {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbEventEnd {
     /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbDate>,
 
     /// `endTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<GmbTime>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    GmbEventEnd { end_date: "endDate" unless_none, end_time: "endTime" unless_none }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6009,17 +6027,18 @@ impl GmbEventEnd {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbEventStart {
     /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbDate>,
 
     /// `startTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<GmbTime>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    GmbEventStart { start_date: "startDate" unless_none, start_time: "startTime" unless_none }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6051,49 +6070,53 @@ impl GmbEventStart {
 #[cfg(feature = "social_planner")]
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<String>,
 
     /// Event title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbEventEnd>,
 
     /// Terms of an offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `BOGO-50`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<GmbActionType>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    GmbPostDetails {
+        gmb_event_type: "gmbEventType" unless_none,
+        title: "title" unless_none,
+        offer_title: "offerTitle" unless_none,
+        start_date: "startDate" unless_none,
+        end_date: "endDate" unless_none,
+        terms_conditions: "termsConditions" unless_none,
+        url: "url" unless_none,
+        coupon_code: "couponCode" unless_none,
+        redeem_online_url: "redeemOnlineUrl" unless_none,
+        action_type: "actionType" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6195,20 +6218,25 @@ impl GmbPostDetails {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct GmbTime {
     /// `hours`: a whole number. Example: `23`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<i64>,
 
     /// `minutes`: a whole number. Example: `56`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<i64>,
 
     /// `seconds`: a whole number. Example: `34`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i64>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    GmbTime {
+        hours: "hours" unless_none,
+        minutes: "minutes" unless_none,
+        seconds: "seconds" unless_none
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6250,8 +6278,6 @@ impl GmbTime {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
@@ -6272,7 +6298,7 @@ pub struct GoogleBusinessAccount {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GoogleBusinessAccount {
+    received GoogleBusinessAccount {
         name: 0 "name" value,
         account_name: 1 "accountName" value,
         type_: 2 "type" value,
@@ -6284,8 +6310,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
@@ -6318,7 +6342,7 @@ pub struct GoogleBusinessLocation {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocation {
+    received GoogleBusinessLocation {
         name: 0 "name" value,
         store_code: 1 "storeCode" value,
         title: 2 "title" value,
@@ -6334,7 +6358,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
     /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
@@ -6346,14 +6369,15 @@ pub struct GoogleBusinessLocationEntry {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationEntry { location: 0 "location" value, account: 1 "account" value }
+    received GoogleBusinessLocationEntry {
+        location: 0 "location" value,
+        account: 1 "account" value
+    }
 }
 
 #[cfg(feature = "social_planner")]
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
@@ -6371,7 +6395,7 @@ pub struct GoogleBusinessLocationsResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationsResponse {
+    received GoogleBusinessLocationsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6390,7 +6414,6 @@ impl GoogleBusinessLocationsResponse {
 #[cfg(feature = "social_planner")]
 /// The `GoogleBusinessLocationsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
     /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
@@ -6399,7 +6422,7 @@ pub struct GoogleBusinessLocationsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationsResponseResults { locations: 0 "locations" value }
+    received GoogleBusinessLocationsResponseResults { locations: 0 "locations" value }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6420,8 +6443,6 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 #[cfg(feature = "social_planner")]
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
@@ -6442,7 +6463,7 @@ pub struct InstagramAccount {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    InstagramAccount {
+    received InstagramAccount {
         id: 0 "id" value,
         name: 1 "name" value,
         avatar: 2 "avatar" value,
@@ -6454,8 +6475,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
@@ -6473,7 +6492,7 @@ pub struct InstagramAccountsResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    InstagramAccountsResponse {
+    received InstagramAccountsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6492,7 +6511,6 @@ impl InstagramAccountsResponse {
 #[cfg(feature = "social_planner")]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
     /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
@@ -6501,14 +6519,12 @@ pub struct InstagramAccountsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    InstagramAccountsResponseResults { accounts: 0 "accounts" value_or_default }
+    received InstagramAccountsResponseResults { accounts: 0 "accounts" value_or_default }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
@@ -6535,7 +6551,7 @@ pub struct LinkPreview {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    LinkPreview {
+    received LinkPreview {
         url: 0 "url" value,
         og_description: 1 "ogDescription" value,
         og_image: 2 "ogImage" value,
@@ -6557,8 +6573,6 @@ impl LinkPreview {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
@@ -6576,7 +6590,7 @@ pub struct LinkPreviewImage {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    LinkPreviewImage {
+    received LinkPreviewImage {
         url: 0 "url" value,
         width: 1 "width" value,
         height: 2 "height" value,
@@ -6587,8 +6601,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
@@ -6609,7 +6621,7 @@ pub struct LinkedinAccount {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    LinkedinAccount {
+    received LinkedinAccount {
         id: 0 "id" value,
         name: 1 "name" value,
         avatar: 2 "avatar" value,
@@ -6621,8 +6633,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
@@ -6640,7 +6650,7 @@ pub struct LinkedinAccountsResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    LinkedinAccountsResponse {
+    received LinkedinAccountsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6659,7 +6669,6 @@ impl LinkedinAccountsResponse {
 #[cfg(feature = "social_planner")]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
     /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
@@ -6671,7 +6680,7 @@ pub struct LinkedinAccountsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    LinkedinAccountsResponseResults {
+    received LinkedinAccountsResponseResults {
         pages: 0 "pages" value_or_default,
         profile: 1 "profile" value_or_default
     }
@@ -6680,8 +6689,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
@@ -6699,7 +6706,7 @@ pub struct ListSocialAccountsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ListSocialAccountsResponse {
+    received ListSocialAccountsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6718,7 +6725,6 @@ impl ListSocialAccountsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
     /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
@@ -6730,7 +6736,7 @@ pub struct ListSocialAccountsResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ListSocialAccountsResponseResults {
+    received ListSocialAccountsResponseResults {
         accounts: 0 "accounts" value_or_default,
         groups: 1 "groups" value_or_default
     }
@@ -6739,8 +6745,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
@@ -6758,7 +6762,7 @@ pub struct ListSocialCategoriesResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ListSocialCategoriesResponse {
+    received ListSocialCategoriesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6777,7 +6781,6 @@ impl ListSocialCategoriesResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
@@ -6789,7 +6792,7 @@ pub struct ListSocialCategoriesResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    ListSocialCategoriesResponseResults {
+    received ListSocialCategoriesResponseResults {
         count: 0 "count" value,
         categories: 1 "categories" value_or_default
     }
@@ -6798,8 +6801,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -6817,7 +6818,7 @@ pub struct ListSocialCsvImportsResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponse {
+    received ListSocialCsvImportsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6836,7 +6837,6 @@ impl ListSocialCsvImportsResponse {
 #[cfg(feature = "social_planner")]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
@@ -6848,22 +6848,21 @@ pub struct ListSocialCsvImportsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponseResults { csvs: 0 "csvs" value_or_default, count: 1 "count" value }
+    received ListSocialCsvImportsResponseResults {
+        csvs: 0 "csvs" value_or_default,
+        count: 1 "count" value
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostListFilter>,
 
     /// Comma-separated account ids to restrict the listing to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<String>,
 
     /// Number of posts to skip, as a decimal string.
@@ -6882,8 +6881,21 @@ pub struct ListSocialPostsRequest {
     pub include_users: String,
 
     /// `postType`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_type: Option<SocialPostType>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    ListSocialPostsRequest {
+        type_: "type" unless_none,
+        accounts: "accounts" unless_none,
+        skip: "skip" value,
+        limit: "limit" value,
+        from_date: "fromDate" value,
+        to_date: "toDate" value,
+        include_users: "includeUsers" value,
+        post_type: "postType" unless_none
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6946,8 +6958,6 @@ impl ListSocialPostsRequest {
 #[cfg(feature = "social_planner")]
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -6965,7 +6975,7 @@ pub struct ListSocialPostsResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponse {
+    received ListSocialPostsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6984,7 +6994,6 @@ impl ListSocialPostsResponse {
 #[cfg(feature = "social_planner")]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
@@ -6996,31 +7005,38 @@ pub struct ListSocialPostsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponseResults { posts: 0 "posts" value_or_default, count: 1 "count" value }
+    received ListSocialPostsResponseResults {
+        posts: 0 "posts" value_or_default,
+        count: 1 "count" value
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostApproval {
     /// User id of the approver.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! {
+    PostApproval {
+        approver: "approver" unless_none,
+        requester_note: "requesterNote" unless_none,
+        approver_note: "approverNote" unless_none,
+        approval_status: "approvalStatus" unless_none
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7069,8 +7085,6 @@ impl PostApproval {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
@@ -7091,7 +7105,7 @@ pub struct PostApprovalDetails {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    PostApprovalDetails {
+    received PostApprovalDetails {
         approver: 0 "approver" value,
         requester_note: 1 "requesterNote" value,
         approver_note: 2 "approverNote" value,
@@ -7164,17 +7178,18 @@ crate::runtime::enums::string_enum!(PostApprovalStatus);
 #[cfg(feature = "social_planner")]
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    PostLinkPreview { meta_image: "metaImage" unless_none, meta_link: "metaLink" unless_none }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7206,8 +7221,6 @@ impl PostLinkPreview {
 #[cfg(feature = "social_planner")]
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -7223,12 +7236,22 @@ pub struct SetSocialCsvAccountsRequest {
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// `userId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    SetSocialCsvAccountsRequest {
+        account_ids: "accountIds" value,
+        file_path: "filePath" value,
+        rows_count: "rowsCount" value,
+        file_name: "fileName" value,
+        approver: "approver" unless_none,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7280,8 +7303,6 @@ impl SetSocialCsvAccountsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
@@ -7314,7 +7335,7 @@ pub struct SocialAccount {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialAccount {
+    received SocialAccount {
         id: 0 "id" value,
         oauth_id: 1 "oauthId" value,
         profile_id: 2 "profileId" value,
@@ -7330,8 +7351,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
@@ -7346,7 +7365,7 @@ pub struct SocialAccountGroup {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialAccountGroup {
+    received SocialAccountGroup {
         id: 0 "id" value,
         name: 1 "name" value,
         account_ids: 2 "accountIds" value_or_default
@@ -7414,7 +7433,6 @@ crate::runtime::enums::string_enum!(SocialAccountType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
     /// `total`: a whole number.
@@ -7426,18 +7444,15 @@ pub struct SocialAudienceShare {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialAudienceShare { total: 0 "total" value, percentage: 1 "percentage" value }
+    received SocialAudienceShare { total: 0 "total" value, percentage: 1 "percentage" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -7467,7 +7482,7 @@ pub struct SocialCategory {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategory {
+    received SocialCategory {
         id: 0 "_id" value,
         name: 1 "name" value,
         primary_color: 2 "primaryColor" value,
@@ -7483,8 +7498,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
@@ -7502,7 +7515,7 @@ pub struct SocialCategoryResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategoryResponse {
+    received SocialCategoryResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -7521,7 +7534,6 @@ impl SocialCategoryResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
@@ -7530,7 +7542,7 @@ pub struct SocialCategoryResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategoryResponseResults { category: 0 "category" value }
+    received SocialCategoryResponseResults { category: 0 "category" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7544,12 +7556,9 @@ impl SocialCategoryResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -7582,7 +7591,7 @@ pub struct SocialCategoryResponseResultsCategory {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategoryResponseResultsCategory {
+    received SocialCategoryResponseResultsCategory {
         id: 0 "_id" value,
         name: 1 "name" value,
         primary_color: 2 "primaryColor" value,
@@ -7599,12 +7608,9 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -7643,7 +7649,7 @@ pub struct SocialCsvImport {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialCsvImport {
+    received SocialCsvImport {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         file_name: 2 "fileName" value,
@@ -7662,8 +7668,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -7681,7 +7685,7 @@ pub struct SocialCsvImportResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialCsvImportResponse {
+    received SocialCsvImportResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -7700,7 +7704,6 @@ impl SocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
@@ -7715,7 +7718,7 @@ pub struct SocialCsvImportResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialCsvImportResponseResults {
+    received SocialCsvImportResponseResults {
         csv: 0 "csv" value,
         count: 1 "count" value,
         posts: 2 "posts" value_or_default
@@ -7793,8 +7796,6 @@ crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
@@ -7872,7 +7873,7 @@ pub struct SocialCsvMedia {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCsvMedia {
+    received SocialCsvMedia {
         url: 0 "url" value,
         type_: 1 "type" value,
         size: 2 "size" value,
@@ -7903,8 +7904,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -7940,7 +7939,7 @@ pub struct SocialCsvPost {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialCsvPost {
+    received SocialCsvPost {
         account_ids: 0 "accountIds" value_or_default,
         link: 1 "link" value,
         medias: 2 "medias" value_or_default,
@@ -7957,7 +7956,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialEngagement {
     /// `likes`: a whole number.
@@ -7975,7 +7973,7 @@ pub struct SocialEngagement {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialEngagement {
+    received SocialEngagement {
         likes: 0 "likes" value,
         comments: 1 "comments" value,
         shares: 2 "shares" value,
@@ -7986,8 +7984,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
@@ -8002,7 +7998,7 @@ pub struct SocialMetricBreakdown {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialMetricBreakdown {
+    received SocialMetricBreakdown {
         total: 0 "total" value,
         total_change: 1 "totalChange" value,
         platforms: 2 "platforms" value_or_default
@@ -8012,8 +8008,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
@@ -8028,7 +8022,7 @@ pub struct SocialPlannerStatus {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPlannerStatus {
+    received SocialPlannerStatus {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value
@@ -8111,7 +8105,6 @@ crate::runtime::enums::string_enum!(SocialPlatform);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
@@ -8126,7 +8119,7 @@ pub struct SocialPlatformTotals {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPlatformTotals {
+    received SocialPlatformTotals {
         impressions: 0 "impressions" value_or_default,
         followers: 1 "followers" value_or_default,
         likes: 2 "likes" value_or_default
@@ -8136,7 +8129,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
     /// `value`: a whole number.
@@ -8148,18 +8140,15 @@ pub struct SocialPlatformValue {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPlatformValue { value: 0 "value" value, change: 1 "change" value }
+    received SocialPlatformValue { value: 0 "value" value, change: 1 "change" value }
 }
 
 #[cfg(feature = "social_planner")]
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::social_planner::SocialPostSource).
@@ -8231,7 +8220,7 @@ pub struct SocialPost {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialPost {
+    received SocialPost {
         id: 0 "_id" value,
         source: 1 "source" value,
         location_id: 2 "locationId" value,
@@ -8339,33 +8328,37 @@ crate::runtime::enums::string_enum!(SocialPostListFilter);
 #[cfg(feature = "social_planner")]
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public address of the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `caption`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 
     /// MIME type of the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Thumbnail address, for videos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
 
     /// Default thumbnail address, for videos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_thumb: Option<String>,
 
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    SocialPostMedia {
+        url: "url" unless_none,
+        caption: "caption" unless_none,
+        type_: "type" unless_none,
+        thumbnail: "thumbnail" unless_none,
+        default_thumb: "defaultThumb" unless_none,
+        id: "id" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8435,7 +8428,6 @@ impl SocialPostMedia {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
@@ -8453,7 +8445,7 @@ pub struct SocialPostPerformance {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPostPerformance {
+    received SocialPostPerformance {
         posts: 0 "posts" value_or_default,
         impressions: 1 "impressions" value_or_default,
         likes: 2 "likes" value_or_default,
@@ -8464,8 +8456,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -8483,7 +8473,7 @@ pub struct SocialPostResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    SocialPostResponse {
+    received SocialPostResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -8502,7 +8492,6 @@ impl SocialPostResponse {
 #[cfg(feature = "social_planner")]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
@@ -8510,7 +8499,7 @@ pub struct SocialPostResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value } }
+crate::runtime::object::object_impl! { received SocialPostResponseResults { post: 0 "post" value } }
 
 #[cfg(feature = "social_planner")]
 impl SocialPostResponseResults {
@@ -8702,8 +8691,6 @@ crate::runtime::enums::string_enum!(SocialPostType);
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
@@ -8730,7 +8717,7 @@ pub struct SocialPostUser {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPostUser {
+    received SocialPostUser {
         id: 0 "id" value,
         title: 1 "title" value,
         first_name: 2 "firstName" value,
@@ -8744,7 +8731,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
     /// `total`: a whole number.
@@ -8756,14 +8742,12 @@ pub struct SocialSeriesTotal {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialSeriesTotal { total: 0 "total" value, series: 1 "series" value_or_default }
+    received SocialSeriesTotal { total: 0 "total" value, series: 1 "series" value_or_default }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
@@ -8787,7 +8771,7 @@ pub struct SocialStatistics {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatistics {
+    received SocialStatistics {
         day_range: 0 "dayRange" value_or_default,
         totals: 1 "totals" value,
         post_performance: 2 "postPerformance" value,
@@ -8800,7 +8784,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
     /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
@@ -8818,7 +8801,7 @@ pub struct SocialStatisticsBreakdowns {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsBreakdowns {
+    received SocialStatisticsBreakdowns {
         posts: 0 "posts" value,
         impressions: 1 "impressions" value,
         reach: 2 "reach" value,
@@ -8829,7 +8812,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
     /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
@@ -8841,13 +8823,12 @@ pub struct SocialStatisticsDemographics {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographics { gender: 0 "gender" value, age: 1 "age" value }
+    received SocialStatisticsDemographics { gender: 0 "gender" value, age: 1 "age" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
@@ -8856,7 +8837,7 @@ pub struct SocialStatisticsDemographicsAge {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsAge { totals: 0 "totals" value }
+    received SocialStatisticsDemographicsAge { totals: 0 "totals" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8870,41 +8851,33 @@ impl SocialStatisticsDemographicsAge {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "13-17"))]
     pub v13_17: Option<f64>,
 
     /// `18-24`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "18-24"))]
     pub v18_24: Option<f64>,
 
     /// `25-34`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "25-34"))]
     pub v25_34: Option<f64>,
 
     /// `35-44`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "35-44"))]
     pub v35_44: Option<f64>,
 
     /// `45-54`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "45-54"))]
     pub v45_54: Option<f64>,
 
     /// `55-64`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "55-64"))]
     pub v55_64: Option<f64>,
 
     /// `65+`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "65+"))]
     pub v65_plus: Option<f64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsAgeTotals {
+    received SocialStatisticsDemographicsAgeTotals {
         v13_17: 0 "13-17" value,
         v18_24: 1 "18-24" value,
         v25_34: 2 "25-34" value,
@@ -8918,7 +8891,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
@@ -8927,7 +8899,7 @@ pub struct SocialStatisticsDemographicsGender {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsGender { totals: 0 "totals" value }
+    received SocialStatisticsDemographicsGender { totals: 0 "totals" value }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8941,7 +8913,6 @@ impl SocialStatisticsDemographicsGender {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
     /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
@@ -8956,7 +8927,7 @@ pub struct SocialStatisticsDemographicsGenderTotals {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsGenderTotals {
+    received SocialStatisticsDemographicsGenderTotals {
         male: 0 "male" value,
         female: 1 "female" value,
         unknown: 2 "unknown" value
@@ -9034,16 +9005,18 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 #[cfg(feature = "social_planner")]
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<SocialStatisticsPlatform>>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    SocialStatisticsRequest { profile_ids: "profileIds" value, platforms: "platforms" unless_none }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9073,8 +9046,6 @@ impl SocialStatisticsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
@@ -9089,7 +9060,7 @@ pub struct SocialStatisticsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsResponse {
+    received SocialStatisticsResponse {
         results: 0 "results" value,
         message: 1 "message" value,
         trace_id: 2 "traceId" value
@@ -9107,7 +9078,6 @@ impl SocialStatisticsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
     /// `posts`: a whole number.
@@ -9128,7 +9098,7 @@ pub struct SocialStatisticsTotals {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsTotals {
+    received SocialStatisticsTotals {
         posts: 0 "posts" value,
         likes: 1 "likes" value,
         followers: 2 "followers" value,
@@ -9140,12 +9110,9 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `tag`: a string. Example: `Primary Tag`.
@@ -9169,7 +9136,7 @@ pub struct SocialTag {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialTag {
+    received SocialTag {
         id: 0 "_id" value,
         tag: 1 "tag" value,
         location_id: 2 "locationId" value,
@@ -9183,13 +9150,14 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
     pub tag_ids: Vec<String>,
 }
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+crate::runtime::object::serialize_impl! { SocialTagIdsRequest { tag_ids: "tagIds" value } }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg(feature = "serde-both-ways")]
@@ -9207,8 +9175,6 @@ impl SocialTagIdsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
@@ -9226,7 +9192,7 @@ pub struct SocialTagsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialTagsResponse {
+    received SocialTagsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9245,7 +9211,6 @@ impl SocialTagsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
     /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
@@ -9257,43 +9222,47 @@ pub struct SocialTagsResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialTagsResponseResults { tags: 0 "tags" value_or_default, count: 1 "count" value }
+    received SocialTagsResponseResults { tags: 0 "tags" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(feature = "social_planner")]
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    TiktokPostDetails {
+        privacy_level: "privacyLevel" unless_none,
+        promote_other_brand: "promoteOtherBrand" unless_none,
+        enable_comment: "enableComment" unless_none,
+        enable_duet: "enableDuet" unless_none,
+        enable_stitch: "enableStitch" unless_none,
+        video_disclosure: "videoDisclosure" unless_none,
+        promote_your_brand: "promoteYourBrand" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9419,8 +9388,6 @@ crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 #[cfg(feature = "social_planner")]
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
@@ -9447,7 +9414,7 @@ pub struct TiktokProfile {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TiktokProfile {
+    received TiktokProfile {
         id: 0 "id" value,
         name: 1 "name" value,
         username: 2 "username" value,
@@ -9461,8 +9428,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
@@ -9480,7 +9445,7 @@ pub struct TiktokProfilesResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TiktokProfilesResponse {
+    received TiktokProfilesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9499,7 +9464,6 @@ impl TiktokProfilesResponse {
 #[cfg(feature = "social_planner")]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
     /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
@@ -9508,14 +9472,12 @@ pub struct TiktokProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TiktokProfilesResponseResults { profile: 0 "profile" value_or_default }
+    received TiktokProfilesResponseResults { profile: 0 "profile" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
@@ -9542,7 +9504,7 @@ pub struct TwitterProfile {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TwitterProfile {
+    received TwitterProfile {
         id: 0 "id" value,
         name: 1 "name" value,
         username: 2 "username" value,
@@ -9556,8 +9518,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "social_planner")]
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
@@ -9575,7 +9535,7 @@ pub struct TwitterProfilesResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TwitterProfilesResponse {
+    received TwitterProfilesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9594,7 +9554,6 @@ impl TwitterProfilesResponse {
 #[cfg(feature = "social_planner")]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
     /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
@@ -9603,78 +9562,83 @@ pub struct TwitterProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TwitterProfilesResponseResults { profile: 0 "profile" value_or_default }
+    received TwitterProfilesResponseResults { profile: 0 "profile" value_or_default }
 }
 
 #[cfg(feature = "social_planner")]
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+#[cfg(feature = "social_planner")]
+crate::runtime::object::serialize_impl! {
+    UpdateSocialPostRequest {
+        account_ids: "accountIds" unless_none,
+        summary: "summary" unless_none,
+        media: "media" unless_none,
+        status: "status" unless_none,
+        schedule_date: "scheduleDate" unless_none,
+        created_by: "createdBy" unless_none,
+        follow_up_comment: "followUpComment" unless_none,
+        og_tags_details: "ogTagsDetails" unless_none,
+        type_: "type" value,
+        post_approval_details: "postApprovalDetails" unless_none,
+        schedule_time_updated: "scheduleTimeUpdated" unless_none,
+        tags: "tags" unless_none,
+        category_id: "categoryId" unless_none,
+        tiktok_post_details: "tiktokPostDetails" unless_none,
+        gmb_post_details: "gmbPostDetails" unless_none,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9850,8 +9814,6 @@ impl UploadSocialCsvRequest {
 #[cfg(feature = "social_planner")]
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -9869,7 +9831,7 @@ pub struct UploadSocialCsvResponse {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    UploadSocialCsvResponse {
+    received UploadSocialCsvResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9888,8 +9850,6 @@ impl UploadSocialCsvResponse {
 #[cfg(feature = "social_planner")]
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
@@ -9904,7 +9864,7 @@ pub struct UploadSocialCsvResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    UploadSocialCsvResponseResults {
+    received UploadSocialCsvResponseResults {
         file_path: 0 "filePath" value,
         rows_count: 1 "rowsCount" value,
         file_name: 2 "fileName" value

@@ -1995,8 +1995,6 @@ impl UpdateShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
@@ -2024,7 +2022,6 @@ pub struct AvailableShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -2033,7 +2030,7 @@ pub struct AvailableShippingRate {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    AvailableShippingRate {
+    received AvailableShippingRate {
         name: 0 "name" value,
         description: 1 "description" value,
         currency: 2 "currency" value,
@@ -3318,8 +3315,6 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
@@ -3335,12 +3330,22 @@ pub struct CreateShippingCarrierRequest {
     pub callback_url: String,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    CreateShippingCarrierRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        callback_url: "callbackUrl" value,
+        services: "services" unless_none,
+        allows_multiple_service_selection: "allowsMultipleServiceSelection" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3392,8 +3397,6 @@ impl CreateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
@@ -3406,7 +3409,6 @@ pub struct CreateShippingRateRequest {
     pub name: String,
 
     /// Delivery promise shown to buyers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -3425,19 +3427,35 @@ pub struct CreateShippingRateRequest {
     pub max_condition: f64,
 
     /// The amount comes from a shipping carrier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
     pub shipping_carrier_id: String,
 
     /// Percentage added to a carrier rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    CreateShippingRateRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        description: "description" unless_none,
+        currency: "currency" value,
+        amount: "amount" value,
+        condition_type: "conditionType" value,
+        min_condition: "minCondition" value,
+        max_condition: "maxCondition" value,
+        is_carrier_rate: "isCarrierRate" unless_none,
+        shipping_carrier_id: "shippingCarrierId" value,
+        percentage_of_rate_fee: "percentageOfRateFee" unless_none,
+        shipping_carrier_services: "shippingCarrierServices" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3523,8 +3541,6 @@ impl CreateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
@@ -3538,6 +3554,16 @@ pub struct CreateShippingZoneRequest {
 
     /// Countries the zone covers.
     pub countries: Vec<ShippingZoneCountry>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    CreateShippingZoneRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        countries: "countries" value
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3573,8 +3599,6 @@ impl CreateShippingZoneRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
@@ -3587,18 +3611,15 @@ pub struct ListAvailableShippingRatesRequest {
     pub country: CountryCode,
 
     /// Delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<ShippingAddress>,
 
     /// The amount is final and is not recomputed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_available: Option<bool>,
 
     /// Order amount (at least 0.01).
     pub total_order_amount: f64,
 
     /// The weight is final and is not recomputed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_available: Option<bool>,
 
     /// Order weight in kilograms.
@@ -3611,8 +3632,24 @@ pub struct ListAvailableShippingRatesRequest {
     pub products: Vec<OrderProductItem>,
 
     /// `couponCode`: a string. Example: `TEST`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    ListAvailableShippingRatesRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        country: "country" value,
+        address: "address" unless_none,
+        amount_available: "amountAvailable" unless_none,
+        total_order_amount: "totalOrderAmount" value,
+        weight_available: "weightAvailable" unless_none,
+        total_order_weight: "totalOrderWeight" value,
+        source: "source" value,
+        products: "products" value,
+        coupon_code: "couponCode" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3689,7 +3726,6 @@ impl ListAvailableShippingRatesRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListAvailableShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3704,7 +3740,7 @@ pub struct ListAvailableShippingRatesResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListAvailableShippingRatesResponse {
+    received ListAvailableShippingRatesResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value_or_default
@@ -3714,7 +3750,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingCarriersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -3729,7 +3764,7 @@ pub struct ListShippingCarriersResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListShippingCarriersResponse {
+    received ListShippingCarriersResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value_or_default
@@ -3739,7 +3774,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingRatesResponse {
     /// Rates of the zone.
@@ -3751,13 +3785,12 @@ pub struct ListShippingRatesResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListShippingRatesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
+    received ListShippingRatesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The `ListShippingZonesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingZonesResponse {
     /// Zones of the location.
@@ -3769,13 +3802,12 @@ pub struct ListShippingZonesResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ListShippingZonesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
+    received ListShippingZonesResponse { total: 0 "total" value, data: 1 "data" value_or_default }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A product and quantity in an order.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct OrderProductItem {
     /// Price id.
@@ -3784,6 +3816,9 @@ pub struct OrderProductItem {
     /// `qty`: a whole number.
     pub qty: i64,
 }
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! { OrderProductItem { id: "id" value, qty: "qty" value } }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg(feature = "serde-both-ways")]
@@ -3803,16 +3838,18 @@ impl OrderProductItem {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
     pub type_: OrderSourceType,
 
     /// `subType`: a [`OrderSourceSubType`](crate::store::OrderSourceSubType). Example: `store`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    OrderSource { type_: "type" value, sub_type: "subType" unless_none }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4065,8 +4102,6 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
@@ -4079,12 +4114,21 @@ pub struct SaveStoreSettingsRequest {
     pub shipping_origin: ShippingOrigin,
 
     /// Email on a new order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    SaveStoreSettingsRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        shipping_origin: "shippingOrigin" value,
+        store_order_notification: "storeOrderNotification" unless_none,
+        store_order_fulfillment_notification: "storeOrderFulfillmentNotification" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4136,44 +4180,49 @@ impl SaveStoreSettingsRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// `name`: a string. Example: `John Doe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `ABC Company`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `addressLine1`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
     pub country: CountryCode,
 
     /// `state`: a string. Example: `VA`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string. Example: `New York`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `zip`: a string. Example: `12345`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
 
     /// `phone`: a string. Example: `1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `abu@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    ShippingAddress {
+        name: "name" unless_none,
+        company_name: "companyName" unless_none,
+        address_line1: "addressLine1" unless_none,
+        country: "country" value,
+        state: "state" unless_none,
+        city: "city" unless_none,
+        zip: "zip" unless_none,
+        phone: "phone" unless_none,
+        email: "email" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4262,8 +4311,6 @@ impl ShippingAddress {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
@@ -4285,7 +4332,6 @@ pub struct ShippingCarrier {
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The app that registered the carrier.
@@ -4300,7 +4346,7 @@ pub struct ShippingCarrier {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingCarrier {
+    received ShippingCarrier {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         name: 2 "name" value,
@@ -4317,7 +4363,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4332,7 +4377,7 @@ pub struct ShippingCarrierResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingCarrierResponse {
+    received ShippingCarrierResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -4350,16 +4395,18 @@ impl ShippingCarrierResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A service level of a carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierService {
     /// `name`: a string. Example: `Priority Mail Express International`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `value`: a string. Example: `PriorityMailExpressInternational`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    ShippingCarrierService { name: "name" unless_none, value: "value" unless_none }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4439,44 +4486,49 @@ crate::runtime::enums::string_enum!(ShippingConditionType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The address orders ship from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingOrigin {
     /// Store or company name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
 
     /// `state`: a string. Example: `VA`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 
     /// `city`: a string. Example: `Tokyo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 
     /// `street1`: a string. Example: `Street 1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street1: Option<String>,
 
     /// `street2`: a string. Example: `Street 2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street2: Option<String>,
 
     /// `zip`: a string. Example: `674561`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
 
     /// `phone`: a string. Example: `+1-214-559-6993`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    ShippingOrigin {
+        name: "name" unless_none,
+        country: "country" unless_none,
+        state: "state" unless_none,
+        city: "city" unless_none,
+        street1: "street1" unless_none,
+        street2: "street2" unless_none,
+        zip: "zip" unless_none,
+        phone: "phone" unless_none,
+        email: "email" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4576,8 +4628,6 @@ impl ShippingOrigin {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
@@ -4620,7 +4670,6 @@ pub struct ShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4635,7 +4684,7 @@ pub struct ShippingRate {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingRate {
+    received ShippingRate {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         name: 2 "name" value,
@@ -4659,7 +4708,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping rate.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4674,7 +4722,7 @@ pub struct ShippingRateResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingRateResponse {
+    received ShippingRateResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -4692,8 +4740,6 @@ impl ShippingRateResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
@@ -4709,7 +4755,6 @@ pub struct ShippingZone {
     pub countries: Vec<ShippingZoneCountry>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
@@ -4724,7 +4769,7 @@ pub struct ShippingZone {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingZone {
+    received ShippingZone {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         name: 2 "name" value,
@@ -4739,16 +4784,18 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A country of a zone, optionally narrowed to some states.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingZoneCountry {
     /// `code`: a [`CountryCode`](crate::store::CountryCode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<CountryCode>,
 
     /// States covered; all when empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<ShippingZoneState>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    ShippingZoneCountry { code: "code" unless_none, states: "states" unless_none }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4780,7 +4827,6 @@ impl ShippingZoneCountry {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// One shipping zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -4795,7 +4841,7 @@ pub struct ShippingZoneResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingZoneResponse {
+    received ShippingZoneResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -4813,13 +4859,14 @@ impl ShippingZoneResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// A state or province of a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ShippingZoneState {
     /// `code`: a string. Example: `VA`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! { ShippingZoneState { code: "code" unless_none } }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! { ShippingZoneState { code: 0 "code" value } }
@@ -4880,25 +4927,29 @@ crate::runtime::enums::string_enum!(StoreAltType);
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StoreEmailNotification {
     /// The email is sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// `subject`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Template used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_template_id: Option<String>,
 
     /// Default template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    StoreEmailNotification {
+        enabled: "enabled" unless_none,
+        subject: "subject" unless_none,
+        email_template_id: "emailTemplateId" unless_none,
+        default_email_template_id: "defaultEmailTemplateId" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4957,8 +5008,6 @@ impl StoreEmailNotification {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
@@ -4977,7 +5026,6 @@ pub struct StoreSettings {
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
@@ -4989,7 +5037,7 @@ pub struct StoreSettings {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    StoreSettings {
+    received StoreSettings {
         alt_id: 0 "altId" value,
         alt_type: 1 "altType" value,
         shipping_origin: 2 "shippingOrigin" value,
@@ -5004,7 +5052,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The store settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
     /// `status`: `true` or `false`. Example: `true`.
@@ -5019,7 +5066,7 @@ pub struct StoreSettingsResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    StoreSettingsResponse {
+    received StoreSettingsResponse {
         status: 0 "status" value,
         message: 1 "message" value,
         data: 2 "data" value
@@ -5037,7 +5084,6 @@ impl StoreSettingsResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The acknowledgement of a store operation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreStatusResponse {
     /// True when the operation succeeded.
@@ -5049,39 +5095,43 @@ pub struct StoreStatusResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    StoreStatusResponse { status: 0 "status" value, message: 1 "message" value }
+    received StoreStatusResponse { status: 0 "status" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingCarrierRequest {
     /// The location id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    UpdateShippingCarrierRequest {
+        alt_id: "altId" unless_none,
+        alt_type: "altType" unless_none,
+        name: "name" unless_none,
+        callback_url: "callbackUrl" unless_none,
+        services: "services" unless_none,
+        allows_multiple_service_selection: "allowsMultipleServiceSelection" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5152,61 +5202,65 @@ impl UpdateShippingCarrierRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingRateRequest {
     /// The location id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    UpdateShippingRateRequest {
+        alt_id: "altId" unless_none,
+        alt_type: "altType" unless_none,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        currency: "currency" unless_none,
+        amount: "amount" unless_none,
+        condition_type: "conditionType" unless_none,
+        min_condition: "minCondition" unless_none,
+        max_condition: "maxCondition" unless_none,
+        is_carrier_rate: "isCarrierRate" unless_none,
+        shipping_carrier_id: "shippingCarrierId" unless_none,
+        percentage_of_rate_fee: "percentageOfRateFee" unless_none,
+        shipping_carrier_services: "shippingCarrierServices" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5336,25 +5390,29 @@ impl UpdateShippingRateRequest {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingZoneRequest {
     /// The location id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Countries the zone covers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<ShippingZoneCountry>>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+crate::runtime::object::serialize_impl! {
+    UpdateShippingZoneRequest {
+        alt_id: "altId" unless_none,
+        alt_type: "altType" unless_none,
+        name: "name" unless_none,
+        countries: "countries" unless_none
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]

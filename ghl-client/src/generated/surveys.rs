@@ -443,7 +443,6 @@ impl ListSurveys {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// The `ListSurveySubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
     /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
@@ -455,7 +454,7 @@ pub struct ListSurveySubmissionsResponse {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    ListSurveySubmissionsResponse {
+    received ListSurveySubmissionsResponse {
         submissions: 0 "submissions" value_or_default,
         meta: 1 "meta" value
     }
@@ -464,7 +463,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// The `ListSurveysResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSurveysResponse {
     /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
@@ -476,14 +474,12 @@ pub struct ListSurveysResponse {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    ListSurveysResponse { surveys: 0 "surveys" value_or_default, total: 1 "total" value }
+    received ListSurveysResponse { surveys: 0 "surveys" value_or_default, total: 1 "total" value }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
@@ -498,13 +494,12 @@ pub struct Survey {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    Survey { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
+    received Survey { id: 0 "id" value, name: 1 "name" value, location_id: 2 "locationId" value }
 }
 
 #[cfg(feature = "surveys")]
 /// The `SurveyContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
     /// `ids`: a list of strings.
@@ -512,13 +507,13 @@ pub struct SurveyContactSessionIds {
 }
 
 #[cfg(feature = "surveys")]
-crate::runtime::object::object_impl! { SurveyContactSessionIds { ids: 0 "ids" value_or_default } }
+crate::runtime::object::object_impl! {
+    received SurveyContactSessionIds { ids: 0 "ids" value_or_default }
+}
 
 #[cfg(feature = "surveys")]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
@@ -578,7 +573,7 @@ pub struct SurveyEventData {
 
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
-    SurveyEventData {
+    received SurveyEventData {
         fbc: 0 "fbc" value,
         fbp: 1 "fbp" value,
         page: 2 "page" value,
@@ -603,7 +598,6 @@ crate::runtime::object::object_impl! {
 #[cfg(feature = "surveys")]
 /// The page the survey was submitted from.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
     /// `url`: a string. Example: `https://example.com`.
@@ -615,14 +609,12 @@ pub struct SurveyPageDetails {
 
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
-    SurveyPageDetails { url: 0 "url" value, title: 1 "title" value }
+    received SurveyPageDetails { url: 0 "url" value, title: 1 "title" value }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
@@ -649,7 +641,7 @@ pub struct SurveySubmission {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    SurveySubmission {
+    received SurveySubmission {
         id: 0 "id" value,
         contact_id: 1 "contactId" value,
         created_at: 2 "createdAt" value,
@@ -667,8 +659,6 @@ pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::V
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.
@@ -686,7 +676,7 @@ pub struct SurveySubmissionPageMeta {
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
-    SurveySubmissionPageMeta {
+    received SurveySubmissionPageMeta {
         total: 0 "total" value,
         current_page: 1 "currentPage" value,
         next_page: 2 "nextPage" value,

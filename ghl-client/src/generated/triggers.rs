@@ -151,25 +151,28 @@ impl FireWorkflowTrigger {
 
 /// The data sent with the trigger.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FireWorkflowTriggerRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The custom trigger to fire.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
 
     /// The contact the workflow runs for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// Free-form values handed to the workflow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FireWorkflowTriggerRequest {
+        location_id: "locationId" unless_none,
+        trigger_id: "triggerId" unless_none,
+        contact_id: "contactId" unless_none,
+        data: "data" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

@@ -940,8 +940,6 @@ impl UpdateUser {
 #[cfg(feature = "users")]
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -960,7 +958,6 @@ pub struct CreateUserRequest {
     pub password: crate::Secret,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -973,28 +970,43 @@ pub struct CreateUserRequest {
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
+}
+
+#[cfg(feature = "users")]
+crate::runtime::object::serialize_impl! {
+    CreateUserRequest {
+        company_id: "companyId" value,
+        first_name: "firstName" value,
+        last_name: "lastName" value,
+        email: "email" value,
+        password: "password" value,
+        phone: "phone" unless_none,
+        type_: "type" value,
+        role: "role" value,
+        location_ids: "locationIds" value,
+        permissions: "permissions" unless_none,
+        scopes: "scopes" unless_none,
+        scopes_assigned_to_only: "scopesAssignedToOnly" unless_none,
+        profile_photo: "profilePhoto" unless_none,
+        twilio_phone: "twilioPhone" unless_none,
+        platform_language: "platformLanguage" unless_none
+    }
 }
 
 #[cfg(feature = "users")]
@@ -1098,7 +1110,6 @@ impl CreateUserRequest {
 #[cfg(feature = "users")]
 /// The `DeleteUserResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
@@ -1110,14 +1121,12 @@ pub struct DeleteUserResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    DeleteUserResponse { succeded: 0 "succeded" value, message: 1 "message" value }
+    received DeleteUserResponse { succeded: 0 "succeded" value, message: 1 "message" value }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
@@ -1127,20 +1136,28 @@ pub struct FilterUsersByEmailRequest {
     pub emails: String,
 
     /// Look among deleted users.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// Number of users to pass over.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// Fields to return, comma-separated, or `all`; by default only id and email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub projection: Option<String>,
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+crate::runtime::object::serialize_impl! {
+    FilterUsersByEmailRequest {
+        company_id: "companyId" value,
+        emails: "emails" value,
+        deleted: "deleted" unless_none,
+        skip: "skip" unless_none,
+        limit: "limit" unless_none,
+        projection: "projection" unless_none
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1199,7 +1216,6 @@ impl FilterUsersByEmailRequest {
 #[cfg(feature = "users")]
 /// The `ListLocationUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1208,7 +1224,7 @@ pub struct ListLocationUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    ListLocationUsersResponse { users: 0 "users" value_or_default }
+    received ListLocationUsersResponse { users: 0 "users" value_or_default }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1312,7 +1328,6 @@ crate::runtime::enums::string_enum!(PlatformLanguage);
 #[cfg(feature = "users")]
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
@@ -1324,7 +1339,7 @@ pub struct SearchUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
+    received SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1334,69 +1349,73 @@ pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 #[cfg(feature = "users")]
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// `password`: a secret string (hidden from `Debug` output).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
+}
+
+#[cfg(feature = "users")]
+crate::runtime::object::serialize_impl! {
+    UpdateUserRequest {
+        first_name: "firstName" unless_none,
+        last_name: "lastName" unless_none,
+        email: "email" unless_none,
+        password: "password" unless_none,
+        phone: "phone" unless_none,
+        type_: "type" unless_none,
+        role: "role" unless_none,
+        company_id: "companyId" unless_none,
+        location_ids: "locationIds" unless_none,
+        permissions: "permissions" unless_none,
+        scopes: "scopes" unless_none,
+        scopes_assigned_to_only: "scopesAssignedToOnly" unless_none,
+        profile_photo: "profilePhoto" unless_none,
+        twilio_phone: "twilioPhone" unless_none,
+        platform_language: "platformLanguage" unless_none
+    }
 }
 
 #[cfg(feature = "users")]
@@ -1539,8 +1558,6 @@ impl UpdateUserRequest {
 #[cfg(feature = "users")]
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1585,7 +1602,7 @@ pub struct User {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    User {
+    received User {
         id: 0 "id" value,
         name: 1 "name" value,
         first_name: 2 "firstName" value,
@@ -1605,161 +1622,165 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaigns_read_only: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflows_read_only: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub triggers_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub funnels_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub websites_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunities_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointments_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reviews_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub online_listings_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_call_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_data_only: Option<bool>,
 
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_enabled: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub marketing_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_service: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub social_planner: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub blogging_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_ai_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunds_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_payment_enabled: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub communities_enabled: Option<bool>,
 
     /// `exportPaymentsEnabled`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_payments_enabled: Option<bool>,
+}
+
+#[cfg(any(feature = "users", feature = "v3_users"))]
+crate::runtime::object::serialize_impl! {
+    UserPermissions {
+        campaigns_enabled: "campaignsEnabled" unless_none,
+        campaigns_read_only: "campaignsReadOnly" unless_none,
+        contacts_enabled: "contactsEnabled" unless_none,
+        workflows_enabled: "workflowsEnabled" unless_none,
+        workflows_read_only: "workflowsReadOnly" unless_none,
+        triggers_enabled: "triggersEnabled" unless_none,
+        funnels_enabled: "funnelsEnabled" unless_none,
+        websites_enabled: "websitesEnabled" unless_none,
+        opportunities_enabled: "opportunitiesEnabled" unless_none,
+        dashboard_stats_enabled: "dashboardStatsEnabled" unless_none,
+        bulk_requests_enabled: "bulkRequestsEnabled" unless_none,
+        appointments_enabled: "appointmentsEnabled" unless_none,
+        reviews_enabled: "reviewsEnabled" unless_none,
+        online_listings_enabled: "onlineListingsEnabled" unless_none,
+        phone_call_enabled: "phoneCallEnabled" unless_none,
+        conversations_enabled: "conversationsEnabled" unless_none,
+        assigned_data_only: "assignedDataOnly" unless_none,
+        adwords_reporting_enabled: "adwordsReportingEnabled" unless_none,
+        membership_enabled: "membershipEnabled" unless_none,
+        facebook_ads_reporting_enabled: "facebookAdsReportingEnabled" unless_none,
+        attributions_reporting_enabled: "attributionsReportingEnabled" unless_none,
+        settings_enabled: "settingsEnabled" unless_none,
+        tags_enabled: "tagsEnabled" unless_none,
+        lead_value_enabled: "leadValueEnabled" unless_none,
+        marketing_enabled: "marketingEnabled" unless_none,
+        agent_reporting_enabled: "agentReportingEnabled" unless_none,
+        bot_service: "botService" unless_none,
+        social_planner: "socialPlanner" unless_none,
+        blogging_enabled: "bloggingEnabled" unless_none,
+        invoice_enabled: "invoiceEnabled" unless_none,
+        affiliate_manager_enabled: "affiliateManagerEnabled" unless_none,
+        content_ai_enabled: "contentAiEnabled" unless_none,
+        refunds_enabled: "refundsEnabled" unless_none,
+        record_payment_enabled: "recordPaymentEnabled" unless_none,
+        cancel_subscription_enabled: "cancelSubscriptionEnabled" unless_none,
+        payments_enabled: "paymentsEnabled" unless_none,
+        communities_enabled: "communitiesEnabled" unless_none,
+        export_payments_enabled: "exportPaymentsEnabled" unless_none
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -2128,8 +2149,6 @@ crate::runtime::enums::string_enum!(UserRole);
 #[cfg(any(feature = "users", feature = "v3_users"))]
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -2147,7 +2166,7 @@ pub struct UserRoles {
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::object::object_impl! {
-    UserRoles {
+    received UserRoles {
         type_: 0 "type" value,
         role: 1 "role" value,
         location_ids: 2 "locationIds" value_or_default,

@@ -1374,16 +1374,18 @@ impl UpdateVoiceAiAgent {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Live translation of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentTranslation {
     /// Translation is on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Target language code, e.g. es.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    AgentTranslation { enabled: "enabled" unless_none, language: "language" unless_none }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1415,16 +1417,18 @@ impl AgentTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
     pub intervals: Vec<WorkingInterval>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    AgentWorkingDay { day_of_the_week: "dayOfTheWeek" unless_none, intervals: "intervals" value }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1453,25 +1457,29 @@ impl AgentWorkingDay {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
     /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Days ahead to offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_of_offering_dates: Option<i64>,
 
     /// Slots offered per day.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slots_per_day: Option<i64>,
 
     /// Hours between offered slots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_between_slots: Option<f64>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    AppointmentBookingParameters {
+        calendar_id: "calendarId" unless_none,
+        days_of_offering_dates: "daysOfOfferingDates" unless_none,
+        slots_per_day: "slotsPerDay" unless_none,
+        hours_between_slots: "hoursBetweenSlots" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1530,8 +1538,6 @@ impl AppointmentBookingParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1579,7 +1585,7 @@ pub struct CallLog {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    CallLog {
+    received CallLog {
         id: 0 "id" value,
         contact_id: 1 "contactId" value,
         agent_id: 2 "agentId" value,
@@ -1600,29 +1606,33 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CallTransferParameters {
     /// When to transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// Kind of destination; only number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_type: Option<CallTransferParametersTransferToType>,
 
     /// Destination number, with + and country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_value: Option<String>,
 
     /// What the agent says before transferring.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Play a whisper message to the person answering.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hear_whisper_message: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CallTransferParameters {
+        trigger_prompt: "triggerPrompt" unless_none,
+        transfer_to_type: "transferToType" unless_none,
+        transfer_to_value: "transferToValue" unless_none,
+        trigger_message: "triggerMessage" unless_none,
+        hear_whisper_message: "hearWhisperMessage" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1730,8 +1740,6 @@ crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
@@ -1746,7 +1754,7 @@ pub struct CallTranslation {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    CallTranslation {
+    received CallTranslation {
         enabled: 0 "enabled" value,
         language: 1 "language" value,
         translated_transcript: 2 "translatedTranscript" value
@@ -1756,84 +1764,89 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
     pub location_id: String,
 
     /// Display name, 1 to 40 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CreateVoiceAiAgentRequest {
+        location_id: "locationId" value,
+        agent_name: "agentName" unless_none,
+        business_name: "businessName" unless_none,
+        welcome_message: "welcomeMessage" unless_none,
+        agent_prompt: "agentPrompt" unless_none,
+        voice_id: "voiceId" unless_none,
+        language: "language" unless_none,
+        patience_level: "patienceLevel" unless_none,
+        max_call_duration: "maxCallDuration" unless_none,
+        send_user_idle_reminders: "sendUserIdleReminders" unless_none,
+        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" unless_none,
+        inbound_number: "inboundNumber" unless_none,
+        number_pool_id: "numberPoolId" unless_none,
+        call_end_workflow_ids: "callEndWorkflowIds" unless_none,
+        send_post_call_notification_to: "sendPostCallNotificationTo" unless_none,
+        agent_working_hours: "agentWorkingHours" unless_none,
+        timezone: "timezone" unless_none,
+        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" unless_none,
+        translation: "translation" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2005,33 +2018,37 @@ impl CreateVoiceAiAgentRequest {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
     /// `url`: a string. Example: `https://api.example.com/orders`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `method`: a [`CustomActionApiDetailsMethod`](crate::voice_ai::CustomActionApiDetailsMethod), one of `POST`, `GET`. Example: `GET`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<CustomActionApiDetailsMethod>,
 
     /// The API needs a credential.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_required: Option<bool>,
 
     /// The credential.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_value: Option<String>,
 
     /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CustomActionHeader>>,
 
     /// `parameters`: a list of [`CustomActionParameter`](crate::voice_ai::CustomActionParameter) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<CustomActionParameter>>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CustomActionApiDetails {
+        url: "url" unless_none,
+        method: "method" unless_none,
+        authentication_required: "authenticationRequired" unless_none,
+        authentication_value: "authenticationValue" unless_none,
+        headers: "headers" unless_none,
+        parameters: "parameters" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2144,16 +2161,18 @@ crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomActionHeader {
     /// `key`: a string. Example: `id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `value`: a string. Example: `1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CustomActionHeader { key: "key" unless_none, value: "value" unless_none }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2185,25 +2204,29 @@ impl CustomActionHeader {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionParameter {
     /// `name`: a string. Example: `orderId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `type`: a string. Example: `string`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `example`: a string. Example: `ORD-12345`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CustomActionParameter {
+        name: "name" unless_none,
+        description: "description" unless_none,
+        type_: "type" unless_none,
+        example: "example" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2252,25 +2275,29 @@ impl CustomActionParameter {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionParameters {
     /// When to call the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `apiDetails`: a [`CustomActionApiDetails`](crate::voice_ai::CustomActionApiDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_details: Option<CustomActionApiDetails>,
 
     /// Paths of the API response the agent uses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_paths: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    CustomActionParameters {
+        trigger_prompt: "triggerPrompt" unless_none,
+        trigger_message: "triggerMessage" unless_none,
+        api_details: "apiDetails" unless_none,
+        selected_paths: "selectedPaths" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2328,24 +2355,29 @@ impl CustomActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DataExtractionParameters {
     /// Contact field to fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (at least one).
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    DataExtractionParameters {
+        contact_field_id: "contactFieldId" unless_none,
+        description: "description" unless_none,
+        examples: "examples" value,
+        overwrite_existing_value: "overwriteExistingValue" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2629,24 +2661,29 @@ impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Example values (at least one).
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    InCallDataExtractionParameters {
+        contact_field_id: "contactFieldId" unless_none,
+        description: "description" unless_none,
+        examples: "examples" value,
+        overwrite_existing_value: "overwriteExistingValue" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2698,17 +2735,21 @@ impl InCallDataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct KnowledgeBaseParameters {
     /// When to look up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// The knowledge base.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    KnowledgeBaseParameters {
+        trigger_prompt: "triggerPrompt" unless_none,
+        knowledge_base_id: "knowledgeBaseId" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2746,8 +2787,6 @@ impl KnowledgeBaseParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
@@ -2765,7 +2804,7 @@ pub struct ListCallLogsResponse {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    ListCallLogsResponse {
+    received ListCallLogsResponse {
         total: 0 "total" value,
         page: 1 "page" value,
         page_size: 2 "pageSize" value,
@@ -2776,8 +2815,6 @@ crate::runtime::object::object_impl! {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
@@ -2795,7 +2832,7 @@ pub struct ListVoiceAiAgentsResponse {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    ListVoiceAiAgentsResponse {
+    received ListVoiceAiAgentsResponse {
         total: 0 "total" value,
         page: 1 "page" value,
         page_size: 2 "pageSize" value,
@@ -2983,20 +3020,15 @@ crate::runtime::enums::string_enum!(PatienceLevel);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostCallNotificationRecipients {
     /// All admins of the location.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub admins: Option<bool>,
 
     /// All users of the location.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_users: Option<bool>,
 
     /// The contact's assigned user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
@@ -3004,6 +3036,17 @@ pub struct PostCallNotificationRecipients {
 
     /// These addresses.
     pub custom_emails: Vec<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    PostCallNotificationRecipients {
+        admins: "admins" unless_none,
+        all_users: "allUsers" unless_none,
+        contact_assigned_user: "contactAssignedUser" unless_none,
+        specific_users: "specificUsers" value,
+        custom_emails: "customEmails" value
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3059,21 +3102,25 @@ impl PostCallNotificationRecipients {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SmsParameters {
     /// When to send.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Text of the SMS.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    SmsParameters {
+        trigger_prompt: "triggerPrompt" unless_none,
+        trigger_message: "triggerMessage" unless_none,
+        message_body: "messageBody" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3123,81 +3170,85 @@ impl SmsParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    UpdateVoiceAiAgentRequest {
+        agent_name: "agentName" unless_none,
+        business_name: "businessName" unless_none,
+        welcome_message: "welcomeMessage" unless_none,
+        agent_prompt: "agentPrompt" unless_none,
+        voice_id: "voiceId" unless_none,
+        language: "language" unless_none,
+        patience_level: "patienceLevel" unless_none,
+        max_call_duration: "maxCallDuration" unless_none,
+        send_user_idle_reminders: "sendUserIdleReminders" unless_none,
+        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" unless_none,
+        inbound_number: "inboundNumber" unless_none,
+        number_pool_id: "numberPoolId" unless_none,
+        call_end_workflow_ids: "callEndWorkflowIds" unless_none,
+        send_post_call_notification_to: "sendPostCallNotificationTo" unless_none,
+        agent_working_hours: "agentWorkingHours" unless_none,
+        timezone: "timezone" unless_none,
+        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" unless_none,
+        translation: "translation" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -3908,8 +3959,6 @@ crate::runtime::enums::string_enum!(VoiceAiActionType);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -3978,7 +4027,7 @@ pub struct VoiceAiAgent {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    VoiceAiAgent {
+    received VoiceAiAgent {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         agent_name: 2 "agentName" value,
@@ -4079,21 +4128,25 @@ crate::runtime::enums::string_enum!(VoiceAiLanguage);
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `workflowId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    WorkflowTriggerParameters {
+        trigger_prompt: "triggerPrompt" unless_none,
+        trigger_message: "triggerMessage" unless_none,
+        workflow_id: "workflowId" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -4143,25 +4196,29 @@ impl WorkflowTriggerParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// Start hour, 0 to 23.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// End hour, 0 to 23.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// Start minute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// End minute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+crate::runtime::object::serialize_impl! {
+    WorkingInterval {
+        start_hour: "startHour" unless_none,
+        end_hour: "endHour" unless_none,
+        start_minute: "startMinute" unless_none,
+        end_minute: "endMinute" unless_none
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]

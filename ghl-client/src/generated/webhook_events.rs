@@ -373,8 +373,6 @@ impl WebhookEvent {
 
 /// Payload of `AppInstall`: the app was installed in an agency or a sub-account. Sent when an agency or a sub-account installs the app. `userId` and `companyId` may be missing when the install comes from an agency-wide rule for future sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -415,7 +413,7 @@ pub struct AppInstallEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AppInstallEvent {
+    received AppInstallEvent {
         type_: 0 "type" value,
         app_id: 1 "appId" value,
         company_id: 2 "companyId" value,
@@ -433,8 +431,6 @@ crate::runtime::object::object_impl! {
 
 /// The trial of a paid app plan.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppTrial {
     /// `onTrial`: `true` or `false`.
@@ -448,7 +444,7 @@ pub struct AppTrial {
 }
 
 crate::runtime::object::object_impl! {
-    AppTrial {
+    received AppTrial {
         on_trial: 0 "onTrial" value,
         trial_duration: 1 "trialDuration" value,
         trial_start_date: 2 "trialStartDate" value
@@ -457,8 +453,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `AppUninstall`: the app was removed from an agency or a sub-account. Sent when the app is uninstalled; `locationId` is set for a sub-account, `companyId` for an agency.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -481,7 +475,7 @@ pub struct AppUninstallEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AppUninstallEvent {
+    received AppUninstallEvent {
         type_: 0 "type" value,
         app_id: 1 "appId" value,
         company_id: 2 "companyId" value,
@@ -493,8 +487,6 @@ crate::runtime::object::object_impl! {
 
 /// The appointment an appointment event is about.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// Appointment id.
@@ -544,7 +536,7 @@ pub struct Appointment {
 }
 
 crate::runtime::object::object_impl! {
-    Appointment {
+    received Appointment {
         id: 0 "id" value,
         address: 1 "address" value,
         title: 2 "title" value,
@@ -565,8 +557,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `AppointmentCreate`: an appointment was booked.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -586,7 +576,7 @@ pub struct AppointmentCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AppointmentCreateEvent {
+    received AppointmentCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         appointment: 2 "appointment" value,
@@ -604,8 +594,6 @@ impl AppointmentCreateEvent {
 
 /// Payload of `AppointmentDelete`: an appointment was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -625,7 +613,7 @@ pub struct AppointmentDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AppointmentDeleteEvent {
+    received AppointmentDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         appointment: 2 "appointment" value,
@@ -643,8 +631,6 @@ impl AppointmentDeleteEvent {
 
 /// Payload of `AppointmentUpdate`: an appointment was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -664,7 +650,7 @@ pub struct AppointmentUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AppointmentUpdateEvent {
+    received AppointmentUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         appointment: 2 "appointment" value,
@@ -682,8 +668,6 @@ impl AppointmentUpdateEvent {
 
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -721,7 +705,7 @@ pub struct AssociationCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AssociationCreateEvent {
+    received AssociationCreateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         association_type: 2 "associationType" value,
@@ -738,8 +722,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `AssociationDelete`: an association type between two objects was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -783,7 +765,7 @@ pub struct AssociationDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AssociationDeleteEvent {
+    received AssociationDeleteEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         association_type: 2 "associationType" value,
@@ -841,8 +823,6 @@ crate::runtime::enums::string_enum!(AssociationType);
 
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -886,7 +866,7 @@ pub struct AssociationUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    AssociationUpdateEvent {
+    received AssociationUpdateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         association_type: 2 "associationType" value,
@@ -905,8 +885,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `CampaignStatusUpdate`: a contact's status in a campaign changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -941,7 +919,7 @@ pub struct CampaignStatusUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    CampaignStatusUpdateEvent {
+    received CampaignStatusUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -957,8 +935,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ContactCreate`: a contact was created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1038,7 +1014,7 @@ pub struct ContactCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ContactCreateEvent {
+    received ContactCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1069,8 +1045,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ContactDelete`: a contact was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1150,7 +1124,7 @@ pub struct ContactDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ContactDeleteEvent {
+    received ContactDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1181,8 +1155,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ContactDndUpdate`: a contact's do-not-disturb settings changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1265,7 +1237,7 @@ pub struct ContactDndUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ContactDndUpdateEvent {
+    received ContactDndUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1297,8 +1269,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ContactTagUpdate`: a contact's tags changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1378,7 +1348,7 @@ pub struct ContactTagUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ContactTagUpdateEvent {
+    received ContactTagUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1409,8 +1379,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ContactUpdate`: fields of a contact changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1490,7 +1458,7 @@ pub struct ContactUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ContactUpdateEvent {
+    received ContactUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1521,8 +1489,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ConversationUnreadWebhook`: a conversation's unread count or inbox state changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1557,7 +1523,7 @@ pub struct ConversationUnreadUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationUnreadUpdateEvent {
+    received ConversationUnreadUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1573,7 +1539,6 @@ crate::runtime::object::object_impl! {
 
 /// The value of one custom field of a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldValue {
     /// Custom field id.
@@ -1584,12 +1549,11 @@ pub struct CustomFieldValue {
 }
 
 crate::runtime::object::object_impl! {
-    CustomFieldValue { id: 0 "id" value, value: 1 "value" value }
+    received CustomFieldValue { id: 0 "id" value, value: 1 "value" value }
 }
 
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndChannelStatus {
     /// `active` (no messages on this channel) or `inactive`.
@@ -1603,41 +1567,38 @@ pub struct DndChannelStatus {
 }
 
 crate::runtime::object::object_impl! {
-    DndChannelStatus { status: 0 "status" value, message: 1 "message" value, code: 2 "code" value }
+    received DndChannelStatus {
+        status: 0 "status" value,
+        message: 1 "message" value,
+        code: 2 "code" value
+    }
 }
 
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Option<DndChannelStatus>,
 
     /// `Email`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email"))]
     pub email: Option<DndChannelStatus>,
 
     /// `GMB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "GMB"))]
     pub gmb: Option<DndChannelStatus>,
 
     /// `FB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "FB"))]
     pub fb: Option<DndChannelStatus>,
 
     /// `WhatsApp`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "WhatsApp"))]
     pub whats_app: Option<DndChannelStatus>,
 
     /// `Call`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Call"))]
     pub call: Option<DndChannelStatus>,
 }
 
 crate::runtime::object::object_impl! {
-    DndSettings {
+    received DndSettings {
         sms: 0 "SMS" value,
         email: 1 "Email" value,
         gmb: 2 "GMB" value,
@@ -1649,11 +1610,9 @@ crate::runtime::object::object_impl! {
 
 /// What the receiving mail server answered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
     /// `attempt-no`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attempt-no"))]
     pub attempt_no: Option<i64>,
 
     /// SMTP status code.
@@ -1666,27 +1625,23 @@ pub struct EmailDeliveryStatus {
     pub description: Option<String>,
 
     /// `session-seconds`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "session-seconds"))]
     pub session_seconds: Option<f64>,
 
     /// `enhanced-code`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enhanced-code"))]
     pub enhanced_code: Option<String>,
 
     /// `mx-host`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mx-host"))]
     pub mx_host: Option<String>,
 
     /// `utf8`: `true` or `false`.
     pub utf8: Option<bool>,
 
     /// `i-first-delivery-attempt-seconds`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-first-delivery-attempt-seconds"))]
     pub i_first_delivery_attempt_seconds: Option<f64>,
 }
 
 crate::runtime::object::object_impl! {
-    EmailDeliveryStatus {
+    received EmailDeliveryStatus {
         attempt_no: 0 "attempt-no" value,
         code: 1 "code" value,
         message: 2 "message" value,
@@ -1701,7 +1656,6 @@ crate::runtime::object::object_impl! {
 
 /// SMTP envelope of the e-mail.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailEnvelope {
     /// `sender`: a string.
@@ -1714,20 +1668,17 @@ pub struct EmailEnvelope {
     pub transport: Option<String>,
 
     /// `sending-ip`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sending-ip"))]
     pub sending_ip: Option<String>,
 
     /// `i-ip-pool-id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-id"))]
     pub i_ip_pool_id: Option<String>,
 
     /// `i-ip-pool-name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-name"))]
     pub i_ip_pool_name: Option<String>,
 }
 
 crate::runtime::object::object_impl! {
-    EmailEnvelope {
+    received EmailEnvelope {
         sender: 0 "sender" value,
         targets: 1 "targets" value,
         transport: 2 "transport" value,
@@ -1739,7 +1690,6 @@ crate::runtime::object::object_impl! {
 
 /// One delivery event of an e-mail, as the sending platform reports it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// For example `delivered`.
@@ -1758,28 +1708,24 @@ pub struct EmailStats {
     pub message: Option<EmailStatsMessage>,
 
     /// `log-level`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "log-level"))]
     pub log_level: Option<String>,
 
     /// `recipient`: a string.
     pub recipient: Option<String>,
 
     /// `recipient-domain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-domain"))]
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `recipient-provider`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-provider"))]
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
     pub campaigns: Vec<serde_json::Value>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "delivery-status"))]
     pub delivery_status: Option<EmailDeliveryStatus>,
 
     /// `envelope`: a [`EmailEnvelope`](crate::webhook_events::EmailEnvelope).
@@ -1787,7 +1733,7 @@ pub struct EmailStats {
 }
 
 crate::runtime::object::object_impl! {
-    EmailStats {
+    received EmailStats {
         event: 0 "event" value,
         id: 1 "id" value,
         timestamp: 2 "timestamp" value,
@@ -1806,32 +1752,26 @@ crate::runtime::object::object_impl! {
 
 /// Flags of the sending platform about the message.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-authenticated"))]
     pub is_authenticated: Option<bool>,
 
     /// `is-routed`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-routed"))]
     pub is_routed: Option<bool>,
 
     /// `is-big`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-big"))]
     pub is_big: Option<bool>,
 
     /// `is-system-test`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-system-test"))]
     pub is_system_test: Option<bool>,
 
     /// `is-test-mode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-test-mode"))]
     pub is_test_mode: Option<bool>,
 }
 
 crate::runtime::object::object_impl! {
-    EmailStatsFlags {
+    received EmailStatsFlags {
         is_authenticated: 0 "is-authenticated" value,
         is_routed: 1 "is-routed" value,
         is_big: 2 "is-big" value,
@@ -1842,11 +1782,9 @@ crate::runtime::object::object_impl! {
 
 /// Selected headers of the e-mail.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
     /// `message-id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "message-id"))]
     pub message_id: Option<String>,
 
     /// `from`: a string.
@@ -1857,12 +1795,15 @@ pub struct EmailStatsHeaders {
 }
 
 crate::runtime::object::object_impl! {
-    EmailStatsHeaders { message_id: 0 "message-id" value, from: 1 "from" value, to: 2 "to" value }
+    received EmailStatsHeaders {
+        message_id: 0 "message-id" value,
+        from: 1 "from" value,
+        to: 2 "to" value
+    }
 }
 
 /// The e-mail the statistics are about.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailStatsMessage {
     /// `attachments`: a list of JSON values.
@@ -1876,7 +1817,7 @@ pub struct EmailStatsMessage {
 }
 
 crate::runtime::object::object_impl! {
-    EmailStatsMessage {
+    received EmailStatsMessage {
         attachments: 0 "attachments" value_or_default,
         headers: 1 "headers" value,
         size: 2 "size" value
@@ -1885,8 +1826,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InboundMessage`: a contact sent a message or call to the sub-account. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -1969,7 +1908,7 @@ pub struct InboundMessageEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InboundMessageEvent {
+    received InboundMessageEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         attachments: 2 "attachments" value_or_default,
@@ -2001,19 +1940,16 @@ crate::runtime::object::object_impl! {
 
 /// A further address the invoice is sent to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceAdditionalEmail {
     /// `email`: a string.
     pub email: Option<String>,
 }
 
-crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: 0 "email" value } }
+crate::runtime::object::object_impl! { received InvoiceAdditionalEmail { email: 0 "email" value } }
 
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// `countryCode`: a string.
@@ -2036,7 +1972,7 @@ pub struct InvoiceAddress {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceAddress {
+    received InvoiceAddress {
         country_code: 0 "countryCode" value,
         address_line1: 1 "addressLine1" value,
         address_line2: 2 "addressLine2" value,
@@ -2048,8 +1984,6 @@ crate::runtime::object::object_impl! {
 
 /// The issuing business as printed on an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
     /// `name`: a string.
@@ -2072,7 +2006,7 @@ pub struct InvoiceBusinessDetails {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceBusinessDetails {
+    received InvoiceBusinessDetails {
         name: 0 "name" value,
         address: 1 "address" value,
         phone_no: 2 "phoneNo" value,
@@ -2084,8 +2018,6 @@ crate::runtime::object::object_impl! {
 
 /// The customer an invoice is addressed to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceContactDetails {
     /// Contact id.
@@ -2114,7 +2046,7 @@ pub struct InvoiceContactDetails {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceContactDetails {
+    received InvoiceContactDetails {
         id: 0 "id" value,
         phone_no: 1 "phoneNo" value,
         email: 2 "email" value,
@@ -2128,15 +2060,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoiceCreate`: an invoice was created. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2207,7 +2136,7 @@ pub struct InvoiceCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceCreateEvent {
+    received InvoiceCreateEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2237,15 +2166,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoiceDelete`: an invoice was deleted. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2316,7 +2242,7 @@ pub struct InvoiceDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceDeleteEvent {
+    received InvoiceDeleteEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2346,8 +2272,6 @@ crate::runtime::object::object_impl! {
 
 /// A discount on the whole invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
@@ -2358,17 +2282,14 @@ pub struct InvoiceDiscount {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceDiscount { type_: 0 "type" value, value: 1 "value" value }
+    received InvoiceDiscount { type_: 0 "type" value, value: 1 "value" value }
 }
 
 /// One line of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `productId`: a string.
@@ -2394,7 +2315,7 @@ pub struct InvoiceLineItem {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceLineItem {
+    received InvoiceLineItem {
         id: 0 "_id" value,
         product_id: 1 "productId" value,
         price_id: 2 "priceId" value,
@@ -2408,15 +2329,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2487,7 +2405,7 @@ pub struct InvoicePaidEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoicePaidEvent {
+    received InvoicePaidEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2517,15 +2435,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoicePartiallyPaid`: a part payment was recorded on an invoice. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2596,7 +2511,7 @@ pub struct InvoicePartiallyPaidEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoicePartiallyPaidEvent {
+    received InvoicePartiallyPaidEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2626,15 +2541,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoiceSent`: an invoice was sent to its customer. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2705,7 +2617,7 @@ pub struct InvoiceSentEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceSentEvent {
+    received InvoiceSentEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2735,8 +2647,6 @@ crate::runtime::object::object_impl! {
 
 /// Totals before and after discount.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
     /// `subTotal`: a number.
@@ -2747,20 +2657,17 @@ pub struct InvoiceTotalSummary {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceTotalSummary { sub_total: 0 "subTotal" value, discount: 1 "discount" value }
+    received InvoiceTotalSummary { sub_total: 0 "subTotal" value, discount: 1 "discount" value }
 }
 
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2831,7 +2738,7 @@ pub struct InvoiceUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceUpdateEvent {
+    received InvoiceUpdateEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2861,15 +2768,12 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `InvoiceVoid`: an invoice was voided. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
@@ -2940,7 +2844,7 @@ pub struct InvoiceVoidEvent {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceVoidEvent {
+    received InvoiceVoidEvent {
         type_: 0 "type" value,
         id: 1 "_id" value,
         status: 2 "status" value,
@@ -2970,8 +2874,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `LCEmailStats`: delivery statistics of an e-mail sent through the built-in e-mail service. Only sub-account-level apps receive it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -2994,7 +2896,7 @@ pub struct LcEmailStatsEvent {
 }
 
 crate::runtime::object::object_impl! {
-    LcEmailStatsEvent {
+    received LcEmailStatsEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         company_id: 2 "companyId" value,
@@ -3013,8 +2915,6 @@ impl LcEmailStatsEvent {
 
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3043,7 +2943,7 @@ pub struct LocationCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    LocationCreateEvent {
+    received LocationCreateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         company_id: 2 "companyId" value,
@@ -3057,8 +2957,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `LocationUpdate`: a sub-account's details changed. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3087,7 +2985,7 @@ pub struct LocationUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    LocationUpdateEvent {
+    received LocationUpdateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         company_id: 2 "companyId" value,
@@ -3140,8 +3038,6 @@ crate::runtime::enums::string_enum!(MessageDirection);
 
 /// Payload of `NoteCreate`: a note was added to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3170,7 +3066,7 @@ pub struct NoteCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    NoteCreateEvent {
+    received NoteCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3184,8 +3080,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `NoteDelete`: a note was deleted from a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3214,7 +3108,7 @@ pub struct NoteDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    NoteDeleteEvent {
+    received NoteDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3228,8 +3122,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `NoteUpdate`: a note was changed on a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3258,7 +3150,7 @@ pub struct NoteUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    NoteUpdateEvent {
+    received NoteUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3272,7 +3164,6 @@ crate::runtime::object::object_impl! {
 
 /// Display names of a custom object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string.
@@ -3283,13 +3174,11 @@ pub struct ObjectLabels {
 }
 
 crate::runtime::object::object_impl! {
-    ObjectLabels { singular: 0 "singular" value, plural: 1 "plural" value }
+    received ObjectLabels { singular: 0 "singular" value, plural: 1 "plural" value }
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3339,7 +3228,7 @@ pub struct ObjectSchemaCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ObjectSchemaCreateEvent {
+    received ObjectSchemaCreateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         labels: 2 "labels" value,
@@ -3360,8 +3249,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ObjectSchemaUpdate`: a custom object type was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3411,7 +3298,7 @@ pub struct ObjectSchemaUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ObjectSchemaUpdateEvent {
+    received ObjectSchemaUpdateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         labels: 2 "labels" value,
@@ -3471,8 +3358,6 @@ crate::runtime::enums::string_enum!(ObjectType);
 
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3519,7 +3404,7 @@ pub struct OpportunityAssignedToUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityAssignedToUpdateEvent {
+    received OpportunityAssignedToUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3539,8 +3424,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OpportunityCreate`: an opportunity was created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3587,7 +3470,7 @@ pub struct OpportunityCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityCreateEvent {
+    received OpportunityCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3607,8 +3490,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OpportunityDelete`: an opportunity was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3655,7 +3536,7 @@ pub struct OpportunityDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityDeleteEvent {
+    received OpportunityDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3675,8 +3556,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OpportunityMonetaryValueUpdate`: an opportunity's value changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3723,7 +3602,7 @@ pub struct OpportunityMonetaryValueUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityMonetaryValueUpdateEvent {
+    received OpportunityMonetaryValueUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3743,8 +3622,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OpportunityStageUpdate`: an opportunity moved to another pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3791,7 +3668,7 @@ pub struct OpportunityStageUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityStageUpdateEvent {
+    received OpportunityStageUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3860,8 +3737,6 @@ crate::runtime::enums::string_enum!(OpportunityStatus);
 
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3908,7 +3783,7 @@ pub struct OpportunityStatusUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityStatusUpdateEvent {
+    received OpportunityStatusUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3928,8 +3803,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OpportunityUpdate`: an opportunity changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -3976,7 +3849,7 @@ pub struct OpportunityUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityUpdateEvent {
+    received OpportunityUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -3996,7 +3869,6 @@ crate::runtime::object::object_impl! {
 
 /// How the order total is made up.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderAmountSummary {
     /// `subtotal`: a number.
@@ -4013,7 +3885,7 @@ pub struct OrderAmountSummary {
 }
 
 crate::runtime::object::object_impl! {
-    OrderAmountSummary {
+    received OrderAmountSummary {
         subtotal: 0 "subtotal" value,
         discount: 1 "discount" value,
         tax: 2 "tax" value,
@@ -4023,8 +3895,6 @@ crate::runtime::object::object_impl! {
 
 /// The ordering contact, as it was when the order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderContact {
     /// `locationId`: a string.
@@ -4092,7 +3962,7 @@ pub struct OrderContact {
 }
 
 crate::runtime::object::object_impl! {
-    OrderContact {
+    received OrderContact {
         location_id: 0 "locationId" value,
         id: 1 "id" value,
         address1: 2 "address1" value,
@@ -4119,8 +3989,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OrderCreate`: an order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4130,7 +3998,6 @@ pub struct OrderCreateEvent {
     pub location_id: Option<String>,
 
     /// Order id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
@@ -4186,7 +4053,7 @@ pub struct OrderCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OrderCreateEvent {
+    received OrderCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -4212,7 +4079,6 @@ crate::runtime::object::object_impl! {
 
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderLineItem {
     /// `name`: a string.
@@ -4229,7 +4095,7 @@ pub struct OrderLineItem {
 }
 
 crate::runtime::object::object_impl! {
-    OrderLineItem {
+    received OrderLineItem {
         name: 0 "name" value,
         qty: 1 "qty" value,
         product: 2 "product" value,
@@ -4239,12 +4105,9 @@ crate::runtime::object::object_impl! {
 
 /// The price of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4264,7 +4127,7 @@ pub struct OrderPrice {
 }
 
 crate::runtime::object::object_impl! {
-    OrderPrice {
+    received OrderPrice {
         id: 0 "_id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -4276,12 +4139,9 @@ crate::runtime::object::object_impl! {
 
 /// The product of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4301,7 +4161,7 @@ pub struct OrderProduct {
 }
 
 crate::runtime::object::object_impl! {
-    OrderProduct {
+    received OrderProduct {
         id: 0 "_id" value,
         name: 1 "name" value,
         description: 2 "description" value,
@@ -4313,8 +4173,6 @@ crate::runtime::object::object_impl! {
 
 /// Where the order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `id`: a string.
@@ -4334,7 +4192,7 @@ pub struct OrderSource {
 }
 
 crate::runtime::object::object_impl! {
-    OrderSource {
+    received OrderSource {
         id: 0 "id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -4345,8 +4203,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4356,7 +4212,6 @@ pub struct OrderStatusUpdateEvent {
     pub location_id: Option<String>,
 
     /// Order id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
@@ -4412,7 +4267,7 @@ pub struct OrderStatusUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OrderStatusUpdateEvent {
+    received OrderStatusUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -4438,11 +4293,9 @@ crate::runtime::object::object_impl! {
 
 /// One tax of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderTaxLine {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -4459,7 +4312,7 @@ pub struct OrderTaxLine {
 }
 
 crate::runtime::object::object_impl! {
-    OrderTaxLine {
+    received OrderTaxLine {
         id: 0 "_id" value,
         name: 1 "name" value,
         calculation: 2 "calculation" value,
@@ -4470,8 +4323,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `OutboundMessage`: a user, workflow or the app sent a message or call to a contact. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4557,7 +4408,7 @@ pub struct OutboundMessageEvent {
 }
 
 crate::runtime::object::object_impl! {
-    OutboundMessageEvent {
+    received OutboundMessageEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         attachments: 2 "attachments" value_or_default,
@@ -4590,8 +4441,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4623,7 +4472,7 @@ pub struct PlanChangeEvent {
 }
 
 crate::runtime::object::object_impl! {
-    PlanChangeEvent {
+    received PlanChangeEvent {
         type_: 0 "type" value,
         app_id: 1 "appId" value,
         location_id: 2 "locationId" value,
@@ -4638,8 +4487,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `PriceCreate`: a price was added to a product. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4649,7 +4496,6 @@ pub struct PriceCreateEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -4705,7 +4551,7 @@ pub struct PriceCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    PriceCreateEvent {
+    received PriceCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -4731,8 +4577,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `PriceDelete`: a price was deleted. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4742,7 +4586,6 @@ pub struct PriceDeleteEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -4798,7 +4641,7 @@ pub struct PriceDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    PriceDeleteEvent {
+    received PriceDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -4824,7 +4667,6 @@ crate::runtime::object::object_impl! {
 
 /// A membership offer granted with a price.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceMembershipOffer {
     /// `label`: a string.
@@ -4834,18 +4676,19 @@ pub struct PriceMembershipOffer {
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
 crate::runtime::object::object_impl! {
-    PriceMembershipOffer { label: 0 "label" value, value: 1 "value" value, id: 2 "_id" value }
+    received PriceMembershipOffer {
+        label: 0 "label" value,
+        value: 1 "value" value,
+        id: 2 "_id" value
+    }
 }
 
 /// Billing period of a recurring price.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
@@ -4856,7 +4699,10 @@ pub struct PriceRecurrence {
 }
 
 crate::runtime::object::object_impl! {
-    PriceRecurrence { interval: 0 "interval" value, interval_count: 1 "intervalCount" value }
+    received PriceRecurrence {
+        interval: 0 "interval" value,
+        interval_count: 1 "intervalCount" value
+    }
 }
 
 /// Whether a price is charged once or on a schedule.
@@ -4900,8 +4746,6 @@ crate::runtime::enums::string_enum!(PriceType);
 
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -4911,7 +4755,6 @@ pub struct PriceUpdateEvent {
     pub location_id: Option<String>,
 
     /// Price id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -4967,7 +4810,7 @@ pub struct PriceUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    PriceUpdateEvent {
+    received PriceUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -4993,8 +4836,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ProductCreate`: a product was created. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5004,7 +4845,6 @@ pub struct ProductCreateEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.
@@ -5048,7 +4888,7 @@ pub struct ProductCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ProductCreateEvent {
+    received ProductCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -5070,8 +4910,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ProductDelete`: a product was deleted. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5081,7 +4919,6 @@ pub struct ProductDeleteEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.
@@ -5125,7 +4962,7 @@ pub struct ProductDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ProductDeleteEvent {
+    received ProductDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -5147,8 +4984,6 @@ crate::runtime::object::object_impl! {
 
 /// An image or video of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string.
@@ -5168,7 +5003,7 @@ pub struct ProductMedia {
 }
 
 crate::runtime::object::object_impl! {
-    ProductMedia {
+    received ProductMedia {
         id: 0 "id" value,
         title: 1 "title" value,
         url: 2 "url" value,
@@ -5179,12 +5014,9 @@ crate::runtime::object::object_impl! {
 
 /// A tax applied to a product.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -5213,7 +5045,7 @@ pub struct ProductTax {
 }
 
 crate::runtime::object::object_impl! {
-    ProductTax {
+    received ProductTax {
         id: 0 "_id" value,
         name: 1 "name" value,
         rate: 2 "rate" value,
@@ -5228,8 +5060,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `ProductUpdate`: a product changed. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5239,7 +5069,6 @@ pub struct ProductUpdateEvent {
     pub location_id: Option<String>,
 
     /// Product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `description`: a string.
@@ -5283,7 +5112,7 @@ pub struct ProductUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ProductUpdateEvent {
+    received ProductUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "_id" value,
@@ -5305,7 +5134,6 @@ crate::runtime::object::object_impl! {
 
 /// A dimension a product varies in (for example size), with its choices.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string.
@@ -5319,12 +5147,15 @@ pub struct ProductVariant {
 }
 
 crate::runtime::object::object_impl! {
-    ProductVariant { id: 0 "id" value, name: 1 "name" value, options: 2 "options" value_or_default }
+    received ProductVariant {
+        id: 0 "id" value,
+        name: 1 "name" value,
+        options: 2 "options" value_or_default
+    }
 }
 
 /// One choice of a product variant (for example `XL`).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string.
@@ -5335,13 +5166,11 @@ pub struct ProductVariantOption {
 }
 
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
+    received ProductVariantOption { id: 0 "id" value, name: 1 "name" value }
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
@@ -5391,7 +5220,7 @@ pub struct ProviderOutboundMessageEvent {
 }
 
 crate::runtime::object::object_impl! {
-    ProviderOutboundMessageEvent {
+    received ProviderOutboundMessageEvent {
         type_: 0 "type" value,
         contact_id: 1 "contactId" value,
         location_id: 2 "locationId" value,
@@ -5426,8 +5255,6 @@ pub enum Recipients {
 
 /// Payload of `RecordCreate`: a custom object record (or business) was created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5456,7 +5283,7 @@ pub struct RecordCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    RecordCreateEvent {
+    received RecordCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5470,8 +5297,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `RecordDelete`: a custom object record (or business) was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5500,7 +5325,7 @@ pub struct RecordDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    RecordDeleteEvent {
+    received RecordDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5514,8 +5339,6 @@ crate::runtime::object::object_impl! {
 
 /// One field value of a custom object record.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordPropertyValue {
     /// Field key.
@@ -5526,13 +5349,11 @@ pub struct RecordPropertyValue {
 }
 
 crate::runtime::object::object_impl! {
-    RecordPropertyValue { key: 0 "key" value, value_string: 1 "valueString" value }
+    received RecordPropertyValue { key: 0 "key" value, value_string: 1 "valueString" value }
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5561,7 +5382,7 @@ pub struct RecordUpdateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    RecordUpdateEvent {
+    received RecordUpdateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5575,8 +5396,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `RelationCreate`: two records were linked through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5611,7 +5430,7 @@ pub struct RelationCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    RelationCreateEvent {
+    received RelationCreateEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         first_object_key: 2 "firstObjectKey" value,
@@ -5627,8 +5446,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `RelationDelete`: two records were unlinked through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5663,7 +5480,7 @@ pub struct RelationDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    RelationDeleteEvent {
+    received RelationDeleteEvent {
         type_: 0 "type" value,
         id: 1 "id" value,
         first_object_key: 2 "firstObjectKey" value,
@@ -5679,8 +5496,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `TaskComplete`: a task was marked done.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5718,7 +5533,7 @@ pub struct TaskCompleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    TaskCompleteEvent {
+    received TaskCompleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5735,8 +5550,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `TaskCreate`: a task was created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5774,7 +5587,7 @@ pub struct TaskCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    TaskCreateEvent {
+    received TaskCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5791,8 +5604,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `TaskDelete`: a task was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5830,7 +5641,7 @@ pub struct TaskDeleteEvent {
 }
 
 crate::runtime::object::object_impl! {
-    TaskDeleteEvent {
+    received TaskDeleteEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -5847,8 +5658,6 @@ crate::runtime::object::object_impl! {
 
 /// Payload of `UserCreate`: a user was added to a sub-account or to the agency.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
@@ -5895,7 +5704,7 @@ pub struct UserCreateEvent {
 }
 
 crate::runtime::object::object_impl! {
-    UserCreateEvent {
+    received UserCreateEvent {
         type_: 0 "type" value,
         location_id: 1 "locationId" value,
         company_id: 2 "companyId" value,
@@ -5915,8 +5724,6 @@ crate::runtime::object::object_impl! {
 
 /// Which parts of the app a user may use.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
@@ -6032,7 +5839,7 @@ pub struct UserPermissions {
 }
 
 crate::runtime::object::object_impl! {
-    UserPermissions {
+    received UserPermissions {
         adwords_reporting_enabled: 0 "adwordsReportingEnabled" value,
         affiliate_manager_enabled: 1 "affiliateManagerEnabled" value,
         agent_reporting_enabled: 2 "agentReportingEnabled" value,
@@ -6075,8 +5882,6 @@ crate::runtime::object::object_impl! {
 
 /// Branding of a white-labelled agency (empty when it is not white-labelled).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string.
@@ -6087,5 +5892,5 @@ pub struct WhitelabelDetails {
 }
 
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
+    received WhitelabelDetails { domain: 0 "domain" value, logo_url: 1 "logoUrl" value }
 }

@@ -461,25 +461,28 @@ impl UpdateWebhookSubscription {
 
 /// Where to deliver which events.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WebhookSubscriptionRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The address HighLevel posts events to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Names of the events to deliver, such as `ContactCreate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
 
     /// A shared secret for the receiver.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
+}
+
+crate::runtime::object::serialize_impl! {
+    WebhookSubscriptionRequest {
+        location_id: "locationId" unless_none,
+        url: "url" unless_none,
+        events: "events" unless_none,
+        secret: "secret" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

@@ -225,7 +225,6 @@ impl ListWorkflows {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 /// The `ListWorkflowsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
     /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
@@ -234,14 +233,12 @@ pub struct ListWorkflowsResponse {
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
-    ListWorkflowsResponse { workflows: 0 "workflows" value_or_default }
+    received ListWorkflowsResponse { workflows: 0 "workflows" value_or_default }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
@@ -268,7 +265,7 @@ pub struct Workflow {
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
-    Workflow {
+    received Workflow {
         id: 0 "id" value,
         name: 1 "name" value,
         status: 2 "status" value,

@@ -138,8 +138,17 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> R
 /// (every received type) is read into `Self::default()`; one with required
 /// fields ends each line with `required` (absent: the "missing field" error)
 /// or `optional` (absent: the default) and is read through a slot per field.
+/// `received` before the name adds `Serialize` under `serde-both-ways`.
 /// Both expand to one small loop: the key's index picks the field.
 macro_rules! object_impl {
+    // A received type: with `serde-both-ways` also `Serialize`, every field
+    // written (an absent one as `null`, which reads back the same).
+    (received $name:ident { $($field:ident : $index:literal $key:literal $read:ident),* $(,)? }) => {
+        #[cfg(feature = "serde-both-ways")]
+        $crate::runtime::object::serialize_impl! { $name { $($field: $key value),* } }
+
+        $crate::runtime::object::object_impl! { $name { $($field: $index $key $read),* } }
+    };
     ($name:ident { $($field:ident : $index:literal $key:literal $read:ident),* $(,)? }) => {
         $crate::runtime::object::object_impl!(@deserialize $name);
 
@@ -150,7 +159,8 @@ macro_rules! object_impl {
             fn read<'de, A: serde::de::MapAccess<'de>>(
                 mut entries: $crate::runtime::object::Entries<'de, A>,
             ) -> Result<Self, A::Error> {
-                let mut out = Self::default();
+                #[allow(unused_mut)] // a struct without fields
+                let mut out = <Self as Default>::default();
                 while let Some(index) = entries.next_field()? {
                     match index {
                         $($index => entries.$read(&mut out.$field),)*
@@ -201,6 +211,57 @@ macro_rules! object_impl {
     };
 }
 pub(crate) use object_impl;
+
+/// The body of each generated struct's `Serialize::serialize`: the fields
+/// in order, `None` for one left out (an unset `Option` or an absent
+/// [`crate::Nullable`]). Like serde's derive with `skip_serializing_if`,
+/// the struct's length counts only the fields written. One function per
+/// serializer instead of a derive per type; each field goes through
+/// `erased_serde`, which costs a virtual call per field of a request body.
+pub(crate) fn serialize<S: serde::Serializer>(
+    serializer: S,
+    name: &'static str,
+    fields: &[(&'static str, Option<&dyn erased_serde::Serialize>)],
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut state = serializer.serialize_struct(name, fields.iter().filter(|(_, v)| v.is_some()).count())?;
+    for (key, value) in fields {
+        match value {
+            Some(value) => state.serialize_field(key, value)?,
+            None => state.skip_field(key)?,
+        }
+    }
+    state.end()
+}
+
+/// The `Serialize` impl of a generated struct, from one line per field:
+/// `field: "wireKey" write`, where `write` is `value` (always written),
+/// `unless_none` (an `Option` left out when `None`) or `unless_absent` (a
+/// [`crate::Nullable`] left out when absent): serde's
+/// `skip_serializing_if = "Option::is_none"` and `"Nullable::is_absent"`.
+macro_rules! serialize_impl {
+    ($name:ident { $($field:ident : $key:literal $write:ident),* $(,)? }) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::runtime::object::serialize(
+                    serializer,
+                    stringify!($name),
+                    &[$(($key, $crate::runtime::object::serialize_impl!(@$write self.$field))),*],
+                )
+            }
+        }
+    };
+    (@value $value:expr) => {
+        Some(&$value as &dyn erased_serde::Serialize)
+    };
+    (@unless_none $value:expr) => {
+        $value.is_some().then_some(&$value as &dyn erased_serde::Serialize)
+    };
+    (@unless_absent $value:expr) => {
+        (!$value.is_absent()).then_some(&$value as &dyn erased_serde::Serialize)
+    };
+}
+pub(crate) use serialize_impl;
 
 /// Reads a key as its index in the field table (`None`: unknown key).
 struct FieldIndex(&'static [&'static str]);
@@ -356,6 +417,94 @@ mod tests {
         assert!(seen.insert(0) && seen.insert(127) && seen.insert(128) && seen.insert(300));
         assert!(!seen.insert(0) && !seen.insert(127) && !seen.insert(128) && !seen.insert(300));
         assert!(seen.insert(129));
+    }
+
+    /// A sent type: a required field, an optional one left out when unset,
+    /// a nullable one left out when absent.
+    #[derive(Default)]
+    struct Sent {
+        name: String,
+        nickname: Option<String>,
+        label: Option<String>,
+        legacy: crate::Nullable<i64>,
+    }
+
+    super::serialize_impl! {
+        Sent {
+            name: "sentName" value,
+            nickname: "nickname" unless_none,
+            label: "label" value,
+            legacy: "legacy" unless_absent
+        }
+    }
+
+    /// The same with serde's derive.
+    #[derive(serde::Serialize)]
+    #[serde(rename = "Sent")]
+    struct DerivedSent {
+        #[serde(rename = "sentName")]
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nickname: Option<String>,
+        label: Option<String>,
+        #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+        legacy: crate::Nullable<i64>,
+    }
+
+    #[test]
+    fn serializes_like_the_serde_derive() {
+        use crate::Nullable;
+        use serde_test::{Token, assert_ser_tokens};
+        let values = [
+            (
+                Sent::default(),
+                DerivedSent { name: String::new(), nickname: None, label: None, legacy: Nullable::Absent },
+            ),
+            (
+                Sent { name: "n".into(), nickname: Some("k".into()), label: Some("l".into()), legacy: Nullable::Null },
+                DerivedSent {
+                    name: "n".into(),
+                    nickname: Some("k".into()),
+                    label: Some("l".into()),
+                    legacy: Nullable::Null,
+                },
+            ),
+            (
+                Sent { legacy: Nullable::Value(3), ..Sent::default() },
+                DerivedSent { name: String::new(), nickname: None, label: None, legacy: Nullable::Value(3) },
+            ),
+        ];
+        for (ours, derived) in &values {
+            assert_eq!(serde_json::to_string(ours).unwrap(), serde_json::to_string(derived).unwrap());
+        }
+        // The length counts only the fields written, as serde's derive does
+        // (formats that write it up front depend on it).
+        let unset = [
+            Token::Struct { name: "Sent", len: 2 },
+            Token::Str("sentName"),
+            Token::Str(""),
+            Token::Str("label"),
+            Token::None,
+            Token::StructEnd,
+        ];
+        let set = [
+            Token::Struct { name: "Sent", len: 4 },
+            Token::Str("sentName"),
+            Token::Str("n"),
+            Token::Str("nickname"),
+            Token::Some,
+            Token::Str("k"),
+            Token::Str("label"),
+            Token::Some,
+            Token::Str("l"),
+            Token::Str("legacy"),
+            Token::None,
+            Token::StructEnd,
+        ];
+        for ((ours, derived), tokens) in values.iter().zip([&unset[..], &set[..]]) {
+            assert_ser_tokens(ours, tokens);
+            assert_ser_tokens(derived, tokens);
+        }
     }
 
     #[test]

@@ -9856,8 +9856,6 @@ impl UpsertLinkedinCampaignGroup {
 
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
@@ -9870,41 +9868,52 @@ pub struct CreateFacebookLeadFormRequest {
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<crate::ad_manager::FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::v3::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::v3::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
     pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
 
     /// `locale`: a string. Example: `EN_US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 
     /// True to keep the form as a draft.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
 
     /// Draft form this form comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub draft_form_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateFacebookLeadFormRequest {
+        type_: "type" value,
+        name: "name" value,
+        location_id: "locationId" value,
+        greeting_card: "greetingCard" unless_none,
+        questions: "questions" value,
+        question_page_headline: "questionPageHeadline" unless_none,
+        privacy_policy_link: "privacyPolicyLink" value,
+        privacy_policy_text: "privacyPolicyText" unless_none,
+        custom_disclaimer: "customDisclaimer" unless_none,
+        thank_you_page: "thankYouPage" value,
+        locale: "locale" unless_none,
+        is_draft: "isDraft" unless_none,
+        draft_form_id: "draftFormId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10002,48 +10011,52 @@ impl CreateFacebookLeadFormRequest {
 
 /// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::FacebookLocale>>,
 
     /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placements: Option<crate::ad_manager::FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<crate::ad_manager::FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
 
     /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
 
     /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<crate::ad_manager::FacebookInterest>>,
 
     /// `ageMin`: a whole number. Example: `18`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `ageMax`: a whole number. Example: `65`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookAudience {
+        geo_locations: "geoLocations" value,
+        locales: "locales" unless_none,
+        placements: "placements" unless_none,
+        placement_type: "placementType" unless_none,
+        lookalike: "lookalike" unless_none,
+        retargeting: "retargeting" unless_none,
+        interests: "interests" unless_none,
+        age_min: "ageMin" unless_none,
+        age_max: "ageMax" unless_none,
+        genders: "genders" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10146,8 +10159,6 @@ impl FacebookAudience {
 
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10155,6 +10166,10 @@ pub struct FacebookGeoGeometry {
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
     pub location_type: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookGeoGeometry { location: "location" value, location_type: "locationType" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10178,8 +10193,6 @@ impl FacebookGeoGeometry {
 
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -10195,16 +10208,25 @@ pub struct FacebookGeoLocation {
     pub selection_type: crate::ad_manager::SelectionType,
 
     /// Radius around a city or address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::v3::ad_manager::FacebookGeoGeometry).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookGeoLocation {
+        key: "key" value,
+        name: "name" value,
+        type_: "type" value,
+        selection_type: "selectionType" value,
+        radius: "radius" unless_none,
+        radius_unit: "radiusUnit" unless_none,
+        geometry: "geometry" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10261,8 +10283,6 @@ impl FacebookGeoLocation {
 
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `isRequired`: `true` or `false`.
@@ -10273,6 +10293,14 @@ pub struct FacebookLeadFormCheckbox {
 
     /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormCheckbox {
+        is_required: "isRequired" value,
+        text: "text" value,
+        key: "key" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10298,7 +10326,6 @@ impl FacebookLeadFormCheckbox {
 
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
     /// `title`: a string.
@@ -10308,8 +10335,15 @@ pub struct FacebookLeadFormDisclaimer {
     pub body: String,
 
     /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::v3::ad_manager::FacebookLeadFormCheckbox) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormDisclaimer {
+        title: "title" value,
+        body: "body" value,
+        checkboxes: "checkboxes" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10337,12 +10371,9 @@ impl FacebookLeadFormDisclaimer {
 
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Field key the answer is stored under.
@@ -10352,8 +10383,16 @@ pub struct FacebookLeadFormQuestion {
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookLeadFormQuestion {
+        label: "label" unless_none,
+        key: "key" value,
+        type_: "type" value,
+        options: "options" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10530,8 +10569,6 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 
 /// How far the publishing of a Facebook campaign has got.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
     /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -10554,7 +10591,7 @@ pub struct FacebookPublishingProgress {
 }
 
 crate::runtime::object::object_impl! {
-    FacebookPublishingProgress {
+    received FacebookPublishingProgress {
         campaign_id: 0 "campaignId" value,
         publishing_status: 1 "publishingStatus" value,
         total: 2 "total" value,
@@ -10566,21 +10603,24 @@ crate::runtime::object::object_impl! {
 
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `longName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
 
     /// `shortName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
 
     /// `types`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GeoAddressComponent {
+        long_name: "longName" unless_none,
+        short_name: "shortName" unless_none,
+        types: "types" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10620,21 +10660,24 @@ impl GeoAddressComponent {
 
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::ad_manager::GeoLatLng>,
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
 
     /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub viewport: Option<crate::ad_manager::GeoViewport>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GeoGeometry {
+        location: "location" unless_none,
+        location_type: "locationType" unless_none,
+        viewport: "viewport" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11003,61 +11046,64 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<crate::ad_manager::GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<crate::ad_manager::GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::v3::ad_manager::GoogleAdGroupAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GoogleAdGroup {
+        id: "id" unless_none,
+        ad_group_id: "adGroupId" unless_none,
+        name: "name" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ad_content: "adContent" unless_none,
+        keywords: "keywords" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        ad_group_error: "adGroupError" unless_none,
+        google_ad_group_id: "googleAdGroupId" unless_none,
+        custom_channels: "customChannels" unless_none,
+        selected_channels: "selectedChannels" unless_none,
+        google_audience_id: "googleAudienceId" unless_none,
+        audience: "audience" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11187,17 +11233,20 @@ impl GoogleAdGroup {
 
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GoogleAdGroupAudience {
+        geo_locations: "geoLocations" unless_none,
+        locales: "locales" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11227,12 +11276,9 @@ impl GoogleAdGroupAudience {
 
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
@@ -11245,76 +11291,85 @@ pub struct GoogleCampaign {
     pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::v3::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::v3::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
 
     /// `audience`: a [`GoogleCampaignAudience`](crate::v3::ad_manager::GoogleCampaignAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::v3::ad_manager::GoogleAdGroup) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<crate::ad_manager::GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GoogleCampaign {
+        id: "id" unless_none,
+        name: "name" value,
+        location_id: "locationId" value,
+        advertising_channel_type: "advertisingChannelType" value,
+        advertising_channel_sub_type: "advertisingChannelSubType" unless_none,
+        goal_type: "goalType" unless_none,
+        budget: "budget" unless_none,
+        audience: "audience" unless_none,
+        network_settings: "networkSettings" unless_none,
+        bidding_strategy: "biddingStrategy" unless_none,
+        assets: "assets" unless_none,
+        is_eu_political_ads: "isEuPoliticalAds" unless_none,
+        ad_groups: "adGroups" unless_none,
+        campaign_goal: "campaignGoal" unless_none,
+        ad_schedule: "adSchedule" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        google_ad_account_id: "googleAdAccountId" unless_none,
+        unpublished_changes: "unpublishedChanges" unless_none,
+        maximum_cpc: "maximumCpc" unless_none,
+        google_campaign_id: "googleCampaignId" unless_none,
+        source: "source" unless_none,
+        advanced_options: "advancedOptions" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11545,33 +11600,36 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
 
     /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GoogleCampaignAudience {
+        geo_locations: "geoLocations" unless_none,
+        locales: "locales" unless_none,
+        gender: "gender" unless_none,
+        age_range: "ageRange" unless_none,
+        segments: "segments" unless_none,
+        target_interests: "targetInterests" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11690,61 +11748,64 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `countryName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<crate::ad_manager::SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `placeId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formattedAddress`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::v3::ad_manager::GeoGeometry).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
 
     /// `addressComponents`: a list of [`GeoAddressComponent`](crate::v3::ad_manager::GeoAddressComponent) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GoogleGeoLocation {
+        key: "key" unless_none,
+        id: "id" unless_none,
+        name: "name" unless_none,
+        country_name: "countryName" unless_none,
+        type_: "type" unless_none,
+        radius: "radius" unless_none,
+        radius_unit: "radiusUnit" unless_none,
+        selection_type: "selectionType" unless_none,
+        resource_name: "resourceName" unless_none,
+        place_id: "placeId" unless_none,
+        formatted_address: "formattedAddress" unless_none,
+        geometry: "geometry" unless_none,
+        address_components: "addressComponents" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11868,17 +11929,20 @@ impl GoogleGeoLocation {
 
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geoLocations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<crate::ad_manager::LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<crate::ad_manager::LinkedinTargetAudience>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinAudience {
+        geo_locations: "geoLocations" unless_none,
+        target_audience: "targetAudience" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11917,61 +11981,64 @@ impl LinkedinAudience {
 
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::ad_manager::LinkedinLocale>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::v3::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::v3::ad_manager::LinkedinAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<crate::ad_manager::LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<crate::ad_manager::LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinCampaign {
+        id: "id" unless_none,
+        locale: "locale" unless_none,
+        name: "name" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        media_type: "mediaType" unless_none,
+        audience: "audience" unless_none,
+        unit_cost: "unitCost" unless_none,
+        campaign_type: "campaignType" unless_none,
+        ad_campaign_group_id: "adCampaignGroupId" unless_none,
+        ad_campaign_id: "adCampaignId" unless_none,
+        ads: "ads" unless_none,
+        linked_in_error: "linkedInError" unless_none,
+        meta: "meta" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12098,60 +12165,64 @@ impl LinkedinCampaign {
 
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::v3::ad_manager::LinkedinCampaign) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::v3::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::v3::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinCampaignGroup {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        budget: "budget" unless_none,
+        ad_campaigns: "adCampaigns" unless_none,
+        ad_budget_optimization: "adBudgetOptimization" unless_none,
+        objective_type: "objectiveType" unless_none,
+        name: "name" unless_none,
+        ad_campaign_group_id: "adCampaignGroupId" unless_none,
+        publishing_status: "publishingStatus" unless_none,
+        linked_in_ad_account_id: "linkedInAdAccountId" unless_none,
+        unpublished_changes: "unpublishedChanges" unless_none,
+        meta: "meta" unless_none,
+        linked_in_error: "linkedInError" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12784,8 +12855,6 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
@@ -12795,8 +12864,15 @@ pub struct UpdateFacebookCustomAudienceRequest {
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        description: "description" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12824,59 +12900,64 @@ impl UpdateFacebookCustomAudienceRequest {
 
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// Messaging apps the ads lead to (v2 takes a single value).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
 
     /// `whatsappNumber`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::v3::ad_manager::FacebookAudience).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
 
     /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
     pub campaign_id: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookAdsetRequest {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        page_id: "pageId" unless_none,
+        instagram_actor_id: "instagramActorId" unless_none,
+        messaging_platforms: "messagingPlatforms" unless_none,
+        whatsapp_number: "whatsappNumber" unless_none,
+        audience: "audience" unless_none,
+        budget: "budget" unless_none,
+        conversion_location: "conversionLocation" unless_none,
+        custom_event_type: "customEventType" unless_none,
+        pixel_id: "pixelId" unless_none,
+        campaign_id: "campaignId" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12991,32 +13072,36 @@ impl UpsertFacebookAdsetRequest {
 
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     pub location_id: String,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
 
     /// Regulated categories of the campaign (v2 takes a single value).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
 
     /// `source`: a string. Example: `facebook`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpsertFacebookCampaignRequest {
+        id: "id" unless_none,
+        location_id: "locationId" value,
+        name: "name" unless_none,
+        objective: "objective" unless_none,
+        special_ad_categories: "specialAdCategories" unless_none,
+        source: "source" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

@@ -1025,8 +1025,6 @@ crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 
 /// New content of a blog post; v3 also requires the post's word count.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
@@ -1045,7 +1043,6 @@ pub struct UpdateBlogPostRequest {
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
@@ -1058,7 +1055,6 @@ pub struct UpdateBlogPostRequest {
     pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// Id of the author (see listBlogAuthors).
@@ -1068,7 +1064,6 @@ pub struct UpdateBlogPostRequest {
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
@@ -1076,6 +1071,26 @@ pub struct UpdateBlogPostRequest {
 
     /// Number of words in the post.
     pub word_count: i64,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateBlogPostRequest {
+        title: "title" value,
+        location_id: "locationId" value,
+        blog_id: "blogId" value,
+        image_url: "imageUrl" value,
+        description: "description" value,
+        raw_html: "rawHTML" value,
+        status: "status" value,
+        image_alt_text: "imageAltText" value,
+        categories: "categories" value,
+        tags: "tags" unless_none,
+        author: "author" value,
+        url_slug: "urlSlug" value,
+        canonical_link: "canonicalLink" unless_none,
+        published_at: "publishedAt" value,
+        word_count: "wordCount" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

@@ -1328,12 +1328,9 @@ impl UpdateBrandVoice {
 
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1380,7 +1377,7 @@ pub struct BrandBoard {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoard {
+    received BrandBoard {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -1401,8 +1398,6 @@ crate::runtime::object::object_impl! {
 
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
@@ -1419,7 +1414,7 @@ pub struct BrandBoardMeta {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoardMeta {
+    received BrandBoardMeta {
         updated_by: 0 "updatedBy" value,
         last_action: 1 "lastAction" value,
         source_id: 2 "sourceId" value,
@@ -1429,7 +1424,6 @@ crate::runtime::object::object_impl! {
 
 /// Labels of the assets a board created from a website could not find there and filled with fallbacks or defaults; only in the answer to such a creation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
     /// `logos`: a list of strings.
@@ -1443,7 +1437,7 @@ pub struct BrandBoardMissingAssets {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoardMissingAssets {
+    received BrandBoardMissingAssets {
         logos: 0 "logos" value_or_default,
         fonts: 1 "fonts" value_or_default,
         colors: 2 "colors" value_or_default
@@ -1501,12 +1495,9 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -1523,7 +1514,7 @@ pub struct BrandBoardSummary {
 }
 
 crate::runtime::object::object_impl! {
-    BrandBoardSummary {
+    received BrandBoardSummary {
         id: 0 "_id" value,
         name: 1 "name" value,
         updated_at: 2 "updatedAt" value,
@@ -1541,32 +1532,36 @@ impl BrandBoardSummary {
 
 /// A brand colour in several notations; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandColor {
     /// `id`: a string. Example: `color_xyz789`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Hex with alpha.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
 
     /// CSS rgba() form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
 
     /// Hex form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
 
     /// CSS rgb() form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
 
     /// `label`: a string. Example: `Brand Orange`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandColor {
+        id: "id" unless_none,
+        hexa: "hexa" unless_none,
+        rgba: "rgba" unless_none,
+        hex: "hex" unless_none,
+        rgb: "rgb" unless_none,
+        label: "label" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -1639,24 +1634,28 @@ impl BrandColor {
 
 /// A font with its fallback; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandFont {
     /// `id`: a string. Example: `font_def456`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Font family.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
 
     /// Generic fallback family.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 
     /// `label`: a string. Example: `Heading Font`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandFont {
+        id: "id" unless_none,
+        font: "font" unless_none,
+        fallback: "fallback" unless_none,
+        label: "label" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -1711,24 +1710,28 @@ impl BrandFont {
 
 /// A logo image kept in the media library; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
     /// `id`: a string. Example: `logo_abc123`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// Public address of the image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Display label, e.g. Primary Logo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 
     /// Storage path in the media library.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandLogo {
+        id: "id" unless_none,
+        url: "url" unless_none,
+        label: "label" unless_none,
+        path: "path" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -1774,8 +1777,6 @@ impl BrandLogo {
 
 /// A brand voice with its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1807,7 +1808,7 @@ pub struct BrandVoice {
 }
 
 crate::runtime::object::object_impl! {
-    BrandVoice {
+    received BrandVoice {
         id: 0 "id" value,
         name: 1 "name" value,
         is_default: 2 "isDefault" value,
@@ -1829,77 +1830,80 @@ impl BrandVoice {
 
 /// What a brand voice says about the business, the base of AI-written copy.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
 
     /// `toneOfVoice`: a string. Example: `Professional and friendly`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tone_of_voice: Option<String>,
 
     /// `targetAudience`: a string. Example: `Small business owners`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<String>,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_pain_points: Option<String>,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandVoiceAnswers {
+        brand_name: "brandName" unless_none,
+        tone_of_voice: "toneOfVoice" unless_none,
+        target_audience: "targetAudience" unless_none,
+        customer_pain_points: "customerPainPoints" unless_none,
+        business_type: "businessType" unless_none,
+        company_website: "companyWebsite" unless_none,
+        company_email: "companyEmail" unless_none,
+        company_address: "companyAddress" unless_none,
+        phone: "phone" unless_none,
+        business_hours: "businessHours" unless_none,
+        brand_promise: "brandPromise" unless_none,
+        brand_values: "brandValues" unless_none,
+        brand_purpose: "brandPurpose" unless_none,
+        competitive_advantage: "competitiveAdvantage" unless_none,
+        risks_of_inaction: "risksOfInaction" unless_none,
+        unique_selling_proposition: "uniqueSellingProposition" unless_none,
+        call_to_action: "callToAction" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -2054,17 +2058,20 @@ impl BrandVoiceAnswers {
 
 /// The business phone number.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
     /// `phoneNumber`: a string. Example: `5551234567`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BrandVoicePhone {
+        phone_number: "phoneNumber" unless_none,
+        country_code: "countryCode" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -2093,8 +2100,6 @@ impl BrandVoicePhone {
 
 /// The listing form of a brand voice.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -2114,7 +2119,7 @@ pub struct BrandVoiceSummary {
 }
 
 crate::runtime::object::object_impl! {
-    BrandVoiceSummary {
+    received BrandVoiceSummary {
         id: 0 "id" value,
         name: 1 "name" value,
         is_default: 2 "isDefault" value,
@@ -2125,8 +2130,6 @@ crate::runtime::object::object_impl! {
 
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -2136,36 +2139,43 @@ pub struct CreateBrandBoardRequest {
     pub name: String,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
 
     /// Website to take colours, fonts and logos from, for type `url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateBrandBoardRequest {
+        location_id: "locationId" value,
+        name: "name" value,
+        logos: "logos" unless_none,
+        colors: "colors" unless_none,
+        fonts: "fonts" unless_none,
+        default: "default" unless_none,
+        brand_board_id: "brandBoardId" unless_none,
+        parent_id: "parentId" unless_none,
+        type_: "type" unless_none,
+        url: "url" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2253,28 +2263,32 @@ impl CreateBrandBoardRequest {
 
 /// A new brand voice.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
     pub type_: CreateBrandVoiceRequestType,
 
     /// Website to write the answers from, for type `url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// Text about the business, for type `description` (optional with `url`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// The answers, for type `manual`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<NewBrandVoiceAnswers>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateBrandVoiceRequest {
+        name: "name" unless_none,
+        type_: "type" value,
+        url: "url" unless_none,
+        description: "description" unless_none,
+        answers: "answers" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2366,8 +2380,6 @@ crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 
 /// The `DeleteBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2378,13 +2390,11 @@ pub struct DeleteBrandVoiceResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteBrandVoiceResponse { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
+    received DeleteBrandVoiceResponse { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
 }
 
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
@@ -2395,7 +2405,7 @@ pub struct ListBrandBoardsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListBrandBoardsResponse {
+    received ListBrandBoardsResponse {
         brand_boards: 0 "brandBoards" value_or_default,
         total_count: 1 "totalCount" value
     }
@@ -2403,8 +2413,6 @@ crate::runtime::object::object_impl! {
 
 /// The `ListBrandVoicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
@@ -2418,7 +2426,7 @@ pub struct ListBrandVoicesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListBrandVoicesResponse {
+    received ListBrandVoicesResponse {
         items: 0 "items" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -2427,8 +2435,6 @@ crate::runtime::object::object_impl! {
 
 /// The answers of a new brand voice; the first four are needed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
@@ -2444,56 +2450,65 @@ pub struct NewBrandVoiceAnswers {
     pub customer_pain_points: String,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    NewBrandVoiceAnswers {
+        brand_name: "brandName" value,
+        tone_of_voice: "toneOfVoice" value,
+        target_audience: "targetAudience" value,
+        customer_pain_points: "customerPainPoints" value,
+        business_type: "businessType" unless_none,
+        company_website: "companyWebsite" unless_none,
+        company_email: "companyEmail" unless_none,
+        company_address: "companyAddress" unless_none,
+        phone: "phone" unless_none,
+        business_hours: "businessHours" unless_none,
+        brand_promise: "brandPromise" unless_none,
+        brand_values: "brandValues" unless_none,
+        brand_purpose: "brandPurpose" unless_none,
+        competitive_advantage: "competitiveAdvantage" unless_none,
+        risks_of_inaction: "risksOfInaction" unless_none,
+        unique_selling_proposition: "uniqueSellingProposition" unless_none,
+        call_to_action: "callToAction" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2630,8 +2645,6 @@ impl NewBrandVoiceAnswers {
 
 /// The `SetDefaultBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2645,7 +2658,7 @@ pub struct SetDefaultBrandVoiceResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SetDefaultBrandVoiceResponse {
+    received SetDefaultBrandVoiceResponse {
         success: 0 "success" value,
         brand_voice_id: 1 "brandVoiceId" value,
         trace_id: 2 "traceId" value
@@ -2654,33 +2667,36 @@ crate::runtime::object::object_impl! {
 
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
 
     /// Make it the location's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateBrandBoardRequest {
+        name: "name" unless_none,
+        logos: "logos" unless_none,
+        colors: "colors" unless_none,
+        fonts: "fonts" unless_none,
+        default: "default" unless_none,
+        parent_id: "parentId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2741,16 +2757,17 @@ impl UpdateBrandBoardRequest {
 
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// The answers to change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<BrandVoiceAnswers>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateBrandVoiceRequest { name: "name" unless_none, answers: "answers" unless_none }
 }
 
 #[cfg(feature = "serde-both-ways")]

@@ -5881,8 +5881,6 @@ impl ValidateCalendarGroupSlug {
 
 /// An appointment as returned after booking or changing it; v3 adds its timestamps.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -5932,7 +5930,7 @@ pub struct Appointment {
 }
 
 crate::runtime::object::object_impl! {
-    Appointment {
+    received Appointment {
         id: 0 "id" value,
         calendar_id: 1 "calendarId" value,
         location_id: 2 "locationId" value,
@@ -5953,7 +5951,6 @@ crate::runtime::object::object_impl! {
 
 /// An add-on taken with a booked service.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BookedAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
@@ -5964,13 +5961,11 @@ pub struct BookedAddOn {
 }
 
 crate::runtime::object::object_impl! {
-    BookedAddOn { id: 0 "id" value, quantity: 1 "quantity" value }
+    received BookedAddOn { id: 0 "id" value, quantity: 1 "quantity" value }
 }
 
 /// One service within a booking.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BookedService {
     /// The service.
@@ -5996,7 +5991,7 @@ pub struct BookedService {
 }
 
 crate::runtime::object::object_impl! {
-    BookedService {
+    received BookedService {
         id: 0 "id" value,
         service_category_id: 1 "serviceCategoryId" value,
         service_staff_id: 2 "serviceStaffId" value,
@@ -6009,19 +6004,24 @@ crate::runtime::object::object_impl! {
 
 /// An add-on to take with a booked service.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct BookingAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
     pub id: String,
 
     /// `quantity`: a whole number. Example: `2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 
     /// Extra time the add-on takes, in minutes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    BookingAddOn {
+        id: "id" value,
+        quantity: "quantity" unless_none,
+        duration: "duration" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6109,8 +6109,6 @@ crate::runtime::enums::string_enum!(BookingNoticeUnit);
 
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
@@ -6255,7 +6253,6 @@ pub struct Calendar {
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL"))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
@@ -6284,7 +6281,7 @@ pub struct Calendar {
 }
 
 crate::runtime::object::object_impl! {
-    Calendar {
+    received Calendar {
         is_active: 0 "isActive" value,
         notifications: 1 "notifications" value_or_default,
         location_id: 2 "locationId" value,
@@ -6346,8 +6343,6 @@ crate::runtime::object::object_impl! {
 
 /// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -6418,7 +6413,7 @@ pub struct CalendarEvent {
 }
 
 crate::runtime::object::object_impl! {
-    CalendarEvent {
+    received CalendarEvent {
         id: 0 "id" value,
         address: 1 "address" value,
         title: 2 "title" value,
@@ -6446,14 +6441,13 @@ crate::runtime::object::object_impl! {
 
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
     pub calendar: Option<Calendar>,
 }
 
-crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value } }
+crate::runtime::object::object_impl! { received CalendarResponse { calendar: 0 "calendar" value } }
 
 impl CalendarResponse {
     /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
@@ -6464,227 +6458,232 @@ impl CalendarResponse {
 
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
 
     /// RoundRobin_OptimizeForAvailability when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
     pub name: String,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<crate::calendars::CalendarType>,
 
     /// classic when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// ThankYouMessage when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateCalendarRequest {
+        is_active: "isActive" unless_none,
+        notifications: "notifications" unless_none,
+        location_id: "locationId" value,
+        group_id: "groupId" unless_none,
+        team_members: "teamMembers" unless_none,
+        event_type: "eventType" unless_none,
+        name: "name" value,
+        description: "description" unless_none,
+        slug: "slug" unless_none,
+        widget_slug: "widgetSlug" unless_none,
+        calendar_type: "calendarType" unless_none,
+        widget_type: "widgetType" unless_none,
+        event_title: "eventTitle" unless_none,
+        event_color: "eventColor" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        location_configurations: "locationConfigurations" unless_none,
+        slot_duration: "slotDuration" unless_none,
+        slot_duration_unit: "slotDurationUnit" unless_none,
+        slot_interval: "slotInterval" unless_none,
+        slot_interval_unit: "slotIntervalUnit" unless_none,
+        slot_buffer: "slotBuffer" unless_none,
+        slot_buffer_unit: "slotBufferUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        appoinment_per_slot: "appoinmentPerSlot" unless_none,
+        appoinment_per_day: "appoinmentPerDay" unless_none,
+        allow_booking_after: "allowBookingAfter" unless_none,
+        allow_booking_after_unit: "allowBookingAfterUnit" unless_none,
+        allow_booking_for: "allowBookingFor" unless_none,
+        allow_booking_for_unit: "allowBookingForUnit" unless_none,
+        open_hours: "openHours" unless_none,
+        enable_recurring: "enableRecurring" unless_none,
+        recurring: "recurring" unless_none,
+        form_id: "formId" unless_none,
+        sticky_contact: "stickyContact" unless_none,
+        is_live_payment_mode: "isLivePaymentMode" unless_none,
+        auto_confirm: "autoConfirm" unless_none,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" unless_none,
+        alert_email: "alertEmail" unless_none,
+        google_invitation_emails: "googleInvitationEmails" unless_none,
+        allow_reschedule: "allowReschedule" unless_none,
+        allow_cancellation: "allowCancellation" unless_none,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" unless_none,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" unless_none,
+        notes: "notes" unless_none,
+        pixel_id: "pixelId" unless_none,
+        form_submit_type: "formSubmitType" unless_none,
+        form_submit_redirect_url: "formSubmitRedirectURL" unless_none,
+        form_submit_thanks_message: "formSubmitThanksMessage" unless_none,
+        availability_type: "availabilityType" unless_absent,
+        availabilities: "availabilities" unless_none,
+        guest_type: "guestType" unless_none,
+        consent_label: "consentLabel" unless_none,
+        calendar_cover_image: "calendarCoverImage" unless_none,
+        look_busy_config: "lookBusyConfig" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7150,7 +7149,6 @@ impl CreateCalendarRequest {
 
 /// A new schedule for an event calendar; both fields are needed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateEventCalendarScheduleRequest {
     /// When the calendar is available.
@@ -7158,6 +7156,10 @@ pub struct CreateEventCalendarScheduleRequest {
 
     /// IANA time zone.
     pub timezone: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateEventCalendarScheduleRequest { rules: "rules" value, timezone: "timezone" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7181,8 +7183,6 @@ impl CreateEventCalendarScheduleRequest {
 
 /// The `CreateServiceBookingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
@@ -7204,20 +7204,31 @@ pub struct CreateServiceBookingRequest {
     pub services: Vec<ServiceBookingItem>,
 
     /// Where the services are delivered; the default service location when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// The status set in the location's service settings when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<NewServiceBookingStatus>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateServiceBookingRequest {
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        start_time: "startTime" value,
+        end_time: "endTime" value,
+        timezone: "timezone" value,
+        services: "services" value,
+        service_location_id: "serviceLocationId" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        title: "title" unless_none,
+        status: "status" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7288,8 +7299,6 @@ impl CreateServiceBookingRequest {
 
 /// A new service location.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceLocationRequest {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -7299,23 +7308,31 @@ pub struct CreateServiceLocationRequest {
     pub slug: String,
 
     /// `phone`: a string. Example: `+1-212-555-0174`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     pub location_id: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateServiceLocationRequest {
+        name: "name" value,
+        slug: "slug" value,
+        phone: "phone" unless_none,
+        address: "address" unless_none,
+        cover_image: "coverImage" unless_none,
+        location_type: "locationType" unless_none,
+        location_id: "locationId" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7377,66 +7394,51 @@ impl CreateServiceLocationRequest {
 
 /// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
     pub name: String,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Unique URL-friendly name.
     pub slug: String,
 
     /// Colour of its bookings, as hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
@@ -7446,8 +7448,30 @@ pub struct CreateServiceRequest {
     pub location_id: String,
 
     /// Its variations; an empty list for none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<NewServiceVariation>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateServiceRequest {
+        name: "name" value,
+        payment: "payment" unless_none,
+        service_duration: "serviceDuration" unless_none,
+        service_duration_unit: "serviceDurationUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        post_buffer: "postBuffer" unless_none,
+        post_buffer_unit: "postBufferUnit" unless_none,
+        description: "description" unless_none,
+        slug: "slug" value,
+        event_color: "eventColor" unless_none,
+        cover_image: "coverImage" unless_none,
+        service_category_id: "serviceCategoryId" unless_none,
+        is_private: "isPrivate" unless_none,
+        form_id: "formId" unless_none,
+        staff: "staff" value,
+        location_id: "locationId" value,
+        variations: "variations" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7634,8 +7658,6 @@ crate::runtime::enums::string_enum!(DepositType);
 
 /// The availability of one event calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
     /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
@@ -7655,7 +7677,7 @@ pub struct EventCalendarSchedule {
 }
 
 crate::runtime::object::object_impl! {
-    EventCalendarSchedule {
+    received EventCalendarSchedule {
         calendar_id: 0 "calendarId" value,
         timezone: 1 "timezone" value,
         rules: 2 "rules" value_or_default,
@@ -7666,7 +7688,6 @@ crate::runtime::object::object_impl! {
 
 /// The `EventCalendarScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCalendarScheduleResponse {
     /// `schedule`: a [`EventCalendarSchedule`](crate::v3::calendars::EventCalendarSchedule).
@@ -7674,7 +7695,7 @@ pub struct EventCalendarScheduleResponse {
 }
 
 crate::runtime::object::object_impl! {
-    EventCalendarScheduleResponse { schedule: 0 "schedule" value }
+    received EventCalendarScheduleResponse { schedule: 0 "schedule" value }
 }
 
 impl EventCalendarScheduleResponse {
@@ -7686,14 +7707,13 @@ impl EventCalendarScheduleResponse {
 
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::v3::calendars::CalendarEvent).
     pub event: Option<CalendarEvent>,
 }
 
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value } }
+crate::runtime::object::object_impl! { received GetAppointmentResponse { event: 0 "event" value } }
 
 impl GetAppointmentResponse {
     /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
@@ -7704,7 +7724,6 @@ impl GetAppointmentResponse {
 
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::v3::calendars::CalendarEvent) values.
@@ -7712,12 +7731,11 @@ pub struct ListCalendarEventsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: 0 "events" value_or_default }
+    received ListCalendarEventsResponse { events: 0 "events" value_or_default }
 }
 
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::v3::calendars::Calendar) values.
@@ -7725,12 +7743,11 @@ pub struct ListCalendarsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
+    received ListCalendarsResponse { calendars: 0 "calendars" value_or_default }
 }
 
 /// The `ListServiceBookingsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServiceBookingsResponse {
     /// `bookings`: a list of [`ServiceBooking`](crate::v3::calendars::ServiceBooking) values.
@@ -7738,13 +7755,11 @@ pub struct ListServiceBookingsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceBookingsResponse { bookings: 0 "bookings" value_or_default }
+    received ListServiceBookingsResponse { bookings: 0 "bookings" value_or_default }
 }
 
 /// The `ListServiceLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
@@ -7752,12 +7767,13 @@ pub struct ListServiceLocationsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceLocationsResponse { service_locations: 0 "serviceLocations" value_or_default }
+    received ListServiceLocationsResponse {
+        service_locations: 0 "serviceLocations" value_or_default
+    }
 }
 
 /// The `ListServicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServicesResponse {
     /// `services`: a list of [`Service`](crate::v3::calendars::Service) values.
@@ -7765,7 +7781,7 @@ pub struct ListServicesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServicesResponse { services: 0 "services" value_or_default }
+    received ListServicesResponse { services: 0 "services" value_or_default }
 }
 
 /// State a new service booking starts in.
@@ -7809,40 +7825,44 @@ crate::runtime::enums::string_enum!(NewServiceBookingStatus);
 
 /// A variation of a new service.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
     pub name: String,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+}
+
+crate::runtime::object::serialize_impl! {
+    NewServiceVariation {
+        name: "name" value,
+        payment: "payment" unless_none,
+        service_duration: "serviceDuration" unless_none,
+        service_duration_unit: "serviceDurationUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        post_buffer: "postBuffer" unless_none,
+        post_buffer_unit: "postBufferUnit" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7923,8 +7943,6 @@ impl NewServiceVariation {
 
 /// A service booking as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SavedServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -7977,7 +7995,7 @@ pub struct SavedServiceBooking {
 }
 
 crate::runtime::object::object_impl! {
-    SavedServiceBooking {
+    received SavedServiceBooking {
         booking_id: 0 "bookingId" value,
         location_id: 1 "locationId" value,
         contact_id: 2 "contactId" value,
@@ -7999,8 +8017,6 @@ crate::runtime::object::object_impl! {
 
 /// A bookable service of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Service {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8062,7 +8078,7 @@ pub struct Service {
 }
 
 crate::runtime::object::object_impl! {
-    Service {
+    received Service {
         name: 0 "name" value,
         payment: 1 "payment" value,
         service_duration: 2 "serviceDuration" value,
@@ -8087,8 +8103,6 @@ crate::runtime::object::object_impl! {
 
 /// A booking of one or more services for a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
@@ -8138,7 +8152,7 @@ pub struct ServiceBooking {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceBooking {
+    received ServiceBooking {
         booking_id: 0 "bookingId" value,
         location_id: 1 "locationId" value,
         contact_id: 2 "contactId" value,
@@ -8159,24 +8173,28 @@ crate::runtime::object::object_impl! {
 
 /// One service to book, with the staff member who delivers it.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceBookingItem {
     /// The service.
     pub id: String,
 
     /// The staff member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
 
     /// Place of the service in the booking's sequence.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 
     /// `addOns`: a list of [`BookingAddOn`](crate::v3::calendars::BookingAddOn) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub add_ons: Option<Vec<BookingAddOn>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ServiceBookingItem {
+        id: "id" value,
+        staff_id: "staffId" unless_none,
+        position: "position" unless_none,
+        add_ons: "addOns" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8276,7 +8294,6 @@ crate::runtime::enums::string_enum!(ServiceBookingStatus);
 
 /// The outcome of deleting a service booking, service or service location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceDeleteResult {
     /// `success`: `true` or `false`. Example: `true`.
@@ -8287,13 +8304,11 @@ pub struct ServiceDeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceDeleteResult { success: 0 "success" value, message: 1 "message" value }
+    received ServiceDeleteResult { success: 0 "success" value, message: 1 "message" value }
 }
 
 /// The settings of a service that creation, changes and responses share.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceDetails {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8346,7 +8361,7 @@ pub struct ServiceDetails {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceDetails {
+    received ServiceDetails {
         name: 0 "name" value,
         payment: 1 "payment" value,
         service_duration: 2 "serviceDuration" value,
@@ -8368,8 +8383,6 @@ crate::runtime::object::object_impl! {
 
 /// A place of a location where services are delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceLocation {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8404,7 +8417,7 @@ pub struct ServiceLocation {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceLocation {
+    received ServiceLocation {
         name: 0 "name" value,
         slug: 1 "slug" value,
         phone: 2 "phone" value,
@@ -8420,33 +8433,36 @@ crate::runtime::object::object_impl! {
 
 /// The settings of a service location; in a change only the fields sent are changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceLocationDetails {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// URL-friendly name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `phone`: a string. Example: `+1-212-555-0174`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ServiceLocationDetails {
+        name: "name" unless_none,
+        slug: "slug" unless_none,
+        phone: "phone" unless_none,
+        address: "address" unless_none,
+        cover_image: "coverImage" unless_none,
+        location_type: "locationType" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8553,21 +8569,24 @@ crate::runtime::enums::string_enum!(ServiceLocationType);
 
 /// Price and deposit of a service or variation.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServicePayment {
     /// Price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 
     /// Deposit, as an amount or a percentage (see `depositType`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deposit: Option<f64>,
 
     /// `depositType`: a [`DepositType`](crate::v3::calendars::DepositType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deposit_type: Option<DepositType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ServicePayment {
+        amount: "amount" unless_none,
+        deposit: "deposit" unless_none,
+        deposit_type: "depositType" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -8606,25 +8625,23 @@ impl ServicePayment {
 
 /// A room or piece of equipment a booked service uses.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResourceRef {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
     pub id: Option<String>,
 }
 
-crate::runtime::object::object_impl! { ServiceResourceRef { id: 0 "id" value } }
+crate::runtime::object::object_impl! { received ServiceResourceRef { id: 0 "id" value } }
 
 /// The `ServiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceResponse {
     /// `service`: a [`Service`](crate::v3::calendars::Service).
     pub service: Option<Service>,
 }
 
-crate::runtime::object::object_impl! { ServiceResponse { service: 0 "service" value } }
+crate::runtime::object::object_impl! { received ServiceResponse { service: 0 "service" value } }
 
 impl ServiceResponse {
     /// The `service` object of the response, or an empty [`Service`] (every field absent) when it has none.
@@ -8635,13 +8652,13 @@ impl ServiceResponse {
 
 /// A staff member who delivers a service.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceStaff {
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
+crate::runtime::object::serialize_impl! { ServiceStaff { id: "id" unless_none } }
 
 crate::runtime::object::object_impl! { ServiceStaff { id: 0 "id" value } }
 
@@ -8661,8 +8678,6 @@ impl ServiceStaff {
 
 /// What a service and each of its variations define: name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceTerms {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8691,7 +8706,7 @@ pub struct ServiceTerms {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceTerms {
+    received ServiceTerms {
         name: 0 "name" value,
         payment: 1 "payment" value,
         service_duration: 2 "serviceDuration" value,
@@ -8712,8 +8727,6 @@ impl ServiceTerms {
 
 /// A variation of a service with its own name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8745,7 +8758,7 @@ pub struct ServiceVariation {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceVariation {
+    received ServiceVariation {
         name: 0 "name" value,
         payment: 1 "payment" value,
         service_duration: 2 "serviceDuration" value,
@@ -8767,45 +8780,48 @@ impl ServiceVariation {
 
 /// A variation to change (with its `id`) or to add (without one).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceVariationUpdate {
     /// `name`: a string. Example: `Hair Styling`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d385`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ServiceVariationUpdate {
+        name: "name" unless_none,
+        payment: "payment" unless_none,
+        service_duration: "serviceDuration" unless_none,
+        service_duration_unit: "serviceDurationUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        post_buffer: "postBuffer" unless_none,
+        post_buffer_unit: "postBufferUnit" unless_none,
+        id: "id" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8900,217 +8916,220 @@ impl ServiceVariationUpdate {
 
 /// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// Free time kept before each meeting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<crate::calendars::CustomAvailabilityUpdate>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateCalendarRequest {
+        is_active: "isActive" unless_none,
+        notifications: "notifications" unless_none,
+        group_id: "groupId" unless_none,
+        team_members: "teamMembers" unless_none,
+        event_type: "eventType" unless_none,
+        name: "name" unless_none,
+        description: "description" unless_none,
+        slug: "slug" unless_none,
+        widget_slug: "widgetSlug" unless_none,
+        widget_type: "widgetType" unless_none,
+        event_title: "eventTitle" unless_none,
+        event_color: "eventColor" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        location_configurations: "locationConfigurations" unless_none,
+        slot_duration: "slotDuration" unless_none,
+        slot_duration_unit: "slotDurationUnit" unless_none,
+        slot_interval: "slotInterval" unless_none,
+        slot_interval_unit: "slotIntervalUnit" unless_none,
+        slot_buffer: "slotBuffer" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        appoinment_per_slot: "appoinmentPerSlot" unless_none,
+        appoinment_per_day: "appoinmentPerDay" unless_none,
+        allow_booking_after: "allowBookingAfter" unless_none,
+        allow_booking_after_unit: "allowBookingAfterUnit" unless_none,
+        allow_booking_for: "allowBookingFor" unless_none,
+        allow_booking_for_unit: "allowBookingForUnit" unless_none,
+        open_hours: "openHours" unless_none,
+        enable_recurring: "enableRecurring" unless_none,
+        recurring: "recurring" unless_none,
+        form_id: "formId" unless_none,
+        sticky_contact: "stickyContact" unless_none,
+        is_live_payment_mode: "isLivePaymentMode" unless_none,
+        auto_confirm: "autoConfirm" unless_none,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" unless_none,
+        alert_email: "alertEmail" unless_none,
+        google_invitation_emails: "googleInvitationEmails" unless_none,
+        allow_reschedule: "allowReschedule" unless_none,
+        allow_cancellation: "allowCancellation" unless_none,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" unless_none,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" unless_none,
+        notes: "notes" unless_none,
+        pixel_id: "pixelId" unless_none,
+        form_submit_type: "formSubmitType" unless_none,
+        form_submit_redirect_url: "formSubmitRedirectURL" unless_none,
+        form_submit_thanks_message: "formSubmitThanksMessage" unless_none,
+        availability_type: "availabilityType" unless_absent,
+        availabilities: "availabilities" unless_none,
+        guest_type: "guestType" unless_none,
+        consent_label: "consentLabel" unless_none,
+        calendar_cover_image: "calendarCoverImage" unless_none,
+        look_busy_config: "lookBusyConfig" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -9564,16 +9583,20 @@ impl UpdateCalendarRequest {
 
 /// The rules and time zone of an event calendar's schedule.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateEventCalendarScheduleRequest {
     /// When the calendar is available.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
 
     /// IANA time zone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateEventCalendarScheduleRequest {
+        rules: "rules" unless_none,
+        timezone: "timezone" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -9603,41 +9626,44 @@ impl UpdateEventCalendarScheduleRequest {
 
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `status`: a [`ServiceBookingStatus`](crate::v3::calendars::ServiceBookingStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ServiceBookingStatus>,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Replaces the booked services.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ServiceBookingItem>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateServiceBookingRequest {
+        service_location_id: "serviceLocationId" unless_none,
+        meeting_location: "meetingLocation" unless_none,
+        title: "title" unless_none,
+        status: "status" unless_none,
+        start_time: "startTime" unless_none,
+        end_time: "endTime" unless_none,
+        timezone: "timezone" unless_none,
+        services: "services" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -9721,77 +9747,80 @@ impl UpdateServiceBookingRequest {
 
 /// The fields of a service to change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 
     /// Unique URL-friendly name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub staff: Option<Vec<ServiceStaff>>,
 
     /// The variations to keep: entries with an `id` change existing ones, entries without add new ones; an empty list removes them all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<ServiceVariationUpdate>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateServiceRequest {
+        name: "name" unless_none,
+        payment: "payment" unless_none,
+        service_duration: "serviceDuration" unless_none,
+        service_duration_unit: "serviceDurationUnit" unless_none,
+        pre_buffer: "preBuffer" unless_none,
+        pre_buffer_unit: "preBufferUnit" unless_none,
+        post_buffer: "postBuffer" unless_none,
+        post_buffer_unit: "postBufferUnit" unless_none,
+        description: "description" unless_none,
+        slug: "slug" unless_none,
+        event_color: "eventColor" unless_none,
+        cover_image: "coverImage" unless_none,
+        service_category_id: "serviceCategoryId" unless_none,
+        is_private: "isPrivate" unless_none,
+        form_id: "formId" unless_none,
+        staff: "staff" unless_none,
+        variations: "variations" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

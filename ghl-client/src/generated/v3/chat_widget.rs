@@ -1240,57 +1240,60 @@ impl UpdateChatWidget {
 
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
-    #[serde(rename = "enableA2PCompliance", skip_serializing_if = "Option::is_none")]
     pub enable_a2p_compliance: Option<bool>,
 
     /// Show the first opt-in text.
-    #[serde(rename = "isA2POptInForm1", skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form1: Option<bool>,
 
     /// `a2pOptInForm1`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1: Option<String>,
 
     /// `a2pOptInForm1ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm1PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_pre_checked: Option<bool>,
 
     /// Show the second opt-in text.
-    #[serde(rename = "isA2POptInForm2", skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form2: Option<bool>,
 
     /// `a2pOptInForm2`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2: Option<String>,
 
     /// `a2pOptInForm2ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm2PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_pre_checked: Option<bool>,
 
     /// `privacyPolicyLink`: a string. Example: `https://example.com/privacy-policy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_link: Option<String>,
 
     /// `termsOfServiceLink`: a string. Example: `https://example.com/terms-of-service`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_of_service_link: Option<String>,
 
     /// `messageType`: a string. Example: `A2P`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetA2pCompliance {
+        enable_a2p_compliance: "enableA2PCompliance" unless_none,
+        is_a2p_opt_in_form1: "isA2POptInForm1" unless_none,
+        a2p_opt_in_form1: "a2pOptInForm1" unless_none,
+        a2p_opt_in_form1_show_checkbox: "a2pOptInForm1ShowCheckbox" unless_none,
+        a2p_opt_in_form1_pre_checked: "a2pOptInForm1PreChecked" unless_none,
+        is_a2p_opt_in_form2: "isA2POptInForm2" unless_none,
+        a2p_opt_in_form2: "a2pOptInForm2" unless_none,
+        a2p_opt_in_form2_show_checkbox: "a2pOptInForm2ShowCheckbox" unless_none,
+        a2p_opt_in_form2_pre_checked: "a2pOptInForm2PreChecked" unless_none,
+        privacy_policy_link: "privacyPolicyLink" unless_none,
+        terms_of_service_link: "termsOfServiceLink" unless_none,
+        message_type: "messageType" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1406,25 +1409,28 @@ impl ChatWidgetA2pCompliance {
 
 /// Icon and colour of the sent-message acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
     /// `icon`: a string. Example: `check`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
 
     /// `placeholderColor`: a string. Example: `#000`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder_color: Option<String>,
 
     /// `liveChatIcon`: a string. Example: `check`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_icon: Option<String>,
 
     /// `liveChatPlaceholderColor`: a string. Example: `#000`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_placeholder_color: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetAcknowledgement {
+        icon: "icon" unless_none,
+        placeholder_color: "placeholderColor" unless_none,
+        live_chat_icon: "liveChatIcon" unless_none,
+        live_chat_placeholder_color: "liveChatPlaceholderColor" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1476,77 +1482,80 @@ impl ChatWidgetAcknowledgement {
 
 /// Contact form, office hours, redirect, channel and compliance settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
     /// `brandingTitle`: a string. Example: `Agency`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub branding_title: Option<String>,
 
     /// `redirect`: a [`ChatWidgetRedirect`](crate::v3::chat_widget::ChatWidgetRedirect).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<ChatWidgetRedirect>,
 
     /// Show the contact form at the start.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_contact_form: Option<bool>,
 
     /// Tick the contact form's consent box by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_consent_check: Option<bool>,
 
     /// `businessOfficeHours`: a [`ChatWidgetOfficeHours`](crate::v3::chat_widget::ChatWidgetOfficeHours).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_office_hours: Option<ChatWidgetOfficeHours>,
 
     /// The fields of the contact form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_options: Option<Vec<serde_json::Value>>,
 
     /// The chat types an all-in-one widget offers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_in_one_chat_types: Option<Vec<ChatWidgetTypeFilter>>,
 
     /// `allInOneInitialMsg`: a string. Example: `Choose a chat option to get started.`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_in_one_initial_msg: Option<String>,
 
     /// `contactFormIntroMessage`: a string. Example: `Please share contact details`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_intro_message: Option<String>,
 
     /// `contactFormSystemMessage`: a string. Example: `Please share contact details`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_system_message: Option<String>,
 
     /// `prefilledMessageText`: a string. Example: `I want to know more`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefilled_message_text: Option<String>,
 
     /// The Voice AI agent of a Voice AI widget.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_ai_agent: Option<serde_json::Value>,
 
     /// `fbPage`: a [`ChatWidgetFacebookPage`](crate::v3::chat_widget::ChatWidgetFacebookPage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb_page: Option<ChatWidgetFacebookPage>,
 
     /// `instagramPage`: a [`ChatWidgetInstagramPage`](crate::v3::chat_widget::ChatWidgetInstagramPage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_page: Option<ChatWidgetInstagramPage>,
 
     /// `playNotificationSound`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub play_notification_sound: Option<bool>,
 
     /// `voiceAiSendActionText`: a string. Example: `Call Now`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_ai_send_action_text: Option<String>,
 
     /// `aTwoPCompliance`: a [`ChatWidgetA2pCompliance`](crate::v3::chat_widget::ChatWidgetA2pCompliance).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a_two_p_compliance: Option<ChatWidgetA2pCompliance>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetAdvancedSettings {
+        branding_title: "brandingTitle" unless_none,
+        redirect: "redirect" unless_none,
+        enable_contact_form: "enableContactForm" unless_none,
+        default_consent_check: "defaultConsentCheck" unless_none,
+        business_office_hours: "businessOfficeHours" unless_none,
+        contact_form_options: "contactFormOptions" unless_none,
+        all_in_one_chat_types: "allInOneChatTypes" unless_none,
+        all_in_one_initial_msg: "allInOneInitialMsg" unless_none,
+        contact_form_intro_message: "contactFormIntroMessage" unless_none,
+        contact_form_system_message: "contactFormSystemMessage" unless_none,
+        prefilled_message_text: "prefilledMessageText" unless_none,
+        voice_ai_agent: "voiceAiAgent" unless_none,
+        fb_page: "fbPage" unless_none,
+        instagram_page: "instagramPage" unless_none,
+        play_notification_sound: "playNotificationSound" unless_none,
+        voice_ai_send_action_text: "voiceAiSendActionText" unless_none,
+        a_two_p_compliance: "aTwoPCompliance" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1741,17 +1750,20 @@ crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 
 /// The Facebook page a Facebook widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetFacebookPage {
+        facebook_page_id: "facebookPageId" unless_none,
+        facebook_page_name: "facebookPageName" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1784,25 +1796,28 @@ impl ChatWidgetFacebookPage {
 
 /// The Instagram account an Instagram widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 
     /// `instagramPageId`: a string. Example: `1234567890`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_page_id: Option<String>,
 
     /// `instagramUsername`: a string. Example: `mypage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_username: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetInstagramPage {
+        facebook_page_id: "facebookPageId" unless_none,
+        facebook_page_name: "facebookPageName" unless_none,
+        instagram_page_id: "instagramPageId" unless_none,
+        instagram_username: "instagramUsername" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1854,16 +1869,17 @@ impl ChatWidgetInstagramPage {
 
 /// Position and size of the widget.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatWidgetLayout {
     /// `position`: a string. Example: `left`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
 
     /// `sizes`: a [`ChatWidgetSize`](crate::v3::chat_widget::ChatWidgetSize).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sizes: Option<ChatWidgetSize>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetLayout { position: "position" unless_none, sizes: "sizes" unless_none }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1893,25 +1909,28 @@ impl ChatWidgetLayout {
 
 /// When the team answers, and the greeting outside those hours.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_business_hours: Option<bool>,
 
     /// The opening hours per day.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<serde_json::Value>>,
 
     /// `timezone`: a string. Example: `UTC`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 
     /// Greeting shown outside office hours.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_office_hours_welcome_msg: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetOfficeHours {
+        enable_business_hours: "enableBusinessHours" unless_none,
+        open_hours: "openHours" unless_none,
+        timezone: "timezone" unless_none,
+        outside_office_hours_welcome_msg: "outsideOfficeHoursWelcomeMsg" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1963,21 +1982,24 @@ impl ChatWidgetOfficeHours {
 
 /// A link offered to the visitor.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
     /// `redirectAction`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_action: Option<bool>,
 
     /// `redirectWebsite`: a string. Example: `https://example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_website: Option<String>,
 
     /// `redirectText`: a string. Example: `Click here`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_text: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetRedirect {
+        redirect_action: "redirectAction" unless_none,
+        redirect_website: "redirectWebsite" unless_none,
+        redirect_text: "redirectText" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2017,191 +2039,196 @@ impl ChatWidgetRedirect {
 
 /// Look, texts and behaviour of a chat widget.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledgement_details: Option<ChatWidgetAcknowledgement>,
 
     /// `agencyName`: a string. Example: `Example Agency`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
 
     /// `agencyWebsite`: a string. Example: `https://example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_website: Option<String>,
 
     /// `allowAvatarImage`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_avatar_image: Option<bool>,
 
     /// Detect the visitor's phone country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_country_code: Option<bool>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// The widget's chat type.
     pub chat_type: String,
 
     /// `promptType`: a string. Example: `avatar`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_type: Option<String>,
 
     /// Icon of the chat button.
     pub chat_icon: String,
 
     /// `enableRevisitMessage`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_revisit_message: Option<bool>,
 
     /// `heading`: a string. Example: `Welcome to Our Website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
 
     /// `legalMsg`: a string. Example: `By using this website, you agree to our terms and conditions.`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_msg: Option<String>,
 
     /// Reply when a live chat starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_ack_msg: Option<String>,
 
     /// Text when a live chat ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_ended_msg: Option<String>,
 
     /// Request for a rating after a live chat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_msg: Option<String>,
 
     /// Note under the feedback request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_note: Option<String>,
 
     /// Greeting of a live chat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_intro_msg: Option<String>,
 
     /// Text when the team member is idle.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_msg: Option<String>,
 
     /// Idle time of the team member before that text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_time: Option<String>,
 
     /// Text when the visitor is idle.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_msg: Option<String>,
 
     /// Idle time of the visitor before that text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_time: Option<String>,
 
     /// `locale`: a string. Example: `en_US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 
     /// Avatar image of the prompt.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_avatar: Option<String>,
 
     /// `promptAvatarAltText`: a string. Example: `company logo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_avatar_alt_text: Option<String>,
 
     /// Optimise the avatar image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_prompt_avatar_image_optimize: Option<bool>,
 
     /// `promptMsg`: a string. Example: `Need assistance? Feel free to ask us anything!`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_msg: Option<String>,
 
     /// Prompt for returning visitors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revisit_prompt_msg: Option<String>,
 
     /// Label of the send button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_action_text: Option<String>,
 
     /// `showAgencyBranding`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_agency_branding: Option<bool>,
 
     /// `showConsentCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_consent_checkbox: Option<bool>,
 
     /// `showLiveChatWelcomeMsg`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_live_chat_welcome_msg: Option<bool>,
 
     /// `showPrompt`: `true` or `false`. Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_prompt: Option<bool>,
 
     /// `subHeading`: a string. Example: `We are here to help you!`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_heading: Option<String>,
 
     /// `successMsg`: a string. Example: `Your message has been sent successfully.`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_msg: Option<String>,
 
     /// `supportContact`: a string. Example: `support@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_contact: Option<String>,
 
     /// `thankYouMsg`: a string. Example: `Thank you for visiting our website!`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thank_you_msg: Option<String>,
 
     /// `theme`: a [`ChatWidgetTheme`](crate::v3::chat_widget::ChatWidgetTheme).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ChatWidgetTheme>,
 
     /// Ask for an email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_email_field: Option<bool>,
 
     /// WhatsApp number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wa_number: Option<String>,
 
     /// `widgetPrimaryColor`: a string. Example: `#4285F4`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_primary_color: Option<String>,
 
     /// Text when a team member takes the chat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub representative_assigned_message: Option<String>,
 
     /// `dimensions`: a [`ChatWidgetLayout`](crate::v3::chat_widget::ChatWidgetLayout).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<ChatWidgetLayout>,
 
     /// `advanceSettings`: a [`ChatWidgetAdvancedSettings`](crate::v3::chat_widget::ChatWidgetAdvancedSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advance_settings: Option<ChatWidgetAdvancedSettings>,
 
     /// `locationCountryCode`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_country_code: Option<String>,
 
     /// `widgetId`: a string. Example: `92929283937922`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_id: Option<String>,
 
     /// `widgetPlacement`: a string. Example: `embedded`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_placement: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetSettings {
+        acknowledgement_details: "acknowledgementDetails" unless_none,
+        agency_name: "agencyName" unless_none,
+        agency_website: "agencyWebsite" unless_none,
+        allow_avatar_image: "allowAvatarImage" unless_none,
+        auto_country_code: "autoCountryCode" unless_none,
+        country_code: "countryCode" unless_none,
+        chat_type: "chatType" value,
+        prompt_type: "promptType" unless_none,
+        chat_icon: "chatIcon" value,
+        enable_revisit_message: "enableRevisitMessage" unless_none,
+        heading: "heading" unless_none,
+        legal_msg: "legalMsg" unless_none,
+        live_chat_ack_msg: "liveChatAckMsg" unless_none,
+        live_chat_ended_msg: "liveChatEndedMsg" unless_none,
+        live_chat_feedback_msg: "liveChatFeedbackMsg" unless_none,
+        live_chat_feedback_note: "liveChatFeedbackNote" unless_none,
+        live_chat_intro_msg: "liveChatIntroMsg" unless_none,
+        live_chat_user_inactive_msg: "liveChatUserInactiveMsg" unless_none,
+        live_chat_user_inactive_time: "liveChatUserInactiveTime" unless_none,
+        live_chat_visitor_inactive_msg: "liveChatVisitorInactiveMsg" unless_none,
+        live_chat_visitor_inactive_time: "liveChatVisitorInactiveTime" unless_none,
+        locale: "locale" unless_none,
+        prompt_avatar: "promptAvatar" unless_none,
+        prompt_avatar_alt_text: "promptAvatarAltText" unless_none,
+        is_prompt_avatar_image_optimize: "isPromptAvatarImageOptimize" unless_none,
+        prompt_msg: "promptMsg" unless_none,
+        revisit_prompt_msg: "revisitPromptMsg" unless_none,
+        send_action_text: "sendActionText" unless_none,
+        show_agency_branding: "showAgencyBranding" unless_none,
+        show_consent_checkbox: "showConsentCheckbox" unless_none,
+        show_live_chat_welcome_msg: "showLiveChatWelcomeMsg" unless_none,
+        show_prompt: "showPrompt" unless_none,
+        sub_heading: "subHeading" unless_none,
+        success_msg: "successMsg" unless_none,
+        support_contact: "supportContact" unless_none,
+        thank_you_msg: "thankYouMsg" unless_none,
+        theme: "theme" unless_none,
+        use_email_field: "useEmailField" unless_none,
+        wa_number: "waNumber" unless_none,
+        widget_primary_color: "widgetPrimaryColor" unless_none,
+        representative_assigned_message: "representativeAssignedMessage" unless_none,
+        dimensions: "dimensions" unless_none,
+        advance_settings: "advanceSettings" unless_none,
+        location_country_code: "locationCountryCode" unless_none,
+        widget_id: "widgetId" unless_none,
+        widget_placement: "widgetPlacement" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2577,16 +2604,17 @@ impl ChatWidgetSettings {
 
 /// Size of the open widget, in pixels.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatWidgetSize {
     /// `width`: a number. Example: `360`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
 
     /// `height`: a number. Example: `600`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetSize { width: "width" unless_none, height: "height" unless_none }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2616,16 +2644,17 @@ impl ChatWidgetSize {
 
 /// A named theme and its colours.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatWidgetTheme {
     /// `name`: a string. Example: `theme1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `colors`: a [`ChatWidgetThemeColors`](crate::v3::chat_widget::ChatWidgetThemeColors).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<ChatWidgetThemeColors>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetTheme { name: "name" unless_none, colors: "colors" unless_none }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2655,41 +2684,44 @@ impl ChatWidgetTheme {
 
 /// The colours of a theme.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_bubble_color: Option<String>,
 
     /// `backgroundColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
 
     /// `headerColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_color: Option<String>,
 
     /// `buttonColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_color: Option<String>,
 
     /// `avatarBackgroundColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_background_color: Option<String>,
 
     /// `avatarBorderColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_border_color: Option<String>,
 
     /// `senderMessageColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_message_color: Option<String>,
 
     /// `receivedMessageColor`: a string. Example: `#ffffff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_message_color: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ChatWidgetThemeColors {
+        chat_bubble_color: "chatBubbleColor" unless_none,
+        background_color: "backgroundColor" unless_none,
+        header_color: "headerColor" unless_none,
+        button_color: "buttonColor" unless_none,
+        avatar_background_color: "avatarBackgroundColor" unless_none,
+        avatar_border_color: "avatarBorderColor" unless_none,
+        sender_message_color: "senderMessageColor" unless_none,
+        received_message_color: "receivedMessageColor" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2906,8 +2938,6 @@ crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 
 /// The widget to copy.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
@@ -2917,8 +2947,15 @@ pub struct CloneChatWidgetRequest {
     pub chat_widget_id: String,
 
     /// Name of the copy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CloneChatWidgetRequest {
+        location_id: "locationId" value,
+        chat_widget_id: "chatWidgetId" value,
+        name: "name" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2946,8 +2983,6 @@ impl CloneChatWidgetRequest {
 
 /// A new chat widget.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
@@ -2963,16 +2998,25 @@ pub struct CreateChatWidgetRequest {
     pub location_id: String,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 
     /// Make it the location's default widget.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateChatWidgetRequest {
+        version: "version" value,
+        chat_type: "chatType" value,
+        name: "name" value,
+        location_id: "locationId" value,
+        deleted: "deleted" unless_none,
+        default: "default" unless_none,
+        settings: "settings" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3029,29 +3073,32 @@ impl CreateChatWidgetRequest {
 
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 
     /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatWidgetBaseType>,
 
     /// `name`: a string. Example: `Renamed Chat Widget`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Make it the location's default widget.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 
     /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateChatWidgetRequest {
+        version: "version" unless_none,
+        chat_type: "chatType" unless_none,
+        name: "name" unless_none,
+        default: "default" unless_none,
+        settings: "settings" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

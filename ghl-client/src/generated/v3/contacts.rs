@@ -2897,8 +2897,6 @@ impl UpsertContact {
 
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
@@ -2915,7 +2913,7 @@ pub struct BulkUpdateContactTagsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    BulkUpdateContactTagsResponse {
+    received BulkUpdateContactTagsResponse {
         succeded: 0 "succeded" value,
         error_count: 1 "errorCount" value,
         responses: 2 "responses" value_or_default,
@@ -2925,8 +2923,6 @@ crate::runtime::object::object_impl! {
 
 /// A contact record as v3 returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
@@ -3072,7 +3068,7 @@ pub struct Contact {
 }
 
 crate::runtime::object::object_impl! {
-    Contact {
+    received Contact {
         id: 0 "id" value,
         location_id: 1 "locationId" value,
         name: 2 "name" value,
@@ -3125,14 +3121,13 @@ crate::runtime::object::object_impl! {
 
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
     pub contact: Option<Contact>,
 }
 
-crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value } }
+crate::runtime::object::object_impl! { received ContactResponse { contact: 0 "contact" value } }
 
 impl ContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
@@ -3143,100 +3138,104 @@ impl ContactResponse {
 
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string. Example: `john@example.com`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string. Example: `+1234567890`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// `tags`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        location_id: "locationId" value,
+        gender: "gender" unless_none,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_none,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        company_name: "companyName" unless_absent,
+        assigned_to: "assignedTo" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3509,27 +3508,32 @@ impl CreateContactRequest {
 
 /// A custom field value to write on a contact; v3 names the value `fieldValue`.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
 
     /// Key of the custom field
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 
     /// The value (an alternative name for `field_value`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 
     /// The value, in the JSON kind of the field type (see `field_value`, which HighLevel marks deprecated in v3).
-    #[serde(rename = "fieldValue", skip_serializing_if = "Option::is_none")]
     pub field_value2: Option<serde_json::Value>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CustomFieldInput {
+        id: "id" value,
+        key: "key" unless_none,
+        field_value: "field_value" unless_none,
+        value: "value" unless_none,
+        field_value2: "fieldValue" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3577,7 +3581,6 @@ impl CustomFieldInput {
 
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
@@ -3588,38 +3591,41 @@ pub struct DeleteSuccess {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSuccess { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
+    received DeleteSuccess { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<crate::contacts::DndSetting>,
 
     /// `email`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::contacts::DndSetting>,
 
     /// `sms`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sms: Option<crate::contacts::DndSetting>,
 
     /// `whatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<crate::contacts::DndSetting>,
 
     /// `gmb`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb: Option<crate::contacts::DndSetting>,
 
     /// `fb`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb: Option<crate::contacts::DndSetting>,
+}
+
+crate::runtime::object::serialize_impl! {
+    DndSettings {
+        call: "call" unless_none,
+        email: "email" unless_none,
+        sms: "sms" unless_none,
+        whats_app: "whatsApp" unless_none,
+        gmb: "gmb" unless_none,
+        fb: "fb" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -3679,7 +3685,6 @@ impl DndSettings {
 
 /// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
@@ -3690,94 +3695,97 @@ pub struct SucceededFlag {
 }
 
 crate::runtime::object::object_impl! {
-    SucceededFlag { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
+    received SucceededFlag { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_absent,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        assigned_to: "assignedTo" unless_absent
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -4038,7 +4046,6 @@ impl UpdateContactRequest {
 
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// True when the contact was updated.
@@ -4049,7 +4056,7 @@ pub struct UpdateContactResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateContactResponse { succeeded: 0 "succeeded" value, contact: 1 "contact" value }
+    received UpdateContactResponse { succeeded: 0 "succeeded" value, contact: 1 "contact" value }
 }
 
 impl UpdateContactResponse {
@@ -4061,104 +4068,108 @@ impl UpdateContactResponse {
 
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
 
     /// `email`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
     pub location_id: String,
 
     /// `gender`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
 
     /// `phone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
 
     /// `address1`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
 
     /// `city`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
 
     /// `state`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 
     /// `timezone`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 
     /// `dnd`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpsertContactRequest {
+        first_name: "firstName" unless_absent,
+        last_name: "lastName" unless_absent,
+        name: "name" unless_absent,
+        email: "email" unless_absent,
+        location_id: "locationId" value,
+        gender: "gender" unless_none,
+        phone: "phone" unless_absent,
+        address1: "address1" unless_absent,
+        city: "city" unless_absent,
+        state: "state" unless_absent,
+        postal_code: "postalCode" unless_none,
+        website: "website" unless_absent,
+        timezone: "timezone" unless_absent,
+        dnd: "dnd" unless_none,
+        dnd_settings: "dndSettings" unless_none,
+        inbound_dnd_settings: "inboundDndSettings" unless_none,
+        tags: "tags" unless_none,
+        custom_fields: "customFields" unless_none,
+        source: "source" unless_none,
+        date_of_birth: "dateOfBirth" unless_absent,
+        country: "country" unless_none,
+        company_name: "companyName" unless_absent,
+        assigned_to: "assignedTo" unless_none,
+        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -4439,8 +4450,6 @@ impl UpsertContactRequest {
 
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
@@ -4454,7 +4463,7 @@ pub struct UpsertContactResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpsertContactResponse {
+    received UpsertContactResponse {
         new: 0 "new" value,
         contact: 1 "contact" value,
         trace_id: 2 "traceId" value

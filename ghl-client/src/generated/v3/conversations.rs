@@ -2825,8 +2825,6 @@ crate::runtime::enums::string_enum!(EmailMessageStatus);
 
 /// The delivery status of one recipient of an email.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
@@ -2836,8 +2834,15 @@ pub struct EmailRecipientStatus {
     pub status: EmailMessageStatus,
 
     /// Why delivery failed, with status `failed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailRecipientStatus {
+        email_id: "emailId" value,
+        status: "status" value,
+        fail_reason: "failReason" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3234,24 +3239,28 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 /// The v2 update body, with v3's closed set of feedback values.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
 
     /// `feedback`: a [`ConversationFeedback`](crate::v3::conversations::ConversationFeedback).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<ConversationFeedback>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateConversationRequest {
+        location_id: "locationId" value,
+        unread_count: "unreadCount" unless_none,
+        starred: "starred" unless_none,
+        feedback: "feedback" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3292,19 +3301,24 @@ impl UpdateConversationRequest {
 
 /// The `UpdateEmailMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusRequest {
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
     pub status: EmailMessageStatus,
 
     /// `events`: a [`EmailEvents`](crate::v3::conversations::EmailEvents).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<EmailEvents>,
 
     /// Per-recipient statuses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<EmailRecipientStatus>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateEmailMessageStatusRequest {
+        status: "status" value,
+        events: "events" unless_none,
+        recipients: "recipients" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3338,7 +3352,6 @@ impl UpdateEmailMessageStatusRequest {
 
 /// The `UpdateEmailMessageStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.
@@ -3349,5 +3362,8 @@ pub struct UpdateEmailMessageStatusResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateEmailMessageStatusResponse { success: 0 "success" value, message: 1 "message" value }
+    received UpdateEmailMessageStatusResponse {
+        success: 0 "success" value,
+        message: 1 "message" value
+    }
 }

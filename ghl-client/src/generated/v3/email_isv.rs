@@ -156,8 +156,6 @@ impl VerifyEmail {
 
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -183,7 +181,7 @@ pub struct EmailVerificationResult {
 }
 
 crate::runtime::object::object_impl! {
-    EmailVerificationResult {
+    received EmailVerificationResult {
         verified: 0 "verified" value,
         message: 1 "message" value,
         address: 2 "address" value,

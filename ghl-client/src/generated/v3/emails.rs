@@ -2294,8 +2294,6 @@ impl UpdateEmailTemplate {
 
 /// A bulk-action email send, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2333,7 +2331,7 @@ pub struct BulkActionCampaign {
 }
 
 crate::runtime::object::object_impl! {
-    BulkActionCampaign {
+    received BulkActionCampaign {
         id: 0 "id" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -2357,8 +2355,6 @@ impl BulkActionCampaign {
 
 /// A bulk-action email send with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2420,7 +2416,7 @@ pub struct BulkActionCampaignDetails {
 }
 
 crate::runtime::object::object_impl! {
-    BulkActionCampaignDetails {
+    received BulkActionCampaignDetails {
         id: 0 "id" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -2499,8 +2495,6 @@ crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 
 /// Subject, sender and template of a bulk-action send.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
@@ -2517,7 +2511,7 @@ pub struct BulkActionEmail {
 }
 
 crate::runtime::object::object_impl! {
-    BulkActionEmail {
+    received BulkActionEmail {
         subject: 0 "subject" value,
         from: 1 "from" value,
         name: 2 "name" value,
@@ -2571,8 +2565,6 @@ crate::runtime::enums::string_enum!(BulkActionScheduleType);
 
 /// A new draft campaign.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -2582,15 +2574,12 @@ pub struct CreateEmailCampaignRequest {
     pub editor_type: EmailContentFormat,
 
     /// Template to start from; a blank campaign without it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Initial HTML or plain-text content.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// IANA time zone.
@@ -2600,8 +2589,20 @@ pub struct CreateEmailCampaignRequest {
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateEmailCampaignRequest {
+        name: "name" value,
+        editor_type: "editorType" value,
+        template_id: "templateId" unless_none,
+        editor_content: "editorContent" unless_none,
+        parent_folder_id: "parentFolderId" unless_none,
+        time_zone: "timeZone" value,
+        user_id: "userId" value,
+        user_name: "userName" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2666,16 +2667,17 @@ impl CreateEmailCampaignRequest {
 
 /// A new template folder.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
     /// `name`: a string. Example: `Spring Campaigns`.
     pub name: String,
 
     /// User the change is made as.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateEmailTemplateFolderRequest { name: "name" value, user_id: "userId" unless_none }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2702,8 +2704,6 @@ impl CreateEmailTemplateFolderRequest {
 
 /// A new template.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -2713,32 +2713,39 @@ pub struct CreateEmailTemplateRequest {
     pub editor_type: EmailContentFormat,
 
     /// Initial HTML or plain-text content.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// Sender name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// Sender address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// Inbox preview line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// User the change is made as.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateEmailTemplateRequest {
+        name: "name" value,
+        editor_type: "editorType" value,
+        editor_content: "editorContent" unless_none,
+        parent_folder_id: "parentFolderId" unless_none,
+        subject_line: "subjectLine" unless_none,
+        from_name: "fromName" unless_none,
+        from_email: "fromEmail" unless_none,
+        preview_text: "previewText" unless_none,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2818,8 +2825,6 @@ impl CreateEmailTemplateRequest {
 
 /// Confirmation of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
@@ -2830,13 +2835,11 @@ pub struct DeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteResult { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
+    received DeleteResult { deleted: 0 "deleted" value, trace_id: 1 "traceId" value }
 }
 
 /// An email campaign as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -2874,7 +2877,7 @@ pub struct EmailCampaign {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaign {
+    received EmailCampaign {
         id: 0 "id" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -2891,8 +2894,6 @@ crate::runtime::object::object_impl! {
 
 /// An A/B test run on part of the recipients before the rest get the winner.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
@@ -2912,6 +2913,17 @@ pub struct EmailCampaignAbTest {
 
     /// `variations`: a list of [`EmailCampaignAbVariation`](crate::v3::emails::EmailCampaignAbVariation) values.
     pub variations: Vec<EmailCampaignAbVariation>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignAbTest {
+        test_type: "testType" value,
+        test_duration: "testDuration" value,
+        variation_count: "variationCount" value,
+        test_size: "testSize" value,
+        winning_criteria: "winningCriteria" value,
+        variations: "variations" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3028,17 +3040,20 @@ crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 
 /// One variation of an A/B test.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
     /// `subject`: a string. Example: `Subject A`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Template of this variation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignAbVariation {
+        subject: "subject" unless_none,
+        document_id: "documentId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3068,8 +3083,6 @@ impl EmailCampaignAbVariation {
 
 /// Sending in batches (drip).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
@@ -3082,16 +3095,24 @@ pub struct EmailCampaignBatchConfig {
     pub interval_unit: EmailCampaignBatchConfigIntervalUnit,
 
     /// Days no batch goes out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_days: Option<Vec<SendDay>>,
 
     /// Earliest time of day for a batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub window_start: Option<String>,
 
     /// Latest time of day for a batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub window_end: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignBatchConfig {
+        batch_size: "batchSize" value,
+        interval: "interval" value,
+        interval_unit: "intervalUnit" value,
+        skip_days: "skipDays" unless_none,
+        window_start: "windowStart" unless_none,
+        window_end: "windowEnd" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3189,8 +3210,6 @@ crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 
 /// An email campaign with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -3255,7 +3274,7 @@ pub struct EmailCampaignDetails {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaignDetails {
+    received EmailCampaignDetails {
         id: 0 "id" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -3281,8 +3300,6 @@ crate::runtime::object::object_impl! {
 
 /// Subject, sender and attachments of a campaign's email.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
     /// `subject`: a string. Example: `Our February Newsletter`.
@@ -3295,16 +3312,24 @@ pub struct EmailCampaignMessage {
     pub from_email: String,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
 
     /// Inbox preview line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// Download addresses of the attachments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignMessage {
+        subject: "subject" value,
+        from_name: "fromName" value,
+        from_email: "fromEmail" value,
+        reply_to_address: "replyToAddress" unless_none,
+        preview_text: "previewText" unless_none,
+        attachments: "attachments" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3358,28 +3383,32 @@ impl EmailCampaignMessage {
 
 /// Who receives a campaign.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
     pub type_: EmailCampaignRecipientsType,
 
     /// The contacts, for type `contact`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Tags the contacts carry, for type `tag`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
 
     /// A built-in engagement segment, for type `segment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub segment: Option<EmailCampaignRecipientsSegment>,
 
     /// Fix the recipient list when scheduling; contacts matching later are not added.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub freeze_list: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignRecipients {
+        type_: "type" value,
+        contact_ids: "contactIds" unless_none,
+        tag_ids: "tagIds" unless_none,
+        segment: "segment" unless_none,
+        freeze_list: "freezeList" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3531,21 +3560,24 @@ crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 
 /// Sending again to contacts who did not open.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
     /// `enabled`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// Hours to wait before resending; needed when enabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_hours: Option<i64>,
 
     /// Subject of the resend
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignResend {
+        enabled: "enabled" unless_none,
+        wait_hours: "waitHours" unless_none,
+        subject: "subject" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3585,15 +3617,12 @@ impl EmailCampaignResend {
 
 /// Sending new items of an RSS feed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
     /// `name`: a string. Example: `Weekly Digest`.
     pub name: String,
 
     /// `rssFeedURL`: a string. Example: `https://example.com/rss`.
-    #[serde(rename = "rssFeedURL")]
     pub rss_feed_url: String,
 
     /// How often the feed is checked.
@@ -3603,20 +3632,29 @@ pub struct EmailCampaignRssConfig {
     pub repeat_after_time: String,
 
     /// Most feed items in one email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_feed_limit: Option<i64>,
 
     /// Day of a weekly check.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_at_day: Option<EmailCampaignRssConfigStartAtDay>,
 
     /// Day of the month of a monthly check.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_at_month_day: Option<String>,
 
     /// First check
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_execution_date: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignRssConfig {
+        name: "name" value,
+        rss_feed_url: "rssFeedURL" value,
+        repeat_after: "repeatAfter" value,
+        repeat_after_time: "repeatAfterTime" value,
+        rss_feed_limit: "rssFeedLimit" unless_none,
+        start_at_day: "startAtDay" unless_none,
+        start_at_month_day: "startAtMonthDay" unless_none,
+        first_execution_date: "firstExecutionDate" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3789,29 +3827,32 @@ crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 
 /// When and how a non-RSS send goes out.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_at: Option<String>,
 
     /// Needed for schedule type `batch`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<EmailCampaignBatchConfig>,
 
     /// `tracking`: a [`EmailCampaignTracking`](crate::v3::emails::EmailCampaignTracking).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking: Option<EmailCampaignTracking>,
 
     /// `resend`: a [`EmailCampaignResend`](crate::v3::emails::EmailCampaignResend).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resend: Option<EmailCampaignResend>,
 
     /// Email preference type the campaign is filed under.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_preference_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignScheduleConfig {
+        send_at: "sendAt" unless_none,
+        batch: "batch" unless_none,
+        tracking: "tracking" unless_none,
+        resend: "resend" unless_none,
+        email_preference_id: "emailPreferenceId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3871,8 +3912,6 @@ impl EmailCampaignScheduleConfig {
 
 /// The `EmailCampaignStatsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -3895,7 +3934,7 @@ pub struct EmailCampaignStatsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaignStatsResponse {
+    received EmailCampaignStatsResponse {
         location_id: 0 "locationId" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -3988,17 +4027,20 @@ crate::runtime::enums::string_enum!(EmailCampaignStatus);
 
 /// Link tracking options.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignTracking {
     /// Track clicks on links.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub click_tracking: Option<bool>,
 
     /// Add UTM parameters to links.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub utm_tracking: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    EmailCampaignTracking {
+        click_tracking: "clickTracking" unless_none,
+        utm_tracking: "utmTracking" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -4031,8 +4073,6 @@ impl EmailCampaignTracking {
 
 /// One variation of an A/B-tested campaign.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
@@ -4043,7 +4083,7 @@ pub struct EmailCampaignVariation {
 }
 
 crate::runtime::object::object_impl! {
-    EmailCampaignVariation { source_id: 0 "sourceId" value, is_winner: 1 "isWinner" value }
+    received EmailCampaignVariation { source_id: 0 "sourceId" value, is_winner: 1 "isWinner" value }
 }
 
 /// The content the API writes (HTML or plain text; builder content is editor-only).
@@ -4131,8 +4171,6 @@ crate::runtime::enums::string_enum!(EmailEditorType);
 
 /// Delivery and engagement counts, and rates in percent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
@@ -4191,7 +4229,7 @@ pub struct EmailStats {
 }
 
 crate::runtime::object::object_impl! {
-    EmailStats {
+    received EmailStats {
         sent: 0 "sent" value,
         accepted: 1 "accepted" value,
         delivered: 2 "delivered" value,
@@ -4259,8 +4297,6 @@ crate::runtime::enums::string_enum!(EmailStatsSource);
 
 /// An email template, its content kept behind a link.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4307,7 +4343,7 @@ pub struct EmailTemplate {
 }
 
 crate::runtime::object::object_impl! {
-    EmailTemplate {
+    received EmailTemplate {
         id: 0 "id" value,
         name: 1 "name" value,
         editor_type: 2 "editorType" value,
@@ -4327,8 +4363,6 @@ crate::runtime::object::object_impl! {
 
 /// A template folder as returned when created.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4348,7 +4382,7 @@ pub struct EmailTemplateFolder {
 }
 
 crate::runtime::object::object_impl! {
-    EmailTemplateFolder {
+    received EmailTemplateFolder {
         id: 0 "id" value,
         name: 1 "name" value,
         created_at: 2 "createdAt" value,
@@ -4359,8 +4393,6 @@ crate::runtime::object::object_impl! {
 
 /// A template or a folder in the template listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4398,7 +4430,7 @@ pub struct EmailTemplateListItem {
 }
 
 crate::runtime::object::object_impl! {
-    EmailTemplateListItem {
+    received EmailTemplateListItem {
         id: 0 "id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -4454,8 +4486,6 @@ crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 
 /// A template to copy from another provider.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
@@ -4465,16 +4495,23 @@ pub struct ImportEmailTemplateRequest {
     pub import_url: String,
 
     /// `name`: a string. Example: `Imported Template`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Folder to put it in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// User the change is made as.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ImportEmailTemplateRequest {
+        import_provider: "importProvider" value,
+        import_url: "importUrl" value,
+        name: "name" unless_none,
+        parent_folder_id: "parentFolderId" unless_none,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -4564,8 +4601,6 @@ crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 
 /// The `ListBulkActionCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
@@ -4579,7 +4614,7 @@ pub struct ListBulkActionCampaignsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListBulkActionCampaignsResponse {
+    received ListBulkActionCampaignsResponse {
         campaigns: 0 "campaigns" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -4588,8 +4623,6 @@ crate::runtime::object::object_impl! {
 
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
@@ -4603,7 +4636,7 @@ pub struct ListEmailCampaignsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListEmailCampaignsResponse {
+    received ListEmailCampaignsResponse {
         campaigns: 0 "campaigns" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -4656,8 +4689,6 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 
 /// The `ListEmailTemplatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
@@ -4671,7 +4702,7 @@ pub struct ListEmailTemplatesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListEmailTemplatesResponse {
+    received ListEmailTemplatesResponse {
         items: 0 "items" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -4753,8 +4784,6 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 
 /// The `ListWorkflowCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
@@ -4768,7 +4797,7 @@ pub struct ListWorkflowCampaignsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListWorkflowCampaignsResponse {
+    received ListWorkflowCampaignsResponse {
         campaigns: 0 "campaigns" value_or_default,
         total: 1 "total" value,
         trace_id: 2 "traceId" value
@@ -4777,8 +4806,6 @@ crate::runtime::object::object_impl! {
 
 /// A template as returned when created or imported.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4822,7 +4849,7 @@ pub struct NewEmailTemplate {
 }
 
 crate::runtime::object::object_impl! {
-    NewEmailTemplate {
+    received NewEmailTemplate {
         id: 0 "id" value,
         name: 1 "name" value,
         editor_type: 2 "editorType" value,
@@ -4841,8 +4868,6 @@ crate::runtime::object::object_impl! {
 
 /// An email campaign as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4883,7 +4908,7 @@ pub struct SavedEmailCampaign {
 }
 
 crate::runtime::object::object_impl! {
-    SavedEmailCampaign {
+    received SavedEmailCampaign {
         id: 0 "id" value,
         source: 1 "source" value,
         source_id: 2 "sourceId" value,
@@ -4901,8 +4926,6 @@ crate::runtime::object::object_impl! {
 
 /// How, when and to whom a campaign is sent.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
@@ -4915,7 +4938,6 @@ pub struct ScheduleEmailCampaignRequest {
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `emailMeta`: a [`EmailCampaignMessage`](crate::v3::emails::EmailCampaignMessage).
@@ -4925,20 +4947,31 @@ pub struct ScheduleEmailCampaignRequest {
     pub recipients: EmailCampaignRecipients,
 
     /// Days sending is allowed on (batch and RSS sends).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_days: Option<Vec<SendDay>>,
 
     /// Needed for every schedule type but `rss`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_config: Option<EmailCampaignScheduleConfig>,
 
     /// Needed for schedule type `rss`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_config: Option<EmailCampaignRssConfig>,
 
     /// An A/B test; with any schedule type but `rss`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ab_test_config: Option<EmailCampaignAbTest>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ScheduleEmailCampaignRequest {
+        schedule_type: "scheduleType" value,
+        time_zone: "timeZone" value,
+        user_id: "userId" value,
+        user_name: "userName" unless_none,
+        email_meta: "emailMeta" value,
+        recipients: "recipients" value,
+        send_days: "sendDays" unless_none,
+        schedule_config: "scheduleConfig" unless_none,
+        rss_config: "rssConfig" unless_none,
+        ab_test_config: "abTestConfig" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5068,8 +5101,6 @@ crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 
 /// The `ScheduleEmailCampaignResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -5083,7 +5114,7 @@ pub struct ScheduleEmailCampaignResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ScheduleEmailCampaignResponse {
+    received ScheduleEmailCampaignResponse {
         campaign_id: 0 "campaignId" value,
         source_id: 1 "sourceId" value,
         trace_id: 2 "traceId" value
@@ -5156,25 +5187,28 @@ crate::runtime::enums::string_enum!(SendDay);
 
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// User the change is made as.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateEmailCampaignRequest {
+        name: "name" unless_none,
+        editor_content: "editorContent" unless_none,
+        editor_type: "editorType" unless_none,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5221,49 +5255,52 @@ impl UpdateEmailCampaignRequest {
 
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// `archived`: `true` or `false`. Example: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 
     /// Folder to move it to; null moves it to the top level.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub parent_folder_id: crate::Nullable<String>,
 
     /// User the change is made as.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateEmailTemplateRequest {
+        name: "name" unless_none,
+        editor_content: "editorContent" unless_none,
+        editor_type: "editorType" unless_none,
+        preview_text: "previewText" unless_none,
+        subject_line: "subjectLine" unless_none,
+        from_name: "fromName" unless_none,
+        from_email: "fromEmail" unless_none,
+        archived: "archived" unless_none,
+        parent_folder_id: "parentFolderId" unless_absent,
+        user_id: "userId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5369,8 +5406,6 @@ impl UpdateEmailTemplateRequest {
 
 /// A template as returned after a change.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -5417,7 +5452,7 @@ pub struct UpdateEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateEmailTemplateResponse {
+    received UpdateEmailTemplateResponse {
         id: 0 "id" value,
         name: 1 "name" value,
         archived: 2 "archived" value,
@@ -5437,8 +5472,6 @@ crate::runtime::object::object_impl! {
 
 /// A workflow that sends email, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5467,7 +5500,7 @@ pub struct WorkflowCampaign {
 }
 
 crate::runtime::object::object_impl! {
-    WorkflowCampaign {
+    received WorkflowCampaign {
         id: 0 "id" value,
         name: 1 "name" value,
         status: 2 "status" value,
@@ -5481,8 +5514,6 @@ crate::runtime::object::object_impl! {
 
 /// A workflow campaign with its email steps.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5517,7 +5548,7 @@ pub struct WorkflowCampaignDetails {
 }
 
 crate::runtime::object::object_impl! {
-    WorkflowCampaignDetails {
+    received WorkflowCampaignDetails {
         id: 0 "id" value,
         name: 1 "name" value,
         status: 2 "status" value,
@@ -5572,8 +5603,6 @@ crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 
 /// A step of a workflow that sends email.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.
@@ -5611,7 +5640,7 @@ pub struct WorkflowEmailStep {
 }
 
 crate::runtime::object::object_impl! {
-    WorkflowEmailStep {
+    received WorkflowEmailStep {
         id: 0 "id" value,
         name: 1 "name" value,
         subject: 2 "subject" value,

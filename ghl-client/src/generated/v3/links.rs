@@ -615,7 +615,6 @@ impl UpdateLink {
 
 /// The body of a link deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLinkResponse {
     /// HighLevel's spelling. True when the record was deleted.
@@ -626,5 +625,5 @@ pub struct DeleteLinkResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteLinkResponse { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
+    received DeleteLinkResponse { succeded: 0 "succeded" value, succeeded: 1 "succeeded" value }
 }

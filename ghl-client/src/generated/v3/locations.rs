@@ -3263,8 +3263,6 @@ impl UploadLocationCustomFieldFiles {
 
 /// The `ConversationChannelEntry` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
@@ -3272,7 +3270,7 @@ pub struct ConversationChannelEntry {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelEntry { conversation_provider: 0 "conversationProvider" value }
+    received ConversationChannelEntry { conversation_provider: 0 "conversationProvider" value }
 }
 
 impl ConversationChannelEntry {
@@ -3284,8 +3282,6 @@ impl ConversationChannelEntry {
 
 /// The `ConversationChannelResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
@@ -3293,7 +3289,7 @@ pub struct ConversationChannelResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelResponse { conversation_channel: 0 "conversationChannel" value }
+    received ConversationChannelResponse { conversation_channel: 0 "conversationChannel" value }
 }
 
 impl ConversationChannelResponse {
@@ -3344,30 +3340,27 @@ crate::runtime::enums::string_enum!(ConversationChannelType);
 
 /// The providers configured per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationChannels {
     /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS"))]
     pub sms: Vec<ConversationChannelEntry>,
 
     /// `Email`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email"))]
     pub email: Vec<ConversationChannelEntry>,
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannels { sms: 0 "SMS" value_or_default, email: 1 "Email" value_or_default }
+    received ConversationChannels {
+        sms: 0 "SMS" value_or_default,
+        email: 1 "Email" value_or_default
+    }
 }
 
 /// A provider that carries a channel's messages.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Twilio`.
@@ -3381,7 +3374,7 @@ pub struct ConversationProvider {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationProvider {
+    received ConversationProvider {
         id: 0 "_id" value,
         name: 1 "name" value,
         type_: 2 "type" value,
@@ -3589,12 +3582,13 @@ crate::runtime::enums::string_enum!(LocationPermission);
 
 /// The features enabled for a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LocationPermissions {
     /// `permissions`: a list of [`LocationPermission`](crate::v3::locations::LocationPermission) values.
     pub permissions: Vec<LocationPermission>,
 }
+
+crate::runtime::object::serialize_impl! { LocationPermissions { permissions: "permissions" value } }
 
 crate::runtime::object::object_impl! {
     LocationPermissions { permissions: 0 "permissions" value_or_default }

@@ -479,8 +479,6 @@ impl ListInstalledLocations {
 
 /// An access token with its refresh token and what it grants, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// The bearer token.
@@ -527,7 +525,7 @@ pub struct AccessToken {
 }
 
 crate::runtime::object::object_impl! {
-    AccessToken {
+    received AccessToken {
         access_token: 0 "accessToken" value,
         token_type: 1 "tokenType" value,
         expires_in: 2 "expiresIn" value,
@@ -547,8 +545,6 @@ crate::runtime::object::object_impl! {
 
 /// The filters and sort order a listing applied.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
@@ -559,7 +555,7 @@ pub struct AppliedQuery {
 }
 
 crate::runtime::object::object_impl! {
-    AppliedQuery {
+    received AppliedQuery {
         filter_applied: 0 "filterApplied" value_or_default,
         sort_applied: 1 "sortApplied" value_or_default
     }
@@ -567,8 +563,6 @@ crate::runtime::object::object_impl! {
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CursorPagination {
     /// Entries matching, over all pages.
@@ -594,7 +588,7 @@ pub struct CursorPagination {
 }
 
 crate::runtime::object::object_impl! {
-    CursorPagination {
+    received CursorPagination {
         total_records: 0 "totalRecords" value,
         has_next_page: 1 "hasNextPage" value,
         has_prev_page: 2 "hasPrevPage" value,
@@ -607,8 +601,6 @@ crate::runtime::object::object_impl! {
 
 /// The token request, with v3's camelCase field names.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
@@ -621,20 +613,28 @@ pub struct GetAccessTokenRequest {
     pub grant_type: crate::oauth::GrantType,
 
     /// The authorization code (grantType authorization_code).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
 
     /// The refresh token (grantType refresh_token).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The redirect URI used in the authorization step.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GetAccessTokenRequest {
+        client_id: "clientId" value,
+        client_secret: "clientSecret" value,
+        grant_type: "grantType" value,
+        code: "code" unless_none,
+        refresh_token: "refreshToken" unless_none,
+        user_type: "userType" unless_none,
+        redirect_uri: "redirectUri" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -696,8 +696,6 @@ impl GetAccessTokenRequest {
 
 /// One page of an agency's sub-accounts with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -714,7 +712,7 @@ pub struct ListInstalledLocationsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListInstalledLocationsResponse {
+    received ListInstalledLocationsResponse {
         items: 0 "items" value_or_default,
         pagination: 1 "pagination" value,
         metadata: 2 "metadata" value,
@@ -724,8 +722,6 @@ crate::runtime::object::object_impl! {
 
 /// A sub-account access token derived from an agency token, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// The bearer token.
@@ -760,7 +756,7 @@ pub struct LocationAccessToken {
 }
 
 crate::runtime::object::object_impl! {
-    LocationAccessToken {
+    received LocationAccessToken {
         access_token: 0 "accessToken" value,
         token_type: 1 "tokenType" value,
         expires_in: 2 "expiresIn" value,

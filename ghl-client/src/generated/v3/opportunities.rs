@@ -1562,8 +1562,6 @@ impl UpsertOpportunity {
 
 /// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
@@ -1576,7 +1574,6 @@ pub struct CreateOpportunityRequest {
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -1586,24 +1583,35 @@ pub struct CreateOpportunityRequest {
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// Id of the user to assign.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateOpportunityRequest {
+        pipeline_id: "pipelineId" value,
+        location_id: "locationId" value,
+        name: "name" value,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        status: "status" value,
+        contact_id: "contactId" value,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        custom_fields: "customFields" unless_none,
+        forecast_expected_close_date: "forecastExpectedCloseDate" unless_none,
+        forecast_probability: "forecastProbability" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1687,8 +1695,6 @@ impl CreateOpportunityRequest {
 
 /// The forecast fields v3 accepts when writing an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
@@ -1699,7 +1705,7 @@ pub struct ForecastInput {
 }
 
 crate::runtime::object::object_impl! {
-    ForecastInput {
+    received ForecastInput {
         forecast_expected_close_date: 0 "forecastExpectedCloseDate" value,
         forecast_probability: 1 "forecastProbability" value
     }
@@ -1707,7 +1713,6 @@ crate::runtime::object::object_impl! {
 
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::v3::opportunities::Pipeline) values.
@@ -1715,13 +1720,11 @@ pub struct ListPipelinesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
+    received ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default }
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1819,7 +1822,7 @@ pub struct Opportunity {
 }
 
 crate::runtime::object::object_impl! {
-    Opportunity {
+    received Opportunity {
         id: 0 "id" value,
         name: 1 "name" value,
         monetary_value: 2 "monetaryValue" value,
@@ -1856,21 +1859,24 @@ crate::runtime::object::object_impl! {
 
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `key`: a string. Example: `my_custom_field`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 
     /// The value (text, list of texts, or object); v2 calls it `field_value`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
+}
+
+crate::runtime::object::serialize_impl! {
+    OpportunityCustomFieldInput {
+        id: "id" unless_none,
+        key: "key" unless_none,
+        field_value: "fieldValue" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1910,14 +1916,15 @@ impl OpportunityCustomFieldInput {
 
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
     pub opportunity: Option<Opportunity>,
 }
 
-crate::runtime::object::object_impl! { OpportunityResponse { opportunity: 0 "opportunity" value } }
+crate::runtime::object::object_impl! {
+    received OpportunityResponse { opportunity: 0 "opportunity" value }
+}
 
 impl OpportunityResponse {
     /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
@@ -1928,7 +1935,6 @@ impl OpportunityResponse {
 
 /// The outcome of a status change or delete; v3 adds `success`.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
@@ -1939,13 +1945,11 @@ pub struct OpportunityUpdateResult {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityUpdateResult { succeded: 0 "succeded" value, success: 1 "success" value }
+    received OpportunityUpdateResult { succeded: 0 "succeded" value, success: 1 "success" value }
 }
 
 /// A sales pipeline; v3 adds the stage win-probability switch.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -1974,7 +1978,7 @@ pub struct Pipeline {
 }
 
 crate::runtime::object::object_impl! {
-    Pipeline {
+    received Pipeline {
         id: 0 "id" value,
         name: 1 "name" value,
         stages: 2 "stages" value_or_default,
@@ -1988,8 +1992,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -2006,7 +2008,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SearchOpportunitiesAdvancedResponse {
+    received SearchOpportunitiesAdvancedResponse {
         opportunities: 0 "opportunities" value_or_default,
         total: 1 "total" value,
         stage_aggregations: 2 "stageAggregations" value_or_default,
@@ -2016,7 +2018,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -2030,7 +2031,7 @@ pub struct SearchOpportunitiesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SearchOpportunitiesResponse {
+    received SearchOpportunitiesResponse {
         opportunities: 0 "opportunities" value_or_default,
         meta: 1 "meta" value,
         aggregations: 2 "aggregations" value_or_default
@@ -2039,8 +2040,6 @@ crate::runtime::object::object_impl! {
 
 /// Totals of the matching opportunities in one pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
@@ -2066,7 +2065,7 @@ pub struct StageAggregation {
 }
 
 crate::runtime::object::object_impl! {
-    StageAggregation {
+    received StageAggregation {
         pipeline_stage_id: 0 "pipelineStageId" value,
         total_count: 1 "totalCount" value,
         total_value: 2 "totalValue" value,
@@ -2079,45 +2078,48 @@ crate::runtime::object::object_impl! {
 
 /// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateOpportunityRequest {
+        pipeline_id: "pipelineId" unless_none,
+        name: "name" unless_none,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        status: "status" unless_none,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        custom_fields: "customFields" unless_none,
+        forecast_expected_close_date: "forecastExpectedCloseDate" unless_none,
+        forecast_probability: "forecastProbability" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2209,12 +2211,9 @@ impl UpdateOpportunityRequest {
 
 /// The v2 upsert body with v3's forecast fields.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
@@ -2227,48 +2226,57 @@ pub struct UpsertOpportunityRequest {
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<crate::opportunities::FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpsertOpportunityRequest {
+        id: "id" unless_none,
+        pipeline_id: "pipelineId" value,
+        location_id: "locationId" value,
+        contact_id: "contactId" value,
+        followers: "followers" unless_none,
+        is_remove_all_followers: "isRemoveAllFollowers" unless_none,
+        followers_action_type: "followersActionType" unless_none,
+        name: "name" unless_none,
+        status: "status" unless_none,
+        pipeline_stage_id: "pipelineStageId" unless_none,
+        monetary_value: "monetaryValue" unless_none,
+        assigned_to: "assignedTo" unless_none,
+        lost_reason_id: "lostReasonId" unless_none,
+        forecast_expected_close_date: "forecastExpectedCloseDate" unless_none,
+        forecast_probability: "forecastProbability" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2397,7 +2405,6 @@ impl UpsertOpportunityRequest {
 
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
@@ -2408,7 +2415,7 @@ pub struct UpsertOpportunityResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
+    received UpsertOpportunityResponse { opportunity: 0 "opportunity" value, new: 1 "new" value }
 }
 
 impl UpsertOpportunityResponse {

@@ -2900,12 +2900,9 @@ impl UpdateCustomProviderCapabilities {
 
 /// A coupon as the v3 list returns it: the coupon and what it is limited to.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `altId`: a string.
@@ -2970,7 +2967,7 @@ pub struct CouponListItem {
 }
 
 crate::runtime::object::object_impl! {
-    CouponListItem {
+    received CouponListItem {
         id: 0 "_id" value,
         alt_id: 1 "altId" value,
         alt_type: 2 "altType" value,
@@ -2997,8 +2994,6 @@ crate::runtime::object::object_impl! {
 
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
@@ -3009,7 +3004,7 @@ pub struct CouponPriceLimits {
 }
 
 crate::runtime::object::object_impl! {
-    CouponPriceLimits {
+    received CouponPriceLimits {
         price_ids: 0 "priceIds" value_or_default,
         variant_ids: 1 "variantIds" value_or_default
     }
@@ -3017,8 +3012,6 @@ crate::runtime::object::object_impl! {
 
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
@@ -3043,36 +3036,48 @@ pub struct CreateCouponRequest {
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateCouponRequest {
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        code: "code" value,
+        discount_type: "discountType" value,
+        discount_value: "discountValue" value,
+        start_date: "startDate" value,
+        end_date: "endDate" unless_none,
+        usage_limit: "usageLimit" unless_none,
+        product_ids: "productIds" unless_none,
+        apply_to_future_payments: "applyToFuturePayments" unless_none,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" unless_none,
+        limit_per_customer: "limitPerCustomer" unless_none,
+        price_ids: "priceIds" unless_none,
+        variant_ids: "variantIds" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -3181,8 +3186,6 @@ impl CreateCouponRequest {
 
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
@@ -3196,7 +3199,7 @@ pub struct ListCouponsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCouponsResponse {
+    received ListCouponsResponse {
         data: 0 "data" value_or_default,
         total_count: 1 "totalCount" value,
         trace_id: 2 "traceId" value
@@ -3205,8 +3208,6 @@ crate::runtime::object::object_impl! {
 
 /// The v2 update body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
@@ -3234,36 +3235,49 @@ pub struct UpdateCouponRequest {
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateCouponRequest {
+        id: "id" value,
+        alt_id: "altId" value,
+        alt_type: "altType" value,
+        name: "name" value,
+        code: "code" value,
+        discount_type: "discountType" value,
+        discount_value: "discountValue" value,
+        start_date: "startDate" value,
+        end_date: "endDate" unless_none,
+        usage_limit: "usageLimit" unless_none,
+        product_ids: "productIds" unless_none,
+        apply_to_future_payments: "applyToFuturePayments" unless_none,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" unless_none,
+        limit_per_customer: "limitPerCustomer" unless_none,
+        price_ids: "priceIds" unless_none,
+        variant_ids: "variantIds" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]

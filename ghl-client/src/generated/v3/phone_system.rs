@@ -607,8 +607,6 @@ impl PurchasePhoneNumber {
 
 /// A number the location owns, as v3 lists it.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
@@ -667,7 +665,7 @@ pub struct ActivePhoneNumber {
 }
 
 crate::runtime::object::object_impl! {
-    ActivePhoneNumber {
+    received ActivePhoneNumber {
         phone_number: 0 "phoneNumber" value,
         friendly_name: 1 "friendlyName" value,
         sid: 2 "sid" value,
@@ -691,8 +689,6 @@ crate::runtime::object::object_impl! {
 
 /// One page of the location's numbers and the account state.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
@@ -718,7 +714,7 @@ pub struct ActivePhoneNumberList {
 }
 
 crate::runtime::object::object_impl! {
-    ActivePhoneNumberList {
+    received ActivePhoneNumberList {
         numbers: 0 "numbers" value_or_default,
         is_under_lc: 1 "isUnderLc" value,
         page_size: 2 "pageSize" value,
@@ -775,8 +771,6 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 
 /// v3's success envelope around one page of numbers.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -793,7 +787,7 @@ pub struct ListActivePhoneNumbersResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListActivePhoneNumbersResponse {
+    received ListActivePhoneNumbersResponse {
         status: 0 "status" value,
         data: 1 "data" value,
         message: 2 "message" value,
@@ -810,56 +804,60 @@ impl ListActivePhoneNumbersResponse {
 
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_type: Option<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
 
     /// `region`: a string. Example: `TX`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[serde(rename = "skipLocationKYC", skip_serializing_if = "crate::Nullable::is_absent")]
     pub skip_location_kyc: crate::Nullable<bool>,
 
     /// Stripe payment intent that pays for the number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_intent_id: Option<String>,
 
     /// Stripe account the payment belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Stored Stripe payment method used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    PurchasePhoneNumberRequest {
+        phone_number: "phoneNumber" value,
+        country_code: "countryCode" unless_none,
+        number_type: "numberType" unless_none,
+        address_sid: "addressSid" unless_absent,
+        bundle_sid: "bundleSid" unless_absent,
+        locality: "locality" unless_absent,
+        region: "region" unless_absent,
+        fingerprint_id: "fingerprintId" unless_absent,
+        skip_location_kyc: "skipLocationKYC" unless_absent,
+        payment_intent_id: "paymentIntentId" unless_none,
+        stripe_account_id: "stripeAccountId" unless_none,
+        payment_method_id: "paymentMethodId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1008,8 +1006,6 @@ impl PurchasePhoneNumberRequest {
 
 /// v3's success envelope around the purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -1026,7 +1022,7 @@ pub struct PurchasePhoneNumberResponse {
 }
 
 crate::runtime::object::object_impl! {
-    PurchasePhoneNumberResponse {
+    received PurchasePhoneNumberResponse {
         status: 0 "status" value,
         data: 1 "data" value,
         message: 2 "message" value,
@@ -1043,8 +1039,6 @@ impl PurchasePhoneNumberResponse {
 
 /// The bought number and the location's phone account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
@@ -1061,7 +1055,7 @@ pub struct PurchasedPhoneNumber {
 }
 
 crate::runtime::object::object_impl! {
-    PurchasedPhoneNumber {
+    received PurchasedPhoneNumber {
         number: 0 "number" value,
         location_id: 1 "locationId" value,
         id: 2 "id" value,
@@ -1071,8 +1065,6 @@ crate::runtime::object::object_impl! {
 
 /// An RCS sender id of the location.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.
@@ -1089,7 +1081,7 @@ pub struct RcsSenderId {
 }
 
 crate::runtime::object::object_impl! {
-    RcsSenderId {
+    received RcsSenderId {
         number: 0 "number" value,
         number_type: 1 "numberType" value,
         friendly_name: 2 "friendlyName" value,

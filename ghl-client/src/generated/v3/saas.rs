@@ -2433,16 +2433,20 @@ impl UpdateSaasSubscriptionLegacy {
 
 /// The `AllowAttachRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
     pub company_id: String,
 
     /// Settings to store now; leave out to only mark the sub-account as waiting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
+}
+
+crate::runtime::object::serialize_impl! {
+    AllowAttachRebillingRequest {
+        company_id: "companyId" value,
+        attached_rebilling_config: "attachedRebillingConfig" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2469,8 +2473,6 @@ impl AllowAttachRebillingRequest {
 
 /// The `AllowAttachRebillingResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2484,7 +2486,7 @@ pub struct AllowAttachRebillingResponse {
 }
 
 crate::runtime::object::object_impl! {
-    AllowAttachRebillingResponse {
+    received AllowAttachRebillingResponse {
         success: 0 "success" value,
         location_id: 1 "locationId" value,
         attached_rebilling_config: 2 "attachedRebillingConfig" value
@@ -2496,20 +2498,24 @@ pub type AttachedRebillingConfig = std::collections::BTreeMap<String, AttachedRe
 
 /// How the usage of one product is rebilled to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachedRebillingProduct {
     /// Rebill the product's usage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 
     /// The markup. Sent as a multiple of the cost (4 means the cost plus 300%); the stored settings show it as the added percentage (300).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
 
     /// A price that replaces the product's own.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    AttachedRebillingProduct {
+        enabled: "enabled" unless_none,
+        markup: "markup" unless_none,
+        price: "price" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -2548,13 +2554,16 @@ impl AttachedRebillingProduct {
 
 /// The `ComplimentaryCreditsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub complimentary_credits_amount: Option<f64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ComplimentaryCreditsRequest {
+        complimentary_credits_amount: "complimentaryCreditsAmount" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -2580,8 +2589,6 @@ impl ComplimentaryCreditsRequest {
 
 /// The `LocationWalletBalance` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.
@@ -2595,7 +2602,7 @@ pub struct LocationWalletBalance {
 }
 
 crate::runtime::object::object_impl! {
-    LocationWalletBalance {
+    received LocationWalletBalance {
         wallet_id: 0 "walletId" value,
         balance: 1 "balance" value,
         complimentary_credits: 2 "complimentaryCredits" value

@@ -5647,8 +5647,6 @@ impl UploadSocialCsv {
 
 /// The Google account that owns the location, as listed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
@@ -5665,6 +5663,16 @@ pub struct AttachGoogleAccount {
 
     /// `vettedState`: a string. Example: `VETTED`.
     pub vetted_state: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    AttachGoogleAccount {
+        name: "name" value,
+        account_name: "accountName" value,
+        type_: "type" value,
+        verification_state: "verificationState" value,
+        vetted_state: "vettedState" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5700,39 +5708,44 @@ impl AttachGoogleAccount {
 
 /// A Google Business Profile location, as listed.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
     pub name: String,
 
     /// `storeCode`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
 
     /// `title`: a string.
     pub title: String,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storefront_address: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `metadata`: a map from names to JSON values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    AttachGoogleLocation {
+        name: "name" value,
+        store_code: "storeCode" unless_none,
+        title: "title" value,
+        storefront_address: "storefrontAddress" unless_none,
+        metadata: "metadata" unless_none,
+        max_location: "maxLocation" unless_none,
+        is_verified: "isVerified" unless_none,
+        is_connected: "isConnected" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5810,61 +5823,64 @@ impl AttachGoogleLocation {
 
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialAccountType>,
 
     /// The id the network gives the page or profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// LinkedIn URN.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
 
     /// `username`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 
     /// Website of a Pinterest account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 
     /// The account kind Pinterest reports.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_account_type: Option<String>,
 
     /// The agency the location belongs to (Pinterest).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `location`: a [`AttachGoogleLocation`](crate::v3::social_planner::AttachGoogleLocation).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<AttachGoogleLocation>,
 
     /// `account`: a [`AttachGoogleAccount`](crate::v3::social_planner::AttachGoogleAccount).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AttachGoogleAccount>,
+}
+
+crate::runtime::object::serialize_impl! {
+    AttachSocialOauthAccountRequest {
+        type_: "type" unless_none,
+        origin_id: "originId" unless_none,
+        name: "name" unless_none,
+        avatar: "avatar" unless_none,
+        page_id: "pageId" unless_none,
+        urn: "urn" unless_none,
+        username: "username" unless_none,
+        verified: "verified" unless_none,
+        website_url: "websiteUrl" unless_none,
+        origin_account_type: "originAccountType" unless_none,
+        company_id: "companyId" unless_none,
+        location: "location" unless_none,
+        account: "account" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -5988,8 +6004,6 @@ impl AttachSocialOauthAccountRequest {
 
 /// Bluesky-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
@@ -6015,7 +6029,7 @@ pub struct BlueskyPostDetails {
 }
 
 crate::runtime::object::object_impl! {
-    BlueskyPostDetails {
+    received BlueskyPostDetails {
         shortened_links: 0 "shortenedLinks" value_or_default,
         reply_to: 1 "replyTo" value,
         quote_post: 2 "quotePost" value,
@@ -6028,8 +6042,6 @@ crate::runtime::object::object_impl! {
 
 /// The `CloneSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6040,6 +6052,14 @@ pub struct CloneSocialQueueItemRequest {
 
     /// Order value of the copy, usually between the item and the next one.
     pub order: f64,
+}
+
+crate::runtime::object::serialize_impl! {
+    CloneSocialQueueItemRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" value,
+        order: "order" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6069,8 +6089,6 @@ impl CloneSocialQueueItemRequest {
 
 /// The `CreateSocialCommentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
@@ -6083,16 +6101,24 @@ pub struct CreateSocialCommentRequest {
     pub content: String,
 
     /// At most one image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<SocialCommentAttachmentInput>>,
 
     /// `mentions`: a list of [`SocialCommentMention`](crate::v3::social_planner::SocialCommentMention) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<SocialCommentMention>>,
 
     /// On Community, notify every member of the group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_all_group_members: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateSocialCommentRequest {
+        parent_id: "parentId" value,
+        is_parent_thread: "isParentThread" value,
+        content: "content" value,
+        attachments: "attachments" unless_none,
+        mentions: "mentions" unless_none,
+        notify_all_group_members: "notifyAllGroupMembers" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6146,36 +6172,40 @@ impl CreateSocialCommentRequest {
 
 /// The `CreateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// The edit session the item is staged in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// Where the item goes; the end when absent, ignored with directToQueue.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<SocialQueueOrder>,
 
     /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 
     /// Add the item to the live queue without an edit session, at the top or bottom as the queue's prioritizeNewContent says.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_to_queue: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateSocialQueueItemRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" unless_none,
+        modified_post_payload: "modifiedPostPayload" unless_none,
+        order: "order" unless_none,
+        variations: "variations" unless_none,
+        primary_image: "primaryImage" unless_none,
+        direct_to_queue: "directToQueue" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6245,8 +6275,6 @@ impl CreateSocialQueueItemRequest {
 
 /// The `CreateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -6259,15 +6287,24 @@ pub struct CreateSocialQueueRequest {
     pub time_slots: Vec<SocialQueueTimeSlotInput>,
 
     /// Add posts later created in the category; false when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put new items at the top; false when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// `userId`: a string.
     pub user_id: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateSocialQueueRequest {
+        location_id: "locationId" value,
+        category_id: "categoryId" value,
+        time_slots: "timeSlots" value,
+        enable_future_posts: "enableFuturePosts" unless_none,
+        prioritize_new_content: "prioritizeNewContent" unless_none,
+        user_id: "userId" value
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6316,8 +6353,6 @@ impl CreateSocialQueueRequest {
 
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
@@ -6334,7 +6369,7 @@ pub struct DeleteSocialCsvImportResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponse {
+    received DeleteSocialCsvImportResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6351,14 +6386,15 @@ impl DeleteSocialCsvImportResponse {
 
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
     pub csv: Option<SocialCsvImport>,
 }
 
-crate::runtime::object::object_impl! { DeleteSocialCsvImportResponseResults { csv: 0 "csv" value } }
+crate::runtime::object::object_impl! {
+    received DeleteSocialCsvImportResponseResults { csv: 0 "csv" value }
+}
 
 impl DeleteSocialCsvImportResponseResults {
     /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
@@ -6369,8 +6405,6 @@ impl DeleteSocialCsvImportResponseResults {
 
 /// The `DeleteSocialCsvPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
@@ -6387,7 +6421,7 @@ pub struct DeleteSocialCsvPostResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvPostResponse {
+    received DeleteSocialCsvPostResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -6404,8 +6438,6 @@ impl DeleteSocialCsvPostResponse {
 
 /// The `DeleteSocialCsvPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
@@ -6416,7 +6448,7 @@ pub struct DeleteSocialCsvPostResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvPostResponseResults { post_id: 0 "postId" value, csv: 1 "csv" value }
+    received DeleteSocialCsvPostResponseResults { post_id: 0 "postId" value, csv: 1 "csv" value }
 }
 
 impl DeleteSocialCsvPostResponseResults {
@@ -6428,17 +6460,20 @@ impl DeleteSocialCsvPostResponseResults {
 
 /// Facebook-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Background preset of a text-only feed post.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_format_preset_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    FacebookPostDetails {
+        type_: "type" unless_none,
+        text_format_preset_id: "textFormatPresetId" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -6470,12 +6505,14 @@ impl FacebookPostDetails {
 
 /// Who finalizes the import; v3 requires the user.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
     pub user_id: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    FinalizeSocialCsvImportRequest { user_id: "userId" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -6493,8 +6530,6 @@ impl FinalizeSocialCsvImportRequest {
 
 /// The `GetSocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -6511,7 +6546,7 @@ pub struct GetSocialQueueResponse {
 }
 
 crate::runtime::object::object_impl! {
-    GetSocialQueueResponse {
+    received GetSocialQueueResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -6528,7 +6563,6 @@ impl GetSocialQueueResponse {
 
 /// The `GetSocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
     /// `message`: a string.
@@ -6539,7 +6573,7 @@ pub struct GetSocialQueueResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    GetSocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
+    received GetSocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
 }
 
 impl GetSocialQueueResponseResults {
@@ -6595,49 +6629,52 @@ crate::runtime::enums::string_enum!(GmbEventType);
 
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<GmbEventType>,
 
     /// Event title (at most 58 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<crate::social_planner::GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<crate::social_planner::GmbEventEnd>,
 
     /// Address of an offer's terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens (not needed for `none` and `call`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `SAVE50`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::social_planner::GmbActionType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    GmbPostDetails {
+        gmb_event_type: "gmbEventType" unless_none,
+        title: "title" unless_none,
+        offer_title: "offerTitle" unless_none,
+        start_date: "startDate" unless_none,
+        end_date: "endDate" unless_none,
+        terms_conditions: "termsConditions" unless_none,
+        url: "url" unless_none,
+        coupon_code: "couponCode" unless_none,
+        redeem_online_url: "redeemOnlineUrl" unless_none,
+        action_type: "actionType" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -6736,29 +6773,32 @@ impl GmbPostDetails {
 
 /// Instagram-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
 
     /// For a reel, whether it also shows on the profile grid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_feed: Option<bool>,
 
     /// For a story, send it as a push notification for manual posting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publish_via_push_notification: Option<bool>,
 
     /// Guidance for whoever posts a story manually.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher_note: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    InstagramPostDetails {
+        type_: "type" unless_none,
+        collaborators: "collaborators" unless_none,
+        show_on_feed: "showOnFeed" unless_none,
+        publish_via_push_notification: "publishViaPushNotification" unless_none,
+        publisher_note: "publisherNote" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -6820,19 +6860,24 @@ impl InstagramPostDetails {
 
 /// A LinkedIn poll; it cannot be edited once published.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPoll {
     /// `question`: a string. Example: `What is your favorite color?`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
 
     /// Two to four answers, each distinct.
     pub options: Vec<LinkedinPollOption>,
 
     /// `settings`: a [`LinkedinPollSettings`](crate::v3::social_planner::LinkedinPollSettings).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<LinkedinPollSettings>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinPoll {
+        question: "question" unless_none,
+        options: "options" value,
+        settings: "settings" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -6922,13 +6967,13 @@ crate::runtime::enums::string_enum!(LinkedinPollDuration);
 
 /// The `LinkedinPollOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPollOption {
     /// `text`: a string. Example: `Red`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
+
+crate::runtime::object::serialize_impl! { LinkedinPollOption { text: "text" unless_none } }
 
 crate::runtime::object::object_impl! { LinkedinPollOption { text: 0 "text" value } }
 
@@ -6948,12 +6993,14 @@ impl LinkedinPollOption {
 
 /// The `LinkedinPollSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkedinPollSettings {
     /// `duration`: a [`LinkedinPollDuration`](crate::v3::social_planner::LinkedinPollDuration).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<LinkedinPollDuration>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinPollSettings { duration: "duration" unless_none }
 }
 
 crate::runtime::object::object_impl! { LinkedinPollSettings { duration: 0 "duration" value } }
@@ -6974,21 +7021,24 @@ impl LinkedinPollSettings {
 
 /// LinkedIn-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf_title: Option<String>,
 
     /// True to post the images as one PDF carousel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_as_pdf: Option<bool>,
 
     /// `poll`: a [`LinkedinPoll`](crate::v3::social_planner::LinkedinPoll).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<LinkedinPoll>,
+}
+
+crate::runtime::object::serialize_impl! {
+    LinkedinPostDetails {
+        pdf_title: "pdfTitle" unless_none,
+        post_as_pdf: "postAsPdf" unless_none,
+        poll: "poll" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -7031,40 +7081,44 @@ impl LinkedinPostDetails {
 
 /// The `ListSocialCommentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<String>,
 
     /// End of the publication window (ISO 8601); give fromDate with it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_date: Option<String>,
 
     /// The connected accounts (their ids at the network) to list comments of.
     pub origin_ids: Vec<String>,
 
     /// `sortBy`: a [`ListSocialCommentsRequestSortBy`](crate::v3::social_planner::ListSocialCommentsRequestSortBy), one of `top`, `latest`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<ListSocialCommentsRequestSortBy>,
 
     /// Matches comment text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 
     /// Number of comments to skip.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// HighLevel's id of a post (its comments) or of a comment (its replies); without it, the top-level comments of the accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ListSocialCommentsRequest {
+        from_date: "fromDate" unless_none,
+        to_date: "toDate" unless_none,
+        origin_ids: "originIds" value,
+        sort_by: "sortBy" unless_none,
+        search: "search" unless_none,
+        skip: "skip" unless_none,
+        limit: "limit" unless_none,
+        parent_id: "parentId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7181,8 +7235,6 @@ crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 
 /// The `ListSocialCommentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
@@ -7199,7 +7251,7 @@ pub struct ListSocialCommentsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCommentsResponse {
+    received ListSocialCommentsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -7216,7 +7268,6 @@ impl ListSocialCommentsResponse {
 
 /// The `ListSocialCommentsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
     /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
@@ -7227,7 +7278,7 @@ pub struct ListSocialCommentsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCommentsResponseResults {
+    received ListSocialCommentsResponseResults {
         comments: 0 "comments" value_or_default,
         meta: 1 "meta" value
     }
@@ -7235,8 +7286,6 @@ crate::runtime::object::object_impl! {
 
 /// The `ListSocialCommentsResponseResultsMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
@@ -7256,7 +7305,7 @@ pub struct ListSocialCommentsResponseResultsMeta {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCommentsResponseResultsMeta {
+    received ListSocialCommentsResponseResultsMeta {
         total: 0 "total" value,
         total_unread: 1 "totalUnread" value,
         skip: 2 "skip" value,
@@ -7267,8 +7316,6 @@ crate::runtime::object::object_impl! {
 
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
@@ -7285,7 +7332,7 @@ pub struct ListSocialCsvImportsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponse {
+    received ListSocialCsvImportsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -7302,7 +7349,6 @@ impl ListSocialCsvImportsResponse {
 
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
@@ -7313,13 +7359,14 @@ pub struct ListSocialCsvImportsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialCsvImportsResponseResults { csvs: 0 "csvs" value_or_default, count: 1 "count" value }
+    received ListSocialCsvImportsResponseResults {
+        csvs: 0 "csvs" value_or_default,
+        count: 1 "count" value
+    }
 }
 
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
@@ -7336,7 +7383,7 @@ pub struct ListSocialPostsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponse {
+    received ListSocialPostsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -7353,7 +7400,6 @@ impl ListSocialPostsResponse {
 
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
@@ -7364,13 +7410,14 @@ pub struct ListSocialPostsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialPostsResponseResults { posts: 0 "posts" value_or_default, count: 1 "count" value }
+    received ListSocialPostsResponseResults {
+        posts: 0 "posts" value_or_default,
+        count: 1 "count" value
+    }
 }
 
 /// The `ListSocialQueueCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7387,7 +7434,7 @@ pub struct ListSocialQueueCategoriesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueCategoriesResponse {
+    received ListSocialQueueCategoriesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -7404,7 +7451,6 @@ impl ListSocialQueueCategoriesResponse {
 
 /// The `ListSocialQueueCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
     /// `message`: a string.
@@ -7418,7 +7464,7 @@ pub struct ListSocialQueueCategoriesResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueCategoriesResponseResults {
+    received ListSocialQueueCategoriesResponseResults {
         message: 0 "message" value,
         categories: 1 "categories" value_or_default,
         meta: 2 "meta" value
@@ -7427,32 +7473,36 @@ crate::runtime::object::object_impl! {
 
 /// The `ListSocialQueueItemsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// An edit session, to list its staged items instead of the live ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip; ignored with itemId.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 
     /// True for only the items with errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_filter: Option<bool>,
 
     /// An item to centre the page on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ListSocialQueueItemsRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" unless_none,
+        skip: "skip" unless_none,
+        limit: "limit" unless_none,
+        error_filter: "errorFilter" unless_none,
+        item_id: "itemId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7514,8 +7564,6 @@ impl ListSocialQueueItemsRequest {
 
 /// The `ListSocialQueueItemsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7532,7 +7580,7 @@ pub struct ListSocialQueueItemsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueItemsResponse {
+    received ListSocialQueueItemsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -7549,7 +7597,6 @@ impl ListSocialQueueItemsResponse {
 
 /// The `ListSocialQueueItemsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
     /// `message`: a string.
@@ -7563,7 +7610,7 @@ pub struct ListSocialQueueItemsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueItemsResponseResults {
+    received ListSocialQueueItemsResponseResults {
         message: 0 "message" value,
         items: 1 "items" value_or_default,
         meta: 2 "meta" value
@@ -7572,24 +7619,28 @@ crate::runtime::object::object_impl! {
 
 /// The `ListSocialQueueSlotsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// An edit session, for the slots of its staged items; the live items when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ListSocialQueueSlotsRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" unless_none,
+        skip: "skip" unless_none,
+        limit: "limit" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7630,8 +7681,6 @@ impl ListSocialQueueSlotsRequest {
 
 /// The `ListSocialQueueSlotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7648,7 +7697,7 @@ pub struct ListSocialQueueSlotsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueSlotsResponse {
+    received ListSocialQueueSlotsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -7665,7 +7714,6 @@ impl ListSocialQueueSlotsResponse {
 
 /// The `ListSocialQueueSlotsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
     /// `message`: a string.
@@ -7688,7 +7736,7 @@ pub struct ListSocialQueueSlotsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueueSlotsResponseResults {
+    received ListSocialQueueSlotsResponseResults {
         message: 0 "message" value,
         slots: 1 "slots" value_or_default,
         total: 2 "total" value,
@@ -7700,20 +7748,24 @@ crate::runtime::object::object_impl! {
 
 /// The `ListSocialQueuesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// Number of queues to skip.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
 
     /// Page size.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ListSocialQueuesRequest {
+        location_id: "locationId" value,
+        skip: "skip" unless_none,
+        limit: "limit" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -7747,8 +7799,6 @@ impl ListSocialQueuesRequest {
 
 /// The `ListSocialQueuesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -7765,7 +7815,7 @@ pub struct ListSocialQueuesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueuesResponse {
+    received ListSocialQueuesResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -7782,7 +7832,6 @@ impl ListSocialQueuesResponse {
 
 /// The `ListSocialQueuesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
     /// `message`: a string.
@@ -7796,7 +7845,7 @@ pub struct ListSocialQueuesResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ListSocialQueuesResponseResults {
+    received ListSocialQueuesResponseResults {
         message: 0 "message" value,
         queues: 1 "queues" value_or_default,
         meta: 2 "meta" value
@@ -7805,16 +7854,17 @@ crate::runtime::object::object_impl! {
 
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
     /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
 
     /// `boards`: a list of strings.
     pub boards: Vec<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    PinterestBoardSelection { account_id: "accountId" unless_none, boards: "boards" value }
 }
 
 crate::runtime::object::object_impl! {
@@ -7837,29 +7887,32 @@ impl PinterestBoardSelection {
 
 /// Pinterest-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Where the pin leads (at most 2048 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 
     /// Board per account OAuth id; replaced by pinterestBoards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub board_ids: Option<std::collections::BTreeMap<String, String>>,
 
     /// Boards per account; wins over boardIds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_boards: Option<Vec<PinterestBoardSelection>>,
 
     /// Shortened links of the post, made by HighLevel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shortened_links: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    PinterestPostDetails {
+        title: "title" unless_none,
+        link: "link" unless_none,
+        board_ids: "boardIds" unless_none,
+        pinterest_boards: "pinterestBoards" unless_none,
+        shortened_links: "shortenedLinks" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -7921,7 +7974,6 @@ impl PinterestPostDetails {
 
 /// Engagement totals of a published post, synced later for Facebook, Instagram, LinkedIn and YouTube.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostInsights {
     /// `like`: a whole number. Example: `12`.
@@ -7935,30 +7987,37 @@ pub struct PostInsights {
 }
 
 crate::runtime::object::object_impl! {
-    PostInsights { like: 0 "like" value, share: 1 "share" value, comment: 2 "comment" value }
+    received PostInsights {
+        like: 0 "like" value,
+        share: 1 "share" value,
+        comment: 2 "comment" value
+    }
 }
 
 /// Open Graph preview of a link in a post; v3 adds its title and description.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// Title shown in the preview, instead of the page's own.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
 
     /// Description shown in the preview, instead of the page's own.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_description: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    PostLinkPreview {
+        meta_image: "metaImage" unless_none,
+        meta_link: "metaLink" unless_none,
+        og_title: "ogTitle" unless_none,
+        og_description: "ogDescription" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -8004,16 +8063,20 @@ impl PostLinkPreview {
 
 /// The `ResetSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// The edit session the reset is staged in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    ResetSocialQueueItemRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8040,8 +8103,6 @@ impl ResetSocialQueueItemRequest {
 
 /// The `ResetSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -8058,7 +8119,7 @@ pub struct ResetSocialQueueItemResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ResetSocialQueueItemResponse {
+    received ResetSocialQueueItemResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -8075,8 +8136,6 @@ impl ResetSocialQueueItemResponse {
 
 /// The `ResetSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -8087,7 +8146,7 @@ pub struct ResetSocialQueueItemResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    ResetSocialQueueItemResponseResults {
+    received ResetSocialQueueItemResponseResults {
         message: 0 "message" value,
         queue_item: 1 "queueItem" value
     }
@@ -8102,8 +8161,6 @@ impl ResetSocialQueueItemResponseResults {
 
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
@@ -8119,15 +8176,25 @@ pub struct SetSocialCsvAccountsRequest {
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
 
     /// `userId`: a string.
     pub user_id: String,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SetSocialCsvAccountsRequest {
+        account_ids: "accountIds" value,
+        file_path: "filePath" value,
+        rows_count: "rowsCount" value,
+        file_name: "fileName" value,
+        approver: "approver" unless_none,
+        user_id: "userId" value,
+        csv_file_type: "csvFileType" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8179,8 +8246,6 @@ impl SetSocialCsvAccountsRequest {
 
 /// The `SetSocialCsvAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
@@ -8197,7 +8262,7 @@ pub struct SetSocialCsvAccountsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SetSocialCsvAccountsResponse {
+    received SetSocialCsvAccountsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -8214,8 +8279,6 @@ impl SetSocialCsvAccountsResponse {
 
 /// The `SetSocialCsvAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
@@ -8223,17 +8286,14 @@ pub struct SetSocialCsvAccountsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SetSocialCsvAccountsResponseResults { csv_id: 0 "csvId" value }
+    received SetSocialCsvAccountsResponseResults { csv_id: 0 "csvId" value }
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `platform`: a string. Example: `facebook`.
@@ -8313,7 +8373,7 @@ pub struct SocialComment {
 }
 
 crate::runtime::object::object_impl! {
-    SocialComment {
+    received SocialComment {
         id: 0 "_id" value,
         platform: 1 "platform" value,
         platform_comment_id: 2 "platformCommentId" value,
@@ -8345,8 +8405,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialCommentAttachment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
@@ -8363,7 +8421,7 @@ pub struct SocialCommentAttachment {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCommentAttachment {
+    received SocialCommentAttachment {
         type_: 0 "type" value,
         url: 1 "url" value,
         thumbnail: 2 "thumbnail" value,
@@ -8373,8 +8431,6 @@ crate::runtime::object::object_impl! {
 
 /// An image to attach to a comment (Facebook only).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
     /// `url`: a string. Example: `https://example.com/image.jpg`.
@@ -8382,6 +8438,10 @@ pub struct SocialCommentAttachmentInput {
 
     /// `type`: a [`SocialCommentAttachmentInputType`](crate::v3::social_planner::SocialCommentAttachmentInputType), one of `image`.
     pub type_: SocialCommentAttachmentInputType,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialCommentAttachmentInput { url: "url" value, type_: "type" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8433,8 +8493,6 @@ crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 
 /// The `SocialCommentAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
@@ -8448,7 +8506,7 @@ pub struct SocialCommentAuthor {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCommentAuthor {
+    received SocialCommentAuthor {
         id: 0 "id" value,
         name: 1 "name" value,
         profile_pic: 2 "profilePic" value
@@ -8511,7 +8569,6 @@ crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
 
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
 #[non_exhaustive]
 pub struct SocialCommentMention {
     /// `name`: a string. Example: `Test`.
@@ -8527,8 +8584,17 @@ pub struct SocialCommentMention {
     pub length: i64,
 
     /// Profile slug
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialCommentMention {
+        name: "name" value,
+        id: "id" value,
+        offset: "offset" value,
+        length: "length" value,
+        slug: "slug" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -8638,8 +8704,6 @@ crate::runtime::enums::string_enum!(SocialCommentPlatform);
 
 /// The `SocialCommentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
@@ -8656,7 +8720,7 @@ pub struct SocialCommentResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCommentResponse {
+    received SocialCommentResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -8712,12 +8776,9 @@ crate::runtime::enums::string_enum!(SocialCsvFileType);
 
 /// A CSV import of posts, with the v3 settings.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub underscore_id: Option<String>,
 
     /// `locationId`: a string.
@@ -8773,7 +8834,7 @@ pub struct SocialCsvImport {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCsvImport {
+    received SocialCsvImport {
         underscore_id: 0 "_id" value,
         location_id: 1 "locationId" value,
         file_name: 2 "fileName" value,
@@ -8797,8 +8858,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
@@ -8815,7 +8874,7 @@ pub struct SocialCsvImportResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCsvImportResponse {
+    received SocialCsvImportResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -8832,7 +8891,6 @@ impl SocialCsvImportResponse {
 
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
@@ -8846,7 +8904,7 @@ pub struct SocialCsvImportResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCsvImportResponseResults {
+    received SocialCsvImportResponseResults {
         csv: 0 "csv" value,
         count: 1 "count" value,
         posts: 2 "posts" value_or_default
@@ -8855,8 +8913,6 @@ crate::runtime::object::object_impl! {
 
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
@@ -8906,7 +8962,7 @@ pub struct SocialCsvPost {
 }
 
 crate::runtime::object::object_impl! {
-    SocialCsvPost {
+    received SocialCsvPost {
         account_ids: 0 "accountIds" value_or_default,
         link: 1 "link" value,
         medias: 2 "medias" value_or_default,
@@ -8976,8 +9032,6 @@ crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
@@ -9018,7 +9072,7 @@ pub struct SocialOauthAccountOption {
 }
 
 crate::runtime::object::object_impl! {
-    SocialOauthAccountOption {
+    received SocialOauthAccountOption {
         id: 0 "id" value,
         name: 1 "name" value,
         username: 2 "username" value,
@@ -9036,8 +9090,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialOauthAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
@@ -9054,7 +9106,7 @@ pub struct SocialOauthAccountsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialOauthAccountsResponse {
+    received SocialOauthAccountsResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9071,7 +9123,6 @@ impl SocialOauthAccountsResponse {
 
 /// The list the network returns; the others are absent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
@@ -9088,7 +9139,7 @@ pub struct SocialOauthAccountsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialOauthAccountsResponseResults {
+    received SocialOauthAccountsResponseResults {
         pages: 0 "pages" value_or_default,
         accounts: 1 "accounts" value_or_default,
         profile: 2 "profile" value_or_default,
@@ -9191,12 +9242,9 @@ crate::runtime::enums::string_enum!(SocialOauthPlatform);
 
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::v3::social_planner::SocialPostSource).
@@ -9294,7 +9342,7 @@ pub struct SocialPost {
 }
 
 crate::runtime::object::object_impl! {
-    SocialPost {
+    received SocialPost {
         id: 0 "_id" value,
         source: 1 "source" value,
         location_id: 2 "locationId" value,
@@ -9332,8 +9380,6 @@ crate::runtime::object::object_impl! {
 
 /// The content and settings of a post, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
@@ -9407,7 +9453,7 @@ pub struct SocialPostContent {
 }
 
 crate::runtime::object::object_impl! {
-    SocialPostContent {
+    received SocialPostContent {
         account_ids: 0 "accountIds" value_or_default,
         summary: 1 "summary" value,
         media: 2 "media" value_or_default,
@@ -9436,53 +9482,56 @@ crate::runtime::object::object_impl! {
 
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 
     /// `caption`: a string. Example: `Sample caption`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 
     /// The file before watermarking or optimisation; set by HighLevel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_url: Option<String>,
 
     /// The watermarked file; set by HighLevel.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub watermarked_url: Option<String>,
 
     /// `type`: a [`SocialPostMediaType`](crate::v3::social_planner::SocialPostMediaType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostMediaType>,
 
     /// Cover image of the first video of a post (later videos' values are ignored); once published, the cover is returned as the post's `thumbnail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
 
     /// `id`: a string. Example: `media_abc123xyz`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// The compressed file, when the post asks for media optimisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimized_url: Option<String>,
 
     /// MIME type of the compressed file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimized_type: Option<String>,
 
     /// True when HighLevel watermarked, optimised or otherwise processed the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_modified: Option<bool>,
 
     /// Alternative text, used on Instagram, Threads, Pinterest, Bluesky and LinkedIn images and cut to each network's limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialPostMedia {
+        url: "url" unless_none,
+        caption: "caption" unless_none,
+        original_url: "originalUrl" unless_none,
+        watermarked_url: "watermarkedUrl" unless_none,
+        type_: "type" unless_none,
+        thumbnail: "thumbnail" unless_none,
+        id: "id" unless_none,
+        optimized_url: "optimizedUrl" unless_none,
+        optimized_type: "optimizedType" unless_none,
+        is_modified: "isModified" unless_none,
+        alt_text: "altText" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -9653,98 +9702,104 @@ crate::runtime::enums::string_enum!(SocialPostMediaType);
 
 /// A post to create, or the new content of one (v3 sends the same body for both).
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     pub type_: crate::social_planner::SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
     pub user_id: String,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialPostRequest {
+        account_ids: "accountIds" value,
+        summary: "summary" unless_none,
+        media: "media" unless_none,
+        status: "status" unless_none,
+        schedule_date: "scheduleDate" unless_none,
+        selected_best_time: "selectedBestTime" unless_none,
+        created_by: "createdBy" unless_none,
+        follow_up_comment: "followUpComment" unless_none,
+        og_tags_details: "ogTagsDetails" unless_none,
+        type_: "type" value,
+        post_approval_details: "postApprovalDetails" unless_none,
+        schedule_time_updated: "scheduleTimeUpdated" unless_none,
+        tags: "tags" unless_none,
+        category_id: "categoryId" unless_none,
+        apply_watermark: "applyWatermark" unless_none,
+        tiktok_post_details: "tiktokPostDetails" unless_none,
+        gmb_post_details: "gmbPostDetails" unless_none,
+        user_id: "userId" value,
+        linkedin_post_details: "linkedinPostDetails" unless_none,
+        pinterest_post_details: "pinterestPostDetails" unless_none,
+        facebook_post_details: "facebookPostDetails" unless_none,
+        instagram_post_details: "instagramPostDetails" unless_none,
+        youtube_post_details: "youtubePostDetails" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -9937,8 +9992,6 @@ impl SocialPostRequest {
 
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
@@ -9955,7 +10008,7 @@ pub struct SocialPostResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialPostResponse {
+    received SocialPostResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -9972,14 +10025,13 @@ impl SocialPostResponse {
 
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     pub post: Option<SocialPost>,
 }
 
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value } }
+crate::runtime::object::object_impl! { received SocialPostResponseResults { post: 0 "post" value } }
 
 impl SocialPostResponseResults {
     /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
@@ -10133,12 +10185,9 @@ crate::runtime::enums::string_enum!(SocialPostStatus);
 
 /// A queue that republishes the posts of one category at set weekly times.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -10188,7 +10237,7 @@ pub struct SocialQueue {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueue {
+    received SocialQueue {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         category_id: 2 "categoryId" value,
@@ -10210,8 +10259,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialQueueCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10224,12 +10271,20 @@ pub struct SocialQueueCalendarRequest {
     pub end_date: String,
 
     /// Only the queues of these categories.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_ids: Option<Vec<String>>,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueCalendarRequest {
+        location_id: "locationId" value,
+        start_date: "startDate" value,
+        end_date: "endDate" value,
+        category_ids: "categoryIds" unless_none,
+        account_ids: "accountIds" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10275,8 +10330,6 @@ impl SocialQueueCalendarRequest {
 
 /// The `SocialQueueCalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10293,7 +10346,7 @@ pub struct SocialQueueCalendarResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueCalendarResponse {
+    received SocialQueueCalendarResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -10310,8 +10363,6 @@ impl SocialQueueCalendarResponse {
 
 /// The `SocialQueueCalendarResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
@@ -10328,7 +10379,7 @@ pub struct SocialQueueCalendarResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueCalendarResponseResults {
+    received SocialQueueCalendarResponseResults {
         message: 0 "message" value,
         scheduled_posts: 1 "scheduledPosts" value_or_default,
         total: 2 "total" value,
@@ -10338,8 +10389,6 @@ crate::runtime::object::object_impl! {
 
 /// The outcome fields every category queue response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10353,7 +10402,7 @@ pub struct SocialQueueCallStatus {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueCallStatus {
+    received SocialQueueCallStatus {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value
@@ -10362,12 +10411,9 @@ crate::runtime::object::object_impl! {
 
 /// A post category with the state of its queue.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
@@ -10405,7 +10451,7 @@ pub struct SocialQueueCategory {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueCategory {
+    received SocialQueueCategory {
         id: 0 "_id" value,
         name: 1 "name" value,
         primary_color: 2 "primaryColor" value,
@@ -10430,8 +10476,6 @@ impl SocialQueueCategory {
 
 /// The category's queue, when it has one.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
@@ -10445,7 +10489,7 @@ pub struct SocialQueueCategoryQueueDetails {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueCategoryQueueDetails {
+    received SocialQueueCategoryQueueDetails {
         queue_id: 0 "queueId" value,
         prioritize_new_content: 1 "prioritizeNewContent" value,
         enable_future_posts: 2 "enableFuturePosts" value
@@ -10498,8 +10542,6 @@ crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 
 /// The `SocialQueueEditCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10515,8 +10557,17 @@ pub struct SocialQueueEditCalendarRequest {
     pub end_date: String,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueEditCalendarRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" value,
+        start_date: "startDate" value,
+        end_date: "endDate" value,
+        account_ids: "accountIds" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10557,8 +10608,6 @@ impl SocialQueueEditCalendarRequest {
 
 /// The edit session to save or discard.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
@@ -10568,8 +10617,15 @@ pub struct SocialQueueEditSessionRequest {
     pub session_id: String,
 
     /// For a draft queue, keep it a draft instead of activating it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_in_draft: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueEditSessionRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" value,
+        keep_in_draft: "keepInDraft" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -10601,12 +10657,9 @@ impl SocialQueueEditSessionRequest {
 
 /// An item of a queue, with its post and when it is due.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Position value in the queue; fractions place an item between two others.
@@ -10641,7 +10694,7 @@ pub struct SocialQueueItem {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueItem {
+    received SocialQueueItem {
         id: 0 "_id" value,
         order: 1 "order" value,
         variations: 2 "variations" value_or_default,
@@ -10658,12 +10711,9 @@ crate::runtime::object::object_impl! {
 
 /// A queue item as stored, with the changes made to its post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// Position value in the queue.
@@ -10710,7 +10760,7 @@ pub struct SocialQueueItemRecord {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueItemRecord {
+    received SocialQueueItemRecord {
         id: 0 "_id" value,
         order: 1 "order" value,
         variations: 2 "variations" value_or_default,
@@ -10731,8 +10781,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialQueueItemRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10749,7 +10797,7 @@ pub struct SocialQueueItemRecordResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueItemRecordResponse {
+    received SocialQueueItemRecordResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -10766,8 +10814,6 @@ impl SocialQueueItemRecordResponse {
 
 /// The `SocialQueueItemRecordResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
@@ -10778,7 +10824,7 @@ pub struct SocialQueueItemRecordResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueItemRecordResponseResults {
+    received SocialQueueItemRecordResponseResults {
         message: 0 "message" value,
         queue_item: 1 "queueItem" value
     }
@@ -10793,7 +10839,6 @@ impl SocialQueueItemRecordResponseResults {
 
 /// Paging facts of a queue listing.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
@@ -10807,13 +10852,15 @@ pub struct SocialQueueListMeta {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueListMeta { count: 0 "count" value, skip: 1 "skip" value, limit: 2 "limit" value }
+    received SocialQueueListMeta {
+        count: 0 "count" value,
+        skip: 1 "skip" value,
+        limit: 2 "limit" value
+    }
 }
 
 /// The `SocialQueueMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -10830,7 +10877,7 @@ pub struct SocialQueueMessageResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueMessageResponse {
+    received SocialQueueMessageResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -10847,7 +10894,6 @@ impl SocialQueueMessageResponse {
 
 /// The `SocialQueueMessageResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
     /// `message`: a string.
@@ -10855,26 +10901,29 @@ pub struct SocialQueueMessageResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueMessageResponseResults { message: 0 "message" value }
+    received SocialQueueMessageResponseResults { message: 0 "message" value }
 }
 
 /// Open Graph preview of a link in a queue item's text.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
     /// `metaLink`: a string. Example: `https://example.com`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// `metaImage`: a string. Example: `https://example.com/image.png`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// `ogTitle`: a string. Example: `Example Title`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueOgTags {
+        meta_link: "metaLink" unless_none,
+        meta_image: "metaImage" unless_none,
+        og_title: "ogTitle" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -10966,105 +11015,108 @@ crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 
 /// The post of a queue item, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `locationId`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueuePostContent {
+        account_ids: "accountIds" unless_none,
+        summary: "summary" unless_none,
+        media: "media" unless_none,
+        status: "status" unless_none,
+        schedule_date: "scheduleDate" unless_none,
+        selected_best_time: "selectedBestTime" unless_none,
+        created_by: "createdBy" unless_none,
+        follow_up_comment: "followUpComment" unless_none,
+        og_tags_details: "ogTagsDetails" unless_none,
+        type_: "type" unless_none,
+        post_approval_details: "postApprovalDetails" unless_none,
+        schedule_time_updated: "scheduleTimeUpdated" unless_none,
+        tags: "tags" unless_none,
+        category_id: "categoryId" unless_none,
+        apply_watermark: "applyWatermark" unless_none,
+        tiktok_post_details: "tiktokPostDetails" unless_none,
+        gmb_post_details: "gmbPostDetails" unless_none,
+        user_id: "userId" unless_none,
+        linkedin_post_details: "linkedinPostDetails" unless_none,
+        pinterest_post_details: "pinterestPostDetails" unless_none,
+        facebook_post_details: "facebookPostDetails" unless_none,
+        instagram_post_details: "instagramPostDetails" unless_none,
+        youtube_post_details: "youtubePostDetails" unless_none,
+        location_id: "locationId" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11279,8 +11331,6 @@ impl SocialQueuePostContent {
 
 /// The `SocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11297,7 +11347,7 @@ pub struct SocialQueueResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueResponse {
+    received SocialQueueResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -11314,7 +11364,6 @@ impl SocialQueueResponse {
 
 /// The `SocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
     /// `message`: a string.
@@ -11325,7 +11374,7 @@ pub struct SocialQueueResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
+    received SocialQueueResponseResults { message: 0 "message" value, queue: 1 "queue" value }
 }
 
 impl SocialQueueResponseResults {
@@ -11337,8 +11386,6 @@ impl SocialQueueResponseResults {
 
 /// A post a queue will publish, with its slot.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
@@ -11382,7 +11429,7 @@ pub struct SocialQueueScheduledPost {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueScheduledPost {
+    received SocialQueueScheduledPost {
         scheduled_date_time: 0 "scheduledDateTime" value,
         post: 1 "post" value,
         queue_item_id: 2 "queueItemId" value,
@@ -11401,8 +11448,6 @@ crate::runtime::object::object_impl! {
 
 /// When a queue item is due.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
@@ -11416,7 +11461,7 @@ pub struct SocialQueueSlot {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueSlot {
+    received SocialQueueSlot {
         item_id: 0 "itemId" value,
         scheduled_date_time: 1 "scheduledDateTime" value,
         is_skipped: 2 "isSkipped" value
@@ -11425,8 +11470,6 @@ crate::runtime::object::object_impl! {
 
 /// The `SocialQueueSlotsChangedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11443,7 +11486,7 @@ pub struct SocialQueueSlotsChangedResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueSlotsChangedResponse {
+    received SocialQueueSlotsChangedResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -11460,8 +11503,6 @@ impl SocialQueueSlotsChangedResponse {
 
 /// The `SocialQueueSlotsChangedResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
@@ -11475,7 +11516,7 @@ pub struct SocialQueueSlotsChangedResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueSlotsChangedResponseResults {
+    received SocialQueueSlotsChangedResponseResults {
         message: 0 "message" value,
         updated_slots: 1 "updatedSlots" value_or_default,
         total_posts_changed: 2 "totalPostsChanged" value
@@ -11533,8 +11574,6 @@ crate::runtime::enums::string_enum!(SocialQueueStatus);
 
 /// A weekly time slot of a queue, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
@@ -11544,12 +11583,11 @@ pub struct SocialQueueTimeSlot {
     pub time: Option<String>,
 
     /// Set by HighLevel.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueTimeSlot {
+    received SocialQueueTimeSlot {
         day_of_week: 0 "dayOfWeek" value,
         time: 1 "time" value,
         id: 2 "_id" value
@@ -11558,8 +11596,6 @@ crate::runtime::object::object_impl! {
 
 /// A weekly time at which a queue publishes its next post, as sent.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
@@ -11567,6 +11603,10 @@ pub struct SocialQueueTimeSlotInput {
 
     /// Time of day as HH:mm.
     pub time: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueTimeSlotInput { day_of_week: "dayOfWeek" value, time: "time" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11587,8 +11627,6 @@ impl SocialQueueTimeSlotInput {
 
 /// One wording of a queue item, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -11601,12 +11639,11 @@ pub struct SocialQueueVariation {
     pub og_tags: Option<SocialQueueOgTags>,
 
     /// Set by HighLevel.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueVariation {
+    received SocialQueueVariation {
         content: 0 "content" value,
         mentions: 1 "mentions" value_or_default,
         og_tags: 2 "ogTags" value,
@@ -11616,21 +11653,24 @@ crate::runtime::object::object_impl! {
 
 /// One wording of a queue item, as sent; the queue rotates through them.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 
     /// Mentions of other accounts in the text, in each network's form.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialQueueVariationInput {
+        content: "content" unless_none,
+        mentions: "mentions" unless_none,
+        og_tags: "ogTags" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11673,12 +11713,9 @@ impl SocialQueueVariationInput {
 
 /// The `SocialQueueWithCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
@@ -11731,7 +11768,7 @@ pub struct SocialQueueWithCategory {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueWithCategory {
+    received SocialQueueWithCategory {
         id: 0 "_id" value,
         location_id: 1 "locationId" value,
         category_id: 2 "categoryId" value,
@@ -11754,8 +11791,6 @@ crate::runtime::object::object_impl! {
 
 /// A period of time.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
@@ -11763,6 +11798,10 @@ pub struct SocialStatisticsRange {
 
     /// `endDate`: a date and time (RFC 3339 string). Example: `2025-03-31T23:59:59.999Z`.
     pub end_date: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialStatisticsRange { start_date: "startDate" value, end_date: "endDate" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11783,24 +11822,28 @@ impl SocialStatisticsRange {
 
 /// Which accounts and period to report on.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<crate::social_planner::SocialStatisticsPlatform>>,
 
     /// The period reported; the last seven days when absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_range: Option<SocialStatisticsRange>,
 
     /// The period the changes are measured against.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_range: Option<SocialStatisticsRange>,
+}
+
+crate::runtime::object::serialize_impl! {
+    SocialStatisticsRequest {
+        profile_ids: "profileIds" value,
+        platforms: "platforms" unless_none,
+        current_range: "currentRange" unless_none,
+        prev_range: "prevRange" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11849,12 +11892,14 @@ impl SocialStatisticsRequest {
 
 /// The `StartSocialQueueEditRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
+}
+
+crate::runtime::object::serialize_impl! {
+    StartSocialQueueEditRequest { location_id: "locationId" value }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -11872,8 +11917,6 @@ impl StartSocialQueueEditRequest {
 
 /// The `StartSocialQueueEditResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -11890,7 +11933,7 @@ pub struct StartSocialQueueEditResponse {
 }
 
 crate::runtime::object::object_impl! {
-    StartSocialQueueEditResponse {
+    received StartSocialQueueEditResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -11907,8 +11950,6 @@ impl StartSocialQueueEditResponse {
 
 /// The `StartSocialQueueEditResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
@@ -11922,7 +11963,7 @@ pub struct StartSocialQueueEditResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    StartSocialQueueEditResponseResults {
+    received StartSocialQueueEditResponseResults {
         message: 0 "message" value,
         session_id: 1 "sessionId" value,
         item_count: 2 "itemCount" value
@@ -11931,37 +11972,40 @@ crate::runtime::object::object_impl! {
 
 /// TikTok-only settings of a post; v3 requires the privacy level.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<crate::social_planner::TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    TiktokPostDetails {
+        privacy_level: "privacyLevel" unless_none,
+        promote_other_brand: "promoteOtherBrand" unless_none,
+        enable_comment: "enableComment" unless_none,
+        enable_duet: "enableDuet" unless_none,
+        enable_stitch: "enableStitch" unless_none,
+        video_disclosure: "videoDisclosure" unless_none,
+        promote_your_brand: "promoteYourBrand" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {
@@ -12039,32 +12083,36 @@ impl TiktokPostDetails {
 
 /// The `UpdateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// The edit session the change is staged in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// A new position for the item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_order: Option<SocialQueueOrder>,
 
     /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateSocialQueueItemRequest {
+        location_id: "locationId" value,
+        session_id: "sessionId" unless_none,
+        modified_post_payload: "modifiedPostPayload" unless_none,
+        new_order: "newOrder" unless_none,
+        variations: "variations" unless_none,
+        primary_image: "primaryImage" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12126,8 +12174,6 @@ impl UpdateSocialQueueItemRequest {
 
 /// The `UpdateSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -12144,7 +12190,7 @@ pub struct UpdateSocialQueueItemResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateSocialQueueItemResponse {
+    received UpdateSocialQueueItemResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         trace_id: 2 "traceId" value,
@@ -12161,8 +12207,6 @@ impl UpdateSocialQueueItemResponse {
 
 /// The `UpdateSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
@@ -12179,7 +12223,7 @@ pub struct UpdateSocialQueueItemResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    UpdateSocialQueueItemResponseResults {
+    received UpdateSocialQueueItemResponseResults {
         message: 0 "message" value,
         queue_item: 1 "queueItem" value,
         updated_slots: 2 "updatedSlots" value_or_default,
@@ -12189,36 +12233,40 @@ crate::runtime::object::object_impl! {
 
 /// The `UpdateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     pub location_id: String,
 
     /// Skip the cleanup of old watermarks when posts are rescheduled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_legacy_watermark: Option<bool>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueStatus>,
 
     /// A time to skip (ISO 8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
 
     /// Add posts later created in the category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put items added with directToQueue at the top.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateSocialQueueRequest {
+        location_id: "locationId" value,
+        skip_legacy_watermark: "skipLegacyWatermark" unless_none,
+        status: "status" unless_none,
+        skip_date_time: "skipDateTime" unless_none,
+        time_slots: "timeSlots" unless_none,
+        enable_future_posts: "enableFuturePosts" unless_none,
+        prioritize_new_content: "prioritizeNewContent" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -12316,8 +12364,6 @@ impl UploadSocialCsvRequest {
 
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
@@ -12334,7 +12380,7 @@ pub struct UploadSocialCsvResponse {
 }
 
 crate::runtime::object::object_impl! {
-    UploadSocialCsvResponse {
+    received UploadSocialCsvResponse {
         success: 0 "success" value,
         status_code: 1 "statusCode" value,
         message: 2 "message" value,
@@ -12351,8 +12397,6 @@ impl UploadSocialCsvResponse {
 
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
@@ -12372,7 +12416,7 @@ pub struct UploadSocialCsvResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    UploadSocialCsvResponseResults {
+    received UploadSocialCsvResponseResults {
         file_path: 0 "filePath" value,
         rows_count: 1 "rowsCount" value,
         file_name: 2 "fileName" value,
@@ -12383,21 +12427,24 @@ crate::runtime::object::object_impl! {
 
 /// YouTube-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// `privacyLevel`: a [`YoutubePrivacyLevel`](crate::v3::social_planner::YoutubePrivacyLevel).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<YoutubePrivacyLevel>,
 
     /// `type`: a [`YoutubeVideoType`](crate::v3::social_planner::YoutubeVideoType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<YoutubeVideoType>,
+}
+
+crate::runtime::object::serialize_impl! {
+    YoutubePostDetails {
+        title: "title" unless_none,
+        privacy_level: "privacyLevel" unless_none,
+        type_: "type" unless_none
+    }
 }
 
 crate::runtime::object::object_impl! {

@@ -833,8 +833,6 @@ impl UpdateUser {
 
 /// The v2 create body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -853,7 +851,6 @@ pub struct CreateUserRequest {
     pub password: crate::Secret,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
@@ -866,28 +863,42 @@ pub struct CreateUserRequest {
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
+}
+
+crate::runtime::object::serialize_impl! {
+    CreateUserRequest {
+        company_id: "companyId" value,
+        first_name: "firstName" value,
+        last_name: "lastName" value,
+        email: "email" value,
+        password: "password" value,
+        phone: "phone" unless_none,
+        type_: "type" value,
+        role: "role" value,
+        location_ids: "locationIds" value,
+        permissions: "permissions" unless_none,
+        scopes: "scopes" unless_none,
+        scopes_assigned_to_only: "scopesAssignedToOnly" unless_none,
+        profile_photo: "profilePhoto" unless_none,
+        twilio_phone: "twilioPhone" unless_none,
+        platform_language: "platformLanguage" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -988,7 +999,6 @@ impl CreateUserRequest {
 
 /// The v2 delete acknowledgement, with the flag spelled correctly.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// True when the delete was accepted.
@@ -999,12 +1009,11 @@ pub struct DeleteUserResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteUserResponse { succeeded: 0 "succeeded" value, message: 1 "message" value }
+    received DeleteUserResponse { succeeded: 0 "succeeded" value, message: 1 "message" value }
 }
 
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::v3::users::User) values.
@@ -1015,74 +1024,77 @@ pub struct SearchUsersResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
+    received SearchUsersResponse { users: 0 "users" value_or_default, count: 1 "count" value }
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::users::UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::users::UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes to enable; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
+}
+
+crate::runtime::object::serialize_impl! {
+    UpdateUserRequest {
+        first_name: "firstName" unless_none,
+        last_name: "lastName" unless_none,
+        email: "email" unless_none,
+        password: "password" unless_none,
+        phone: "phone" unless_none,
+        type_: "type" unless_none,
+        role: "role" unless_none,
+        company_id: "companyId" unless_none,
+        location_ids: "locationIds" unless_none,
+        permissions: "permissions" unless_none,
+        scopes: "scopes" unless_none,
+        scopes_assigned_to_only: "scopesAssignedToOnly" unless_none,
+        profile_photo: "profilePhoto" unless_none,
+        twilio_phone: "twilioPhone" unless_none,
+        platform_language: "platformLanguage" unless_none
+    }
 }
 
 #[cfg(feature = "serde-both-ways")]
@@ -1222,8 +1234,6 @@ impl UpdateUserRequest {
 
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1267,7 +1277,7 @@ pub struct User {
 }
 
 crate::runtime::object::object_impl! {
-    User {
+    received User {
         id: 0 "id" value,
         name: 1 "name" value,
         first_name: 2 "firstName" value,
