@@ -293,68 +293,79 @@ impl Client {
         loop {
             sent += 1;
             span.record("attempt", sent);
-            // (`if let`, not `match`: the fixed token's result is not kept across the OAuth wait.)
-            let bearer = if let Some(fixed) = inner.credentials.fixed_bearer(meta) {
-                renew = None;
-                fixed?
-            } else {
-                let failed = renew.take();
-                let oauth = Box::pin(inner.credentials.bearer(&inner.net, meta, location, failed.as_ref()));
-                within(limit, meta.id, oauth).await?
-            };
-            // A 429's wait longer than the policy allows (or than the deadline
-            // leaves) fails the call now instead of blocking it.
-            let mut patience = call.retry.longest_wait();
-            if let Some(d) = state.deadline {
-                patience = patience.min(d.saturating_duration_since(Instant::now()));
-            }
-            let permit = match &inner.limiter {
-                Some(limiter) => {
-                    let acquire = async {
-                        limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
-                            operation: meta.id,
-                            kind: refusal.kind,
-                            wait: refusal.wait,
-                            request_id: None,
-                        })
+            // Blocks end what a later wait need not keep (the token before
+            // the attempt, the attempt before a retry's pause).
+            let (wait, retried) = {
+                let (http_request, origin, permit) = {
+                    // (`if let`, not `match`: the fixed token's result is not kept across the OAuth wait.)
+                    let bearer = if let Some(fixed) = inner.credentials.fixed_bearer(meta) {
+                        renew = None;
+                        fixed?
+                    } else {
+                        let failed = renew.take();
+                        let oauth = Box::pin(inner.credentials.bearer(&inner.net, meta, location, failed.as_ref()));
+                        within(limit, meta.id, oauth).await?
                     };
-                    let permit = within(limit, meta.id, acquire).await?;
-                    let w = permit.waited();
-                    if !w.is_zero() {
-                        waited += w;
-                        span.record("wait_ms", waited.as_millis() as u64);
-                        tracing::debug!(wait_ms = w.as_millis() as u64, "waited for the client-side rate limit");
+                    let permit = match &inner.limiter {
+                        Some(limiter) => {
+                            // A 429's wait longer than the policy allows (or than the deadline
+                            // leaves) fails the call now instead of blocking it.
+                            let mut patience = call.retry.longest_wait();
+                            if let Some(d) = state.deadline {
+                                patience = patience.min(d.saturating_duration_since(Instant::now()));
+                            }
+                            let acquire = async {
+                                limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                                    operation: meta.id,
+                                    kind: refusal.kind,
+                                    wait: refusal.wait,
+                                    request_id: None,
+                                })
+                            };
+                            let permit = within(limit, meta.id, acquire).await?;
+                            let w = permit.waited();
+                            if !w.is_zero() {
+                                waited += w;
+                                span.record("wait_ms", waited.as_millis() as u64);
+                                tracing::debug!(
+                                    wait_ms = w.as_millis() as u64,
+                                    "waited for the client-side rate limit"
+                                );
+                            }
+                            Some(permit)
+                        }
+                        None => None,
+                    };
+                    let headers = Net::headers(request)?;
+                    let form = match &request.body {
+                        Body::Multipart(parts) => {
+                            Some(within(limit, meta.id, Box::pin(multipart_form(meta.id, parts))).await?)
+                        }
+                        _ => None,
+                    };
+                    (inner.net.build(request, bearer.header, headers, form)?, bearer.origin, permit)
+                };
+                state.attempt += 1;
+                {
+                    let fetch = inner.net.fetch(meta.id, http_request, call.timeout);
+                    let answer = Box::pin(attempt_within(limit, call.timeout, meta.id, fetch)).await?;
+                    drop(permit); // the request has arrived (or failed): its slot's window starts now
+                    match self.judge(request, key, &state, &origin, span, answer) {
+                        Next::Done(result) => return result,
+                        Next::Renew => {
+                            state.renewed = true;
+                            state.attempt -= 1;
+                            renew = Some(origin);
+                            continue;
+                        }
+                        Next::Retry(wait, retried) => (wait, retried),
                     }
-                    Some(permit)
                 }
-                None => None,
-            };
-            let headers = Net::headers(request)?;
-            let form = match &request.body {
-                Body::Multipart(parts) => {
-                    Some(within(limit, meta.id, Box::pin(multipart_form(meta.id, parts))).await?)
-                }
-                _ => None,
-            };
-            let http_request = inner.net.build(request, bearer.header, headers, form)?;
-            let origin = bearer.origin;
-            state.attempt += 1;
-            let fetch = inner.net.fetch(meta.id, http_request, call.timeout);
-            let answer = Box::pin(attempt_within(limit, call.timeout, meta.id, fetch)).await?;
-            drop(permit); // the request has arrived (or failed): its slot's window starts now
-            let (wait, retried) = match self.judge(request, key, &state, &origin, span, answer) {
-                Next::Done(result) => return result,
-                Next::Renew => {
-                    state.renewed = true;
-                    state.attempt -= 1;
-                    renew = Some(origin);
-                    continue;
-                }
-                Next::Retry(wait, retried) => (wait, retried),
             };
             waited += wait;
             span.record("wait_ms", waited.as_millis() as u64);
-            tokio::time::sleep(wait).await;
+            // Boxed: a timer is large, and only a retry needs this one.
+            Box::pin(tokio::time::sleep(wait)).await;
             retried.log(wait);
         }
     }
@@ -376,9 +387,8 @@ impl Client {
         let attempt = state.attempt;
         // Whether the call may send again after `wait`: a body that can be
         // sent again, and a wait that ends before the deadline.
-        let may_wait = |wait: Duration| {
-            state.replayable && !state.deadline.is_some_and(|d| later(Instant::now(), wait) > d)
-        };
+        let may_wait =
+            |wait: Duration| state.replayable && !state.deadline.is_some_and(|d| later(Instant::now(), wait) > d);
         let (status, headers, raw) = match answer {
             Ok(a) => a,
             Err(error) => {
