@@ -388,7 +388,7 @@ impl Client {
         // Whether the call may send again after `wait`: a body that can be
         // sent again, and a wait that ends before the deadline.
         let may_wait =
-            |wait: Duration| state.replayable && !state.deadline.is_some_and(|d| later(Instant::now(), wait) > d);
+            |wait: Duration| state.replayable && state.deadline.is_none_or(|d| later(Instant::now(), wait) <= d);
         let (status, headers, raw) = match answer {
             Ok(a) => a,
             Err(error) => {
@@ -742,6 +742,7 @@ fn error_prefix(raw: Bytes) -> Bytes {
 
 #[doc(hidden)] // generated code only
 /// An operation's `send_with_meta()`: `request` is its `to_request()`.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
 pub fn call<T: DeserializeOwned>(
     request: Result<Request, Error>,
     client: Client,
@@ -758,6 +759,7 @@ pub fn call<T: DeserializeOwned>(
 /// An operation's `send()`: the decoded body of [`call`], decoded here
 /// (inside the call's span) so that it is moved as few times as can be:
 /// it may be kilobytes.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
 pub fn call_body<T: DeserializeOwned>(
     request: Result<Request, Error>,
     client: Client,
