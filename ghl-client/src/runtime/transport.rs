@@ -81,6 +81,22 @@ impl Net {
         }
     }
 
+    /// [`Net::build`] with the multipart form made here: for a one-off
+    /// request (the CLI's dry run); a call takes the steps one by one.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub async fn build_whole(
+        &self,
+        request: &Request,
+        authorization: Option<HeaderValue>,
+    ) -> Result<reqwest::Request, Error> {
+        let headers = Net::headers(request)?;
+        let form = match &request.body {
+            Body::Multipart(parts) => Some(multipart_form(request.meta.id, parts).await?),
+            _ => None,
+        };
+        self.build(request, authorization, headers, form)
+    }
+
     /// The operation's own headers of `request`, checked (before anything
     /// else of an attempt is built).
     pub fn headers(request: &Request) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
