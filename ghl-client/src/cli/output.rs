@@ -166,7 +166,7 @@ pub async fn dry_run(env: &Env, request: &Request) -> Result<(), Failure> {
             Some(http::HeaderValue::from_str(&label).map_err(|e| Failure::Io(std::io::Error::other(e)))?)
         }
     };
-    let built = net.build(request, token).await?;
+    let built = net.build_whole(request, token).await?;
     let mut out = format!("{} {}\n", built.method(), built.url());
     for (name, value) in built.headers() {
         out.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or("<binary>")));

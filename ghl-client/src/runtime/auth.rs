@@ -83,10 +83,10 @@ pub(crate) enum Origin {
     Location { location_id: String, generation: u64 },
 }
 
-impl Bearer {
+impl Origin {
     /// Whether a 401 can be answered by getting a new token.
     pub fn renewable(&self) -> bool {
-        self.origin != Origin::Static
+        *self != Origin::Static
     }
 }
 
@@ -118,6 +118,22 @@ impl Credentials {
         self.location.is_none() && self.agency.is_none() && self.any.is_none() && self.oauth.is_none()
     }
 
+    /// The token for `meta` when no wait can be needed (none, or a fixed
+    /// token); `None` when it comes from OAuth ([`Credentials::bearer`]).
+    /// Lets a call skip the future of the OAuth path.
+    pub fn fixed_bearer(&self, meta: &OperationMeta) -> Option<Result<Bearer, Error>> {
+        if meta.token == TokenKind::None {
+            return Some(Ok(Bearer { header: None, origin: Origin::Static }));
+        }
+        let token = pick(meta.token, [&self.location, &self.agency, &self.any])?;
+        let [l, a, n] = &self.fixed_headers;
+        let header = match pick(meta.token, [l, a, n]) {
+            Some(header) => Ok(header.clone()),
+            None => bearer_header(token), // not sealed
+        };
+        Some(header.map(|header| Bearer { header: Some(header), origin: Origin::Static }))
+    }
+
     /// The token for `meta`, renewing the one in `failed` if given.
     /// `location` is the location the call is about, for location tokens.
     pub async fn bearer(
@@ -127,16 +143,8 @@ impl Credentials {
         location: Option<&str>,
         failed: Option<&Origin>,
     ) -> Result<Bearer, Error> {
-        if meta.token == TokenKind::None {
-            return Ok(Bearer { header: None, origin: Origin::Static });
-        }
-        if let Some(token) = pick(meta.token, [&self.location, &self.agency, &self.any]) {
-            let [l, a, n] = &self.fixed_headers;
-            let header = match pick(meta.token, [l, a, n]) {
-                Some(header) => header.clone(),
-                None => bearer_header(token)?, // not sealed
-            };
-            return Ok(Bearer { header: Some(header), origin: Origin::Static });
+        if let Some(fixed) = self.fixed_bearer(meta) {
+            return fixed;
         }
         let Some(oauth) = &self.oauth else {
             return Err(self.no_token(meta));

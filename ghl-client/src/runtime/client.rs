@@ -17,7 +17,7 @@ use tracing::field::Empty;
 use crate::Error;
 pub use crate::runtime::builder::ClientBuilder;
 
-use crate::runtime::auth::{Bearer, Credentials, Origin};
+use crate::runtime::auth::{Credentials, Origin};
 use crate::runtime::error::{ErrorBody, RateLimitKind, request_id};
 use crate::runtime::oauth::{AuthorizationUrl, OAuthApp, OAuthTokens, UserType};
 use crate::runtime::rate_limit::{RateBudget, RateLimitHeaders, later};
@@ -25,7 +25,7 @@ use crate::runtime::refresh::OAuthSession;
 use crate::runtime::request::{Body, OperationMeta, Request};
 use crate::runtime::response::ApiResponse;
 use crate::runtime::retry::{Decision, Failure, RetryPolicy};
-use crate::runtime::transport::{Net, is_replayable};
+use crate::runtime::transport::{Net, is_replayable, multipart_form};
 
 /// The default API host.
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
@@ -238,188 +238,265 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<ApiResponse<T>, Error> {
-        let meta = request.meta;
-        async move {
-            let (status, headers, raw) = self.send(&request).await?;
-            let body = decode(meta, status, &headers, &raw)?;
-            Ok(ApiResponse { status, headers, raw, body })
-        }
-        .instrument(request_span(meta))
-        .await
+        self.respond(&request).await
     }
 
     #[doc(hidden)] // generated code only
     /// Like [`Client::execute`], for operations whose success body is not
     /// JSON (a recording, a text file): the body is returned as bytes.
     pub async fn execute_bytes(&self, request: Request) -> Result<ApiResponse<Bytes>, Error> {
-        let meta = request.meta;
-        async move {
-            let (status, headers, raw) = self.send(&request).await?;
-            Ok(ApiResponse { status, headers, body: raw.clone(), raw })
-        }
-        .instrument(request_span(meta))
-        .await
+        let span = request_span(request.meta);
+        let (status, headers, raw) = self.send(&request, &span).instrument(span.clone()).await?;
+        Ok(ApiResponse { status, headers, body: raw.clone(), raw })
     }
 
-    /// The attempt loop under the call's deadline; returns a 2xx answer or the final error.
-    async fn send(&self, request: &Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-        check_path(request)?;
-        check_body(request)?;
-        let limit = self.call.deadline.map(|limit| Limit { at: later(Instant::now(), limit), after: limit });
-        self.attempts(request, limit).await
+    /// [`Client::execute`] of a borrowed request.
+    async fn respond<T: DeserializeOwned>(&self, request: &Request) -> Result<ApiResponse<T>, Error> {
+        let span = request_span(request.meta);
+        let (status, headers, raw) = self.send(request, &span).instrument(span.clone()).await?;
+        let body = span.in_scope(|| decode(request.meta, status, &headers, &raw))?;
+        Ok(ApiResponse { status, headers, raw, body })
     }
 
+    /// The attempt loop of one call, under its deadline, run inside `span`
+    /// (the call's `ghl_request` span, whose fields it records); returns a
+    /// 2xx answer or the final error.
+    ///
     /// Every wait of a call is bounded by its deadline step by step (token,
     /// rate limit, body parts, the attempt itself; retry pauses are checked
     /// before sleeping), rather than by a timer around the whole loop: the
     /// attempt's own time limit and the deadline then share one timer.
-    async fn attempts(&self, request: &Request, limit: Option<Limit>) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-        let deadline = limit.map(|l| l.at);
+    ///
+    /// Each in-flight call holds this future, and every call allocates it:
+    /// what is rarely needed (the OAuth path, multipart parts) is boxed,
+    /// the attempt itself too (its body read is the largest state), and
+    /// what an answer leads to is decided by [`Client::judge`], outside the
+    /// state kept across waits.
+    async fn send(&self, request: &Request, span: &tracing::Span) -> Result<Answer, Error> {
+        check_path(request)?;
+        check_body(request)?;
+        let limit = self.call.deadline.map(|limit| Limit { at: later(Instant::now(), limit), after: limit });
         let inner = &*self.inner;
         let call = &self.call;
         let meta = request.meta;
-        let span = tracing::Span::current();
         let location = request.scope_key.as_deref().or(inner.location_id.as_deref());
         let key = location.or(inner.company_id.as_deref()).unwrap_or("");
-        let replayable = is_replayable(&request.body);
+        let mut state = Progress {
+            replayable: is_replayable(&request.body),
+            renewed: false,
+            deadline: limit.map(|l| l.at),
+            attempt: 0,
+        };
         let mut renew: Option<Origin> = None;
-        let mut renewed = false;
         let mut waited = Duration::ZERO;
         let mut sent = 0u32;
-        let mut attempt = 0u32; // counts toward the retry budget; the 401 renewal does not
-        // Sleeps `wait` before the next attempt, unless that would pass the deadline.
-        let pause = async |wait: Duration, waited: &mut Duration| -> bool {
-            if deadline.is_some_and(|d| later(Instant::now(), wait) > d) {
-                return false;
-            }
-            *waited += wait;
-            span.record("wait_ms", waited.as_millis() as u64);
-            tokio::time::sleep(wait).await;
-            true
-        };
         loop {
             sent += 1;
             span.record("attempt", sent);
-            let bearer =
-                within(limit, meta.id, inner.credentials.bearer(&inner.net, meta, location, renew.take().as_ref()))
-                    .await?;
-            // A 429's wait longer than the policy allows (or than the deadline
-            // leaves) fails the call now instead of blocking it.
-            let mut patience = call.retry.longest_wait();
-            if let Some(d) = deadline {
-                patience = patience.min(d.saturating_duration_since(Instant::now()));
-            }
-            let permit = match &inner.limiter {
-                Some(limiter) => {
-                    let acquire = async {
-                        limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
-                            operation: meta.id,
-                            kind: refusal.kind,
-                            wait: refusal.wait,
-                            request_id: None,
-                        })
+            // Blocks end what a later wait need not keep (the token before
+            // the attempt, the attempt before a retry's pause).
+            let (wait, retried) = {
+                let (http_request, origin, permit) = {
+                    // (`if let`, not `match`: the fixed token's result is not kept across the OAuth wait.)
+                    let bearer = if let Some(fixed) = inner.credentials.fixed_bearer(meta) {
+                        renew = None;
+                        fixed?
+                    } else {
+                        let failed = renew.take();
+                        let oauth = Box::pin(inner.credentials.bearer(&inner.net, meta, location, failed.as_ref()));
+                        within(limit, meta.id, oauth).await?
                     };
-                    let permit = within(limit, meta.id, acquire).await?;
-                    let w = permit.waited();
-                    if !w.is_zero() {
-                        waited += w;
-                        span.record("wait_ms", waited.as_millis() as u64);
-                        tracing::debug!(wait_ms = w.as_millis() as u64, "waited for the client-side rate limit");
-                    }
-                    Some(permit)
-                }
-                None => None,
-            };
-            let http_request = within(limit, meta.id, inner.net.build(request, bearer.header.clone())).await?;
-            attempt += 1;
-            let answer =
-                attempt_within(limit, call.timeout, meta.id, inner.net.fetch(meta.id, http_request, call.timeout))
-                    .await?;
-            drop(permit); // the request has arrived (or failed): its slot's window starts now
-            let (status, headers, raw) = match answer {
-                Ok(a) => a,
-                Err(error) => {
-                    let retry = error.is_transport_failure();
-                    match call.retry.decide(&meta.method, Failure::Transport, attempt) {
-                        Decision::Retry(wait) if replayable && retry && pause(wait, &mut waited).await => {
-                            tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "request failed; retried");
+                    let permit = match &inner.limiter {
+                        Some(limiter) => {
+                            // A 429's wait longer than the policy allows (or than the deadline
+                            // leaves) fails the call now instead of blocking it.
+                            let mut patience = call.retry.longest_wait();
+                            if let Some(d) = state.deadline {
+                                patience = patience.min(d.saturating_duration_since(Instant::now()));
+                            }
+                            let acquire = async {
+                                limiter.acquire_within(key, patience).await.map_err(|refusal| Error::RateLimited {
+                                    operation: meta.id,
+                                    kind: refusal.kind,
+                                    wait: refusal.wait,
+                                    request_id: None,
+                                })
+                            };
+                            let permit = within(limit, meta.id, acquire).await?;
+                            let w = permit.waited();
+                            if !w.is_zero() {
+                                waited += w;
+                                span.record("wait_ms", waited.as_millis() as u64);
+                                tracing::debug!(
+                                    wait_ms = w.as_millis() as u64,
+                                    "waited for the client-side rate limit"
+                                );
+                            }
+                            Some(permit)
+                        }
+                        None => None,
+                    };
+                    let headers = Net::headers(request)?;
+                    let form = match &request.body {
+                        Body::Multipart(parts) => {
+                            Some(within(limit, meta.id, Box::pin(multipart_form(meta.id, parts))).await?)
+                        }
+                        _ => None,
+                    };
+                    (inner.net.build(request, bearer.header, headers, form)?, bearer.origin, permit)
+                };
+                state.attempt += 1;
+                {
+                    let fetch = inner.net.fetch(meta.id, http_request, call.timeout);
+                    let answer = Box::pin(attempt_within(limit, call.timeout, meta.id, fetch)).await?;
+                    drop(permit); // the request has arrived (or failed): its slot's window starts now
+                    match self.judge(request, key, &state, &origin, span, answer) {
+                        Next::Done(result) => return result,
+                        Next::Renew => {
+                            state.renewed = true;
+                            state.attempt -= 1;
+                            renew = Some(origin);
                             continue;
                         }
-                        _ => return Err(error),
+                        Next::Retry(wait, retried) => (wait, retried),
                     }
                 }
             };
-            span.record("status", status.as_u16());
-            if status.is_success() && inner.limiter.is_none() {
-                return Ok((status, headers, raw)); // nobody reads the rate-limit headers
-            }
-            let limits = RateLimitHeaders::parse(&headers);
-            if let Some(limiter) = &inner.limiter {
-                limiter.observe(key, &limits);
-            }
-            if status.is_success() {
-                return Ok((status, headers, raw));
-            }
-            let trace =
-                request_id(&headers).map(str::to_owned).or_else(|| ErrorBody::parse(&raw).and_then(|b| b.trace_id));
-            if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-                && let Some(e) = scope_error(meta, status, &raw, trace.clone())
-            {
-                return Err(inner.credentials.redact_error(e));
-            }
-            if status == StatusCode::UNAUTHORIZED {
-                if bearer.renewable() && !renewed && replayable {
-                    tracing::info!("the token was rejected (401); renewing it and retrying once");
-                    renewed = true;
-                    renew = Some(bearer.origin);
-                    attempt -= 1;
-                    continue;
-                }
-                return Err(inner.credentials.redact_error(unauthorized(meta, &bearer, renewed, &raw, trace)));
-            }
-            let failure = Failure::Status(status, &limits);
-            let decision = call.retry.decide(&meta.method, failure, attempt);
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let server_wait = limits.retry_after.or(limits.interval);
-                if let (Some(limiter), Some(w)) = (&inner.limiter, server_wait) {
-                    // Everyone on this key waits, not just this call; a wait
-                    // beyond the policy's patience makes their calls fail fast.
-                    limiter.pause(key, w);
-                }
-                match decision {
-                    Decision::DailyLimit => {
-                        return Err(Error::RateLimited {
-                            operation: meta.id,
-                            kind: RateLimitKind::Daily,
-                            wait: None,
-                            request_id: trace,
-                        });
+            waited += wait;
+            span.record("wait_ms", waited.as_millis() as u64);
+            // Boxed: a timer is large, and only a retry needs this one.
+            Box::pin(tokio::time::sleep(wait)).await;
+            retried.log(wait);
+        }
+    }
+
+    /// What the answer to an attempt leads to: the call's result, a renewed
+    /// token, or another attempt after a wait that fits in the deadline.
+    fn judge(
+        &self,
+        request: &Request,
+        key: &str,
+        state: &Progress,
+        origin: &Origin,
+        span: &tracing::Span,
+        answer: Result<Answer, Error>,
+    ) -> Next {
+        let inner = &*self.inner;
+        let call = &self.call;
+        let meta = request.meta;
+        let attempt = state.attempt;
+        // Whether the call may send again after `wait`: a body that can be
+        // sent again, and a wait that ends before the deadline.
+        let may_wait =
+            |wait: Duration| state.replayable && state.deadline.is_none_or(|d| later(Instant::now(), wait) <= d);
+        let (status, headers, raw) = match answer {
+            Ok(a) => a,
+            Err(error) => {
+                let retry = error.is_transport_failure();
+                return match call.retry.decide(&meta.method, Failure::Transport, attempt) {
+                    Decision::Retry(wait) if retry && may_wait(wait) => {
+                        Next::Retry(wait, Retried::Transport(Box::new(error)))
                     }
-                    Decision::Retry(wait) if replayable && pause(wait, &mut waited).await => {
-                        tracing::warn!(
-                            wait_ms = wait.as_millis() as u64,
-                            "rate limited by HighLevel (429); retried after the wait"
-                        );
-                        continue;
-                    }
-                    _ => {
-                        return Err(Error::RateLimited {
-                            operation: meta.id,
-                            kind: RateLimitKind::Burst,
-                            wait: server_wait,
-                            request_id: trace,
-                        });
-                    }
-                }
+                    _ => Next::Done(Err(error)),
+                };
             }
-            if let Decision::Retry(wait) = decision
-                && replayable
-                && pause(wait, &mut waited).await
-            {
-                tracing::warn!(status = status.as_u16(), wait_ms = wait.as_millis() as u64, "server error; retried");
-                continue;
+        };
+        span.record("status", status.as_u16());
+        if status.is_success() && inner.limiter.is_none() {
+            return Next::Done(Ok((status, headers, raw))); // nobody reads the rate-limit headers
+        }
+        let limits = RateLimitHeaders::parse(&headers);
+        if let Some(limiter) = &inner.limiter {
+            limiter.observe(key, &limits);
+        }
+        if status.is_success() {
+            return Next::Done(Ok((status, headers, raw)));
+        }
+        let trace = request_id(&headers).map(str::to_owned).or_else(|| ErrorBody::parse(&raw).and_then(|b| b.trace_id));
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            && let Some(e) = scope_error(meta, status, &raw, trace.clone())
+        {
+            return Next::Done(Err(inner.credentials.redact_error(e)));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            if origin.renewable() && !state.renewed && state.replayable {
+                tracing::info!("the token was rejected (401); renewing it and retrying once");
+                return Next::Renew;
             }
-            return Err(inner.credentials.redact_error(api_error(meta.id, status, &headers, raw, trace)));
+            let e = unauthorized(meta, origin, state.renewed, &raw, trace);
+            return Next::Done(Err(inner.credentials.redact_error(e)));
+        }
+        let failure = Failure::Status(status, &limits);
+        let decision = call.retry.decide(&meta.method, failure, attempt);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let server_wait = limits.retry_after.or(limits.interval);
+            if let (Some(limiter), Some(w)) = (&inner.limiter, server_wait) {
+                // Everyone on this key waits, not just this call; a wait
+                // beyond the policy's patience makes their calls fail fast.
+                limiter.pause(key, w);
+            }
+            return match decision {
+                Decision::DailyLimit => Next::Done(Err(Error::RateLimited {
+                    operation: meta.id,
+                    kind: RateLimitKind::Daily,
+                    wait: None,
+                    request_id: trace,
+                })),
+                Decision::Retry(wait) if may_wait(wait) => Next::Retry(wait, Retried::RateLimited),
+                _ => Next::Done(Err(Error::RateLimited {
+                    operation: meta.id,
+                    kind: RateLimitKind::Burst,
+                    wait: server_wait,
+                    request_id: trace,
+                })),
+            };
+        }
+        if let Decision::Retry(wait) = decision
+            && may_wait(wait)
+        {
+            return Next::Retry(wait, Retried::Status(status));
+        }
+        Next::Done(Err(inner.credentials.redact_error(api_error(meta.id, status, &headers, raw, trace))))
+    }
+}
+
+/// A 2xx answer: status, headers and body.
+type Answer = (StatusCode, HeaderMap, Bytes);
+
+/// What [`Client::judge`] needs to know of the call so far.
+struct Progress {
+    /// The body can be sent again.
+    replayable: bool,
+    /// The token was renewed once already (after a 401).
+    renewed: bool,
+    deadline: Option<Instant>,
+    /// Attempts counted toward the retry budget (the 401 renewal is not).
+    attempt: u32,
+}
+
+/// What the answer to an attempt leads to.
+enum Next {
+    Done(Result<Answer, Error>),
+    /// Renew the token and send again, without counting an attempt.
+    Renew,
+    /// Send again after the wait; what to log once it has passed.
+    Retry(Duration, Retried),
+}
+
+/// Why a call is sent again (boxed: kept across the wait, in every call's future).
+enum Retried {
+    Transport(Box<Error>),
+    RateLimited,
+    Status(StatusCode),
+}
+
+impl Retried {
+    fn log(self, wait: Duration) {
+        let wait_ms = wait.as_millis() as u64;
+        match self {
+            Retried::Transport(error) => tracing::warn!(error = %error, wait_ms, "request failed; retried"),
+            Retried::RateLimited => tracing::warn!(wait_ms, "rate limited by HighLevel (429); retried after the wait"),
+            Retried::Status(status) => tracing::warn!(status = status.as_u16(), wait_ms, "server error; retried"),
         }
     }
 }
@@ -432,7 +509,8 @@ struct Limit {
 }
 
 /// `step` of a call, failed with [`Error::Deadline`] if the deadline passes
-/// first. Its timer is registered only if `step` has to wait. (Combinators,
+/// first. Its timer is registered only if `step` has to wait, and boxed: a
+/// timer is large, and only calls with a deadline need one here. (Combinators,
 /// not `async`: an async fn would hold `step` twice, its argument and the awaited copy.)
 fn within<T>(
     limit: Option<Limit>,
@@ -441,10 +519,10 @@ fn within<T>(
 ) -> impl Future<Output = Result<T, Error>> {
     match limit {
         None => Either::Right(step),
-        Some(l) => Either::Left(
+        Some(l) => Either::Left(Box::pin(
             tokio::time::timeout_at(l.at, step)
                 .map(move |r| r.unwrap_or(Err(Error::Deadline { operation, after: l.after }))),
-        ),
+        )),
     }
 }
 
@@ -483,8 +561,9 @@ fn attempt_within<T>(
 fn check_path(request: &Request) -> Result<(), Error> {
     let path = request.path.split('?').next().unwrap_or_default();
     // A segment after the first is empty, `.` or `..` (or `%2E`…) only where
-    // the path has `//`, a trailing `/`, `/.` or `%2`: most paths have none.
-    if !(path.ends_with('/') || path.contains("//") || path.contains("/.") || path.contains("%2")) {
+    // the path has `//`, a trailing `/`, `/.` or `%2`: most paths have none
+    // (one pass over the bytes finds out).
+    if !may_hide_a_dot_segment(path) {
         return Ok(());
     }
     let template = request.meta.path.split('/');
@@ -507,6 +586,12 @@ fn check_path(request: &Request) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether `path` has `//`, `/.`, `%2` or a trailing `/`, in one pass.
+fn may_hide_a_dot_segment(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.last() == Some(&b'/') || bytes.windows(2).any(|w| matches!(w, [b'/', b'/' | b'.'] | [b'%', b'2']))
 }
 
 /// Refuses a multipart body without any part: no endpoint accepts an empty
@@ -566,12 +651,12 @@ fn scope_error(meta: &OperationMeta, status: StatusCode, raw: &[u8], request_id:
     })
 }
 
-fn unauthorized(meta: &OperationMeta, bearer: &Bearer, renewed: bool, raw: &[u8], request_id: Option<String>) -> Error {
+fn unauthorized(meta: &OperationMeta, origin: &Origin, renewed: bool, raw: &[u8], request_id: Option<String>) -> Error {
     let said = ErrorBody::parse(raw)
         .and_then(|b| b.message)
         .map(|m| m.to_string())
         .unwrap_or_else(|| "Unauthorized".to_owned());
-    let advice = match (&bearer.origin, renewed) {
+    let advice = match (origin, renewed) {
         (Origin::Static, _) => "check that the token is current and was issued for this location or agency",
         (_, true) => {
             "it was rejected again after renewing it; the app may have been uninstalled, so authorize it again"
@@ -651,19 +736,43 @@ fn error_prefix(raw: Bytes) -> Bytes {
 // operation has a future of its own to compile (each cost this crate a
 // coroutine); a program compiles the few it uses, per response type.
 
+// `call` and `call_body` return async blocks rather than being `async fn`s:
+// an async fn moves its arguments into the future once more, and every call
+// allocates and copies that future. (`request?` would make a third copy.)
+
 #[doc(hidden)] // generated code only
 /// An operation's `send_with_meta()`: `request` is its `to_request()`.
-pub async fn call<T: DeserializeOwned>(
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+pub fn call<T: DeserializeOwned>(
     request: Result<Request, Error>,
     client: Client,
-) -> Result<ApiResponse<T>, Error> {
-    client.execute(request?).await
+) -> impl Future<Output = Result<ApiResponse<T>, Error>> {
+    async move {
+        match request {
+            Ok(ref request) => client.respond(request).await,
+            Err(e) => Err(e),
+        }
+    }
 }
 
 #[doc(hidden)] // generated code only
-/// An operation's `send()`: the decoded body of [`call`].
-pub async fn call_body<T: DeserializeOwned>(request: Result<Request, Error>, client: Client) -> Result<T, Error> {
-    Ok(client.execute(request?).await?.body)
+/// An operation's `send()`: the decoded body of [`call`], decoded here
+/// (inside the call's span) so that it is moved as few times as can be:
+/// it may be kilobytes.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+pub fn call_body<T: DeserializeOwned>(
+    request: Result<Request, Error>,
+    client: Client,
+) -> impl Future<Output = Result<T, Error>> {
+    async move {
+        let request = match request {
+            Ok(ref request) => request,
+            Err(e) => return Err(e),
+        };
+        let span = request_span(request.meta);
+        let (status, headers, raw) = client.send(request, &span).instrument(span.clone()).await?;
+        span.in_scope(|| decode(request.meta, status, &headers, &raw))
+    }
 }
 
 #[doc(hidden)] // generated code only
@@ -694,6 +803,16 @@ mod tests {
     /// An attempt that never answers: only a timer ends it.
     fn hanging() -> impl Future<Output = Result<(), Error>> {
         std::future::pending()
+    }
+
+    #[test]
+    fn the_one_pass_path_scan_finds_what_the_substring_searches_found() {
+        let paths =
+            ["/contacts/abc", "/a//b", "/a/./b", "/a/..", "/a/", "/x%2e", "/x%2", "/x%20y", "/x.y/z", "/", "", "%2"];
+        for path in paths {
+            let searched = path.ends_with('/') || path.contains("//") || path.contains("/.") || path.contains("%2");
+            assert_eq!(may_hide_a_dot_segment(path), searched, "{path}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -212,7 +212,19 @@ const SEGMENT: &percent_encoding::AsciiSet =
 #[doc(hidden)] // generated code only
 /// Percent-encodes one path segment.
 pub fn path_segment(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+    let mut segment = String::with_capacity(value.len());
+    push_segment(&mut segment, value);
+    segment
+}
+
+/// Appends `value` percent-encoded. Most ids need no escaping: a copy,
+/// without the encoder.
+fn push_segment(path: &mut String, value: &str) {
+    if value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+        path.push_str(value);
+    } else {
+        path.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+    }
 }
 
 /// `template` with its `{name}` placeholders replaced, in order, by the
@@ -225,7 +237,7 @@ fn expand_path(template: &str, params: &[&str]) -> String {
         let Some(len) = rest[start..].find('}') else { break };
         path.push_str(&rest[..start]);
         if let Some(param) = params.next() {
-            path.extend(percent_encoding::utf8_percent_encode(param, SEGMENT));
+            push_segment(&mut path, param);
         }
         rest = &rest[start + len + 1..];
     }
@@ -256,5 +268,15 @@ mod tests {
         assert_eq!(expand_path("/a/{x}{y}.json", &["p", "q"]), "/a/pq.json");
         assert_eq!(expand_path("/a/{x}/b", &[]), "/a//b");
         assert_eq!(expand_path("/a/{open", &["p"]), "/a/{open");
+    }
+
+    #[test]
+    fn the_unescaped_shortcut_agrees_with_the_encoder() {
+        use percent_encoding::utf8_percent_encode;
+        for c in (0u8..128).map(char::from).chain(['é', '\u{1F600}']) {
+            let value = format!("a{c}b");
+            assert_eq!(path_segment(&value), utf8_percent_encode(&value, SEGMENT).to_string(), "{c:?}");
+            assert_eq!(expand_path("/x/{id}", &[&value]), format!("/x/{}", utf8_percent_encode(&value, SEGMENT)));
+        }
     }
 }

@@ -71,23 +71,35 @@ impl Net {
             let map = |e| Error::from_reqwest(operation, e, (self.connect_timeout, timeout));
             let mut response = pending.await.map_err(map)?;
             let status = response.status();
-            // Taken, not cloned: reading the body does not need them.
-            let headers = std::mem::take(response.headers_mut());
             let raw = read_body(&mut response, self.max_body).await.map_err(|e| match e {
                 BodyError::Http(e) => map(e),
                 BodyError::TooLarge => Error::ResponseTooLarge { operation, status, limit: self.max_body },
             })?;
+            // Taken, not cloned, and only now: the future need not keep them while the body comes.
+            let headers = std::mem::take(response.headers_mut());
             Ok((status, headers, raw))
         }
     }
 
-    /// Builds one attempt of `request` (bodies are rebuilt for every attempt).
-    /// Its time limit is the caller's to enforce (see `Client::attempts`).
-    pub async fn build(
+    /// [`Net::build`] with the multipart form made here: for a one-off
+    /// request (the CLI's dry run); a call takes the steps one by one.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub async fn build_whole(
         &self,
         request: &Request,
         authorization: Option<HeaderValue>,
     ) -> Result<reqwest::Request, Error> {
+        let headers = Net::headers(request)?;
+        let form = match &request.body {
+            Body::Multipart(parts) => Some(multipart_form(request.meta.id, parts).await?),
+            _ => None,
+        };
+        self.build(request, authorization, headers, form)
+    }
+
+    /// The operation's own headers of `request`, checked (before anything
+    /// else of an attempt is built).
+    pub fn headers(request: &Request) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
         let op = request.meta.id;
         let mut headers = Vec::with_capacity(request.headers.len());
         for (name, value) in &request.headers {
@@ -98,12 +110,22 @@ impl Net {
             })?;
             headers.push((name, value));
         }
-        // The only wait, before the request builder exists, so that the
-        // builder is not part of every call's future; boxed for the same reason.
-        let form = match &request.body {
-            Body::Multipart(parts) => Some(Box::pin(multipart_form(op, parts)).await?),
-            _ => None,
-        };
+        Ok(headers)
+    }
+
+    /// Builds one attempt of `request` (bodies are rebuilt for every attempt)
+    /// from its [`Net::headers`] and, for a multipart body, the `form` of
+    /// [`multipart_form`]: the one step that waits, which the caller awaits
+    /// only for such bodies, so that other calls' futures do not hold it.
+    /// Its time limit is the caller's to enforce (see `Client::send`).
+    pub fn build(
+        &self,
+        request: &Request,
+        authorization: Option<HeaderValue>,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        form: Option<reqwest::multipart::Form>,
+    ) -> Result<reqwest::Request, Error> {
+        let op = request.meta.id;
         let method = request.meta.method.clone();
         let mut builder = match self.join(&request.path) {
             Some(url) => self.http.request(method, url),
@@ -144,7 +166,7 @@ pub(crate) fn is_replayable(body: &Body) -> bool {
     }
 }
 
-async fn multipart_form(operation: &'static str, parts: &[Part]) -> Result<reqwest::multipart::Form, Error> {
+pub(crate) async fn multipart_form(operation: &'static str, parts: &[Part]) -> Result<reqwest::multipart::Form, Error> {
     let mut form = reqwest::multipart::Form::new();
     for part in parts {
         form = match part {
