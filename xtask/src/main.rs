@@ -84,9 +84,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = workspace_root();
     let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    // A path the user typed is theirs: taken from where they are. A default
-    // names the workspace's own directory, wherever in it cargo was run.
-    let given_or = |p: Option<PathBuf>, default: &str| p.map_or_else(|| root.join(default), |p| cwd.join(p));
+    let paths = Paths { root: root.clone(), cwd: cwd.clone() };
+    let given_or = |p: Option<PathBuf>, default: &str| paths.given_or(p.as_deref(), default);
     match cli.command {
         Command::Codegen { check, spec, out, manifest, lenient } => {
             let manifest = match (&out, manifest) {
@@ -99,12 +98,28 @@ fn main() -> ExitCode {
             codegen_cmd(&root, &spec, &out, manifest.as_deref(), check, lenient)
         }
         Command::Lint { spec, lenient } => lint_cmd(&root, &given_or(spec, "spec"), lenient),
-        Command::SpecDiff(args) => spec_diff::run(&root, args),
-        Command::MigrationMap(args) => migration_map::run(&root, args),
-        Command::Verify(args) => verify::run(&root, args),
+        Command::SpecDiff(args) => spec_diff::run(&paths, args),
+        Command::MigrationMap(args) => migration_map::run(&paths, args),
+        Command::Verify(args) => verify::run(&paths, args),
         Command::Sync(args) => sync_cmd::run(&root, &cwd, args),
-        Command::Mock(args) => mock::run(&root, args),
+        Command::Mock(args) => mock::run(&paths, args),
         Command::Bench(args) => bench::run(&root, args),
+    }
+}
+
+/// Where the commands' paths are taken from.
+pub(crate) struct Paths {
+    /// The workspace: where the defaults are.
+    root: PathBuf,
+    /// Where the user is: what a path they typed is relative to.
+    cwd: PathBuf,
+}
+
+impl Paths {
+    /// A path the user typed is theirs: taken from where they are. A default
+    /// names the workspace's own directory, wherever in it cargo was run.
+    pub(crate) fn given_or(&self, given: Option<&Path>, default: &str) -> PathBuf {
+        given.map_or_else(|| self.root.join(default), |p| self.cwd.join(p))
     }
 }
 

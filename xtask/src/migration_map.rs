@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use codegen::Config;
 use codegen::diff::migration::{MigrationLabels, migration_json, migration_map, migration_markdown};
 
+use crate::Paths;
+
 /// The long help of the command (`--help`).
 pub const LONG_ABOUT: &str = "Lowers spec/ (both versions: the documents directly in spec/ are v2, spec/v3/ is v3) \
 and writes MIGRATING-v3.md at the workspace root: for each v2 operation its v3 equivalent, per module, and each new \
@@ -30,10 +32,12 @@ pub struct Args {
     /// The module group (directory under the spec directory) to migrate to.
     #[arg(long, default_value = "v3", value_name = "GROUP")]
     to: String,
-    /// Directory of OpenAPI documents, relative to the workspace root.
-    #[arg(long, default_value = "spec")]
-    spec: PathBuf,
-    /// The file to write, relative to the workspace root (default: MIGRATING-<GROUP>.md).
+    /// Directory of OpenAPI documents [default: the workspace's `spec/`;
+    /// a path given is taken from the current directory].
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// The file to write [default: MIGRATING-<GROUP>.md in the workspace; a
+    /// path given is taken from the current directory].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Print the map as JSON on stdout instead (for scripts); writes nothing.
@@ -46,9 +50,9 @@ pub fn command(to: &str) -> String {
     if to == "v3" { "cargo xtask migration-map".to_owned() } else { format!("cargo xtask migration-map --to {to}") }
 }
 
-/// Runs the command; `root` is the workspace root.
-pub fn run(root: &Path, args: Args) -> ExitCode {
-    match run_inner(root, &args) {
+/// Runs the command.
+pub fn run(paths: &Paths, args: Args) -> ExitCode {
+    match run_inner(paths, &args) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("migration-map: {e}");
@@ -57,16 +61,18 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
     }
 }
 
-fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
-    let config = Config::new(root.join(&args.spec));
+fn run_inner(paths: &Paths, args: &Args) -> Result<ExitCode, String> {
+    // As typed (or the default), for messages and the file's own command line.
+    let shown = args.spec.as_deref().unwrap_or(Path::new("spec"));
+    let config = Config::new(paths.given_or(args.spec.as_deref(), "spec"));
     let api = codegen::lower_api(&config, None).map_err(|diags| {
         for d in &diags {
-            eprintln!("{}/{d}", args.spec.display());
+            eprintln!("{}/{d}", shown.display());
         }
         format!("the spec does not lower ({} diagnostics above); see `cargo xtask lint`", diags.len())
     })?;
     if !api.modules.values().any(|m| m.group.as_deref() == Some(args.to.as_str())) {
-        return Err(format!("{} has no module group `{}` (a directory of documents)", args.spec.display(), args.to));
+        return Err(format!("{} has no module group `{}` (a directory of documents)", shown.display(), args.to));
     }
     let map = migration_map(&api, None, &args.to);
     if args.json {
@@ -77,11 +83,11 @@ fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
         from: config.root_group.clone().unwrap_or_else(|| "the top-level modules".to_owned()),
         to: args.to.clone(),
         command: command(&args.to),
-        spec: args.spec.display().to_string().replace('\\', "/"),
+        spec: shown.display().to_string().replace('\\', "/"),
     };
     let text = migration_markdown(&map, &labels).map_err(|e| e.to_string())?;
     let rel = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("MIGRATING-{}.md", args.to)));
-    let path = root.join(&rel);
+    let path = paths.given_or(args.out.as_deref(), &rel.to_string_lossy());
     let t = map.totals;
     let counts = format!(
         "{} modules; {} {} and {} {} operations: {} same, {} changed, {} renamed, {} gone, {} new",

@@ -6,6 +6,8 @@ use std::process::{Command, ExitCode};
 use codegen::Config;
 use codegen::diff::{DiffLabels, changelog_markdown, diff_apis, diff_json, diff_markdown};
 
+use crate::Paths;
+
 /// Output format of the reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -43,9 +45,10 @@ pub struct Args {
     /// Print a CHANGELOG.md entry (Keep a Changelog: Added/Changed/Deprecated/Removed) instead of the report.
     #[arg(long, conflicts_with = "format")]
     changelog: bool,
-    /// Directory of OpenAPI documents, relative to the workspace root.
-    #[arg(long, default_value = "spec")]
-    spec: PathBuf,
+    /// Directory of OpenAPI documents [default: the workspace's `spec/`;
+    /// a path given is taken from the current directory].
+    #[arg(long)]
+    spec: Option<PathBuf>,
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
@@ -104,9 +107,9 @@ fn print_diags(diags: &[codegen::Diagnostic], label: &str) {
     }
 }
 
-/// Runs the command; `root` is the workspace root.
-pub fn run(root: &Path, args: Args) -> ExitCode {
-    match run_inner(root, &args) {
+/// Runs the command.
+pub fn run(paths: &Paths, args: Args) -> ExitCode {
+    match run_inner(paths, &args) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("spec-diff: {e}");
@@ -115,8 +118,9 @@ pub fn run(root: &Path, args: Args) -> ExitCode {
     }
 }
 
-fn run_inner(root: &Path, args: &Args) -> Result<ExitCode, String> {
-    let spec = root.join(&args.spec).canonicalize().map_err(|e| format!("{}: {e}", args.spec.display()))?;
+fn run_inner(paths: &Paths, args: &Args) -> Result<ExitCode, String> {
+    let given = paths.given_or(args.spec.as_deref(), "spec");
+    let spec = given.canonicalize().map_err(|e| format!("{}: {e}", given.display()))?;
     // The repository is the one holding the spec directory.
     let top = PathBuf::from(git(&spec, &["rev-parse", "--show-toplevel"])?.trim());
     let top = top.canonicalize().map_err(|e| format!("{}: {e}", top.display()))?;

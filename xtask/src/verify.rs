@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use codegen::upstream::{VerifyOptions, verify, verify_json, verify_markdown};
 
+use crate::Paths;
 use crate::spec_diff::Format;
 
 /// The long help of the command (`--help`).
@@ -39,23 +40,24 @@ pub struct Args {
     /// List only unexplained items in the Markdown report (counts stay complete).
     #[arg(long)]
     unexplained_only: bool,
-    /// Directory of our OpenAPI documents, relative to the workspace root.
-    #[arg(long, default_value = "spec")]
-    spec: PathBuf,
+    /// Directory of our OpenAPI documents [default: the workspace's `spec/`;
+    /// a path given is taken from the current directory].
+    #[arg(long)]
+    spec: Option<PathBuf>,
 }
 
-/// Runs the command; `root` is the workspace root (relative `--spec` is taken
-/// from there, relative `--against` from the current directory).
-pub fn run(root: &Path, args: Args) -> ExitCode {
+/// Runs the command.
+pub fn run(paths: &Paths, args: Args) -> ExitCode {
     let options = VerifyOptions { recursive: args.recursive, depth: args.depth.max(1), ..Default::default() };
-    let mut report = match verify(&root.join(&args.spec), &args.against, &options) {
+    let spec = paths.given_or(args.spec.as_deref(), "spec");
+    let mut report = match verify(&spec, &args.against, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("verify: {e}");
             return ExitCode::FAILURE;
         }
     };
-    report.ours_dir = args.spec.display().to_string();
+    report.ours_dir = args.spec.as_deref().unwrap_or(Path::new("spec")).display().to_string();
     let text = match args.format {
         Format::Markdown => verify_markdown(&report, args.unexplained_only),
         Format::Json => verify_json(&report),

@@ -115,4 +115,18 @@ fn relative_paths_are_taken_from_the_current_directory() {
         .expect("xtask runs");
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     assert!(dir.join("gen/things.rs").is_file() && dir.join("gen/mod.rs").is_file());
+    // The same for the commands that read a spec without writing code.
+    std::fs::create_dir_all(dir.join("api/v3")).unwrap();
+    std::fs::write(dir.join("api/v3/things.yaml"), THINGS).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(&dir).output().expect("xtask runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    };
+    let verified = run(&["verify", "--spec", "api", "--against", "api"]);
+    assert!(verified.contains("| matched | 1 |"), "{verified}");
+    run(&["migration-map", "--spec", "api", "--out", "map.md"]);
+    let map = std::fs::read_to_string(dir.join("map.md")).expect("written where the user is");
+    assert!(map.contains("`api/v3/things.yaml`") && map.contains("get_t()"), "{map}");
 }
