@@ -242,7 +242,13 @@ async fn redis_fleet_worker() {
         assert_eq!(count(&api, "/oauth/token").await, 1);
         return;
     };
-    let store = RedisStore::open(&var("GHL_REDIS_URL")).unwrap().with_prefix(var("GHL_REDIS_PREFIX"));
+    // These workers test the state they share. On a loaded machine one
+    // `appendfsync always` write can stall Redis past the 2 s default, and a
+    // worker would fall back to limiting on its own (that path has its own
+    // tests): a patient timeout keeps them on Redis.
+    let store = RedisStore::open_with_timeout(&var("GHL_REDIS_URL"), Duration::from_secs(30))
+        .unwrap()
+        .with_prefix(var("GHL_REDIS_PREFIX"));
     let api = var("GHL_MOCK_URL");
     let ok = match mode.as_str() {
         "refresh" => worker_calls(&store, &api, 16).await,
