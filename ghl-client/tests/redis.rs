@@ -97,9 +97,14 @@ fn ping(port: u16) -> bool {
 }
 
 /// A store with a prefix of its own, so that tests never share keys.
+/// A store on `server`, patient as the fleet workers' (tests of Redis being
+/// slow or down set their own short timeout).
 fn store(server: &RedisServer, prefix: &str) -> RedisStore {
-    RedisStore::open(&server.url()).unwrap().with_prefix(format!("test:{prefix}:"))
+    RedisStore::open_with_timeout(&server.url(), PATIENT).unwrap().with_prefix(format!("test:{prefix}:"))
 }
+
+/// Long enough for a loaded machine's `appendfsync always` writes.
+const PATIENT: Duration = Duration::from_secs(30);
 
 // ---------------------------------------------------------------- the API side
 
@@ -246,9 +251,8 @@ async fn redis_fleet_worker() {
     // `appendfsync always` write can stall Redis past the 2 s default, and a
     // worker would fall back to limiting on its own (that path has its own
     // tests): a patient timeout keeps them on Redis.
-    let store = RedisStore::open_with_timeout(&var("GHL_REDIS_URL"), Duration::from_secs(30))
-        .unwrap()
-        .with_prefix(var("GHL_REDIS_PREFIX"));
+    let store =
+        RedisStore::open_with_timeout(&var("GHL_REDIS_URL"), PATIENT).unwrap().with_prefix(var("GHL_REDIS_PREFIX"));
     let api = var("GHL_MOCK_URL");
     let ok = match mode.as_str() {
         "refresh" => worker_calls(&store, &api, 16).await,
