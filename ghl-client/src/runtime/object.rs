@@ -79,6 +79,7 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
 
     /// Like [`Entries::value`], reading `null` as the type's default (an
     /// empty list or map), as `lenient::null_as_default` does for derived types.
+    #[allow(dead_code)] // a build without operation modules decodes no list
     #[inline]
     pub(crate) fn value_or_default<T: Default + Deserialize<'de>>(&mut self, field: &mut T) -> Result<(), A::Error> {
         *field = self.map.next_value::<Option<T>>()?.unwrap_or_default();
@@ -218,6 +219,7 @@ pub(crate) use object_impl;
 /// the struct's length counts only the fields written. One function per
 /// serializer instead of a derive per type; each field goes through
 /// `erased_serde`, which costs a virtual call per field of a request body.
+#[allow(dead_code)] // a build with no operation module sends nothing
 pub(crate) fn serialize<S: serde::Serializer>(
     serializer: S,
     name: &'static str,
@@ -239,6 +241,7 @@ pub(crate) fn serialize<S: serde::Serializer>(
 /// `unless_none` (an `Option` left out when `None`) or `unless_absent` (a
 /// [`crate::Nullable`] left out when absent): serde's
 /// `skip_serializing_if = "Option::is_none"` and `"Nullable::is_absent"`.
+#[allow(unused_macros)] // a build with no operation module sends nothing
 macro_rules! serialize_impl {
     ($name:ident { $($field:ident : $key:literal $write:ident),* $(,)? }) => {
         impl serde::Serialize for $name {
@@ -261,6 +264,7 @@ macro_rules! serialize_impl {
         (!$value.is_absent()).then_some(&$value as &dyn erased_serde::Serialize)
     };
 }
+#[allow(unused_imports)] // as above
 pub(crate) use serialize_impl;
 
 /// Reads a key as its index in the field table (`None`: unknown key).
