@@ -50,6 +50,7 @@ pub(crate) use string_enum;
 
 /// Reads a string enum from a JSON string: one visitor for every enum
 /// instead of one per enum.
+#[allow(dead_code)] // a build without operation modules has no enum
 pub(crate) struct StrVisitor<T>(pub(crate) std::marker::PhantomData<T>);
 
 impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for StrVisitor<T> {
