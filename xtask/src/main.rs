@@ -84,12 +84,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = workspace_root();
     let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    let paths = Paths { root: root.clone(), cwd: cwd.clone() };
+    let paths = Paths { root: root.clone(), cwd };
     let given_or = |p: Option<PathBuf>, default: &str| paths.given_or(p.as_deref(), default);
     match cli.command {
         Command::Codegen { check, spec, out, manifest, lenient } => {
             let manifest = match (&out, manifest) {
-                (_, Some(m)) => Some(cwd.join(m)),
+                (_, Some(m)) => Some(paths.given(&m)),
                 (None, None) => Some(root.join("ghl-client/Cargo.toml")),
                 (Some(_), None) => None,
             };
@@ -101,7 +101,7 @@ fn main() -> ExitCode {
         Command::SpecDiff(args) => spec_diff::run(&paths, args),
         Command::MigrationMap(args) => migration_map::run(&paths, args),
         Command::Verify(args) => verify::run(&paths, args),
-        Command::Sync(args) => sync_cmd::run(&root, &cwd, args),
+        Command::Sync(args) => sync_cmd::run(&paths, args),
         Command::Mock(args) => mock::run(&paths, args),
         Command::Bench(args) => bench::run(&root, args),
     }
@@ -119,7 +119,12 @@ impl Paths {
     /// A path the user typed is theirs: taken from where they are. A default
     /// names the workspace's own directory, wherever in it cargo was run.
     pub(crate) fn given_or(&self, given: Option<&Path>, default: &str) -> PathBuf {
-        given.map_or_else(|| self.root.join(default), |p| self.cwd.join(p))
+        given.map_or_else(|| self.root.join(default), |p| self.given(p))
+    }
+
+    /// A path the user typed, taken from where they are.
+    pub(crate) fn given(&self, path: &Path) -> PathBuf {
+        self.cwd.join(path)
     }
 }
 

@@ -1,11 +1,13 @@
 //! `cargo xtask sync`: bring spec/ up to date with a directory of HighLevel's documents.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use codegen::upstream::sync::{apply, plan};
 use codegen::upstream::{VerifyOptions, sync_markdown};
+
+use crate::Paths;
 
 /// The long help of the command (`--help`).
 pub const LONG_ABOUT: &str = "Compares spec/ with HighLevel's published OpenAPI documents (read as they are: \
@@ -35,11 +37,11 @@ pub struct Args {
 }
 
 /// Runs the command; relative paths are taken from the current directory.
-pub fn run(root: &Path, cwd: &Path, args: Args) -> ExitCode {
+pub fn run(paths: &Paths, args: Args) -> ExitCode {
     let started = Instant::now();
     let shown = args.spec.as_deref().map_or_else(|| "spec".to_owned(), |s| s.display().to_string());
-    let spec = args.spec.map_or_else(|| root.join("spec"), |s| cwd.join(s));
-    let from = cwd.join(&args.from);
+    let spec = paths.given_or(args.spec.as_deref(), "spec");
+    let from = paths.given(&args.from);
     let mut plan = match plan(&spec, &from, &VerifyOptions::default()) {
         Ok(p) => p,
         Err(e) => {

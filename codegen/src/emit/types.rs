@@ -176,7 +176,8 @@ fn value_expr(f: &Field) -> TokenStream {
 }
 
 fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[Field], usage: Usage) -> TokenStream {
-    let default = all_optional(fields, usage).then(|| quote! { Default, });
+    let with_default = all_optional(fields, usage);
+    let default = with_default.then(|| quote! { Default, });
     // A flattened tagged enum needs serde's buffering of the other keys: derived.
     let derived_de = fields.iter().any(|f| f.flatten);
     // Most wire names are serde's camelCase of the field: one struct-level
@@ -193,8 +194,11 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
         quote! { #fdocs #attrs pub #id: #ty, }
     });
     let builder = usage.request.then(|| builder_impl(module, name, fields, usage));
-    let (serde, object) =
-        if derived_de { (Some(serde_derives(usage)), None) } else { (None, Some(object_impls(name, fields, usage))) };
+    let (serde, object) = if derived_de {
+        (Some(serde_derives(usage)), None)
+    } else {
+        (None, Some(object_impls(name, fields, usage, with_default)))
+    };
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
@@ -271,11 +275,11 @@ fn all_optional(fields: &[Field], usage: Usage) -> bool {
 /// a runtime macro, instead of serde's derives (a field enum and a visitor
 /// with `visit_seq` and `visit_map` per type; a `serialize_field` and a skip
 /// test per field), which were most of a type's compile cost.
-fn object_impls(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
+fn object_impls(name: &syn::Ident, fields: &[Field], usage: Usage, with_default: bool) -> TokenStream {
     // A received type's `Serialize` (under `serde-both-ways`) writes every
     // field: `object_impl!` makes it from the same lines.
-    let received = !usage.request && all_optional(fields, usage);
-    let de = object_impl(name, fields, usage, received);
+    let received = !usage.request && with_default;
+    let de = object_impl(name, fields, usage, with_default, received);
     let ser = (!received).then(|| serialize_impl(name, fields, usage));
     quote! { #ser #de }
 }
@@ -302,12 +306,11 @@ fn serialize_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStr
 
 /// `Deserialize` through the field table: one `read` that matches each
 /// key's index.
-fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage, received: bool) -> TokenStream {
+fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage, with_default: bool, received: bool) -> TokenStream {
     let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
     // One line per field; `runtime::object::object_impl!` writes the impls.
     // A type with a default is read into it; only the others say, per
     // field, whether it is required.
-    let with_default = all_optional(fields, usage);
     let lines = fields.iter().enumerate().map(|(i, f)| {
         let (id, wire, index) = (ident(&f.ident), &f.wire, proc_macro2::Literal::usize_unsuffixed(i));
         let plain = f.repr(usage) == Repr::Plain;

@@ -1,9 +1,10 @@
-//! `Deserialize` for generated structs: one generic visitor over each type's
-//! field table. serde's derive emits a field enum, its visitor, `visit_seq`
-//! and `visit_map` for every type, which made the received types most of
-//! what the crate cost to compile; a JSON object needs only `visit_map`.
+//! `Deserialize` and `Serialize` for generated structs: one generic visitor
+//! over each type's field table, and one serializer over its fields. serde's
+//! derives (a field enum, its visitor, `visit_seq` and `visit_map` for every
+//! type; a `serialize_field` and a skip test per field) were most of what the
+//! crate cost to compile; a JSON object needs only `visit_map`.
 //!
-//! Behaviour matches the derive the generated code used before: unknown keys
+//! Decoding matches the derive the generated code used before: unknown keys
 //! are skipped, a repeated key is a "duplicate field" error, an absent
 //! required field a "missing field" error naming it, and a wrong kind of
 //! value is reported by the value's own decoder (so `serde_path_to_error`

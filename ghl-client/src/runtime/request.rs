@@ -209,7 +209,7 @@ pub fn multipart_text<T: serde::Serialize>(value: &T) -> String {
 const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-#[doc(hidden)] // generated code only
+#[doc(hidden)] // the CLI and hand-built requests (generated code uses `Request::at`)
 /// Percent-encodes one path segment.
 pub fn path_segment(value: &str) -> String {
     let mut segment = String::with_capacity(value.len());
