@@ -73,32 +73,26 @@ fn fix_start(s: &mut String, prefix: char) {
 
 /// `snake_case` identifier for a field, parameter or function.
 pub fn snake(wire: &str) -> String {
-    memo(&SNAKE, wire, |wire| {
-        let mut s = keep_ident_chars(&prepare(wire).to_snake_case());
-        if s.is_empty() {
-            s = "value".to_owned();
-        }
-        fix_start(&mut s, 'v');
-        if KEYWORDS.contains(&s.as_str()) {
-            s.push('_');
-        }
-        s
-    })
+    memo(&SNAKE, wire, |wire| identifier(prepare(wire).to_snake_case(), "value", 'v'))
 }
 
 /// `PascalCase` identifier for a type or enum variant.
 pub fn pascal(wire: &str) -> String {
-    memo(&PASCAL, wire, |wire| {
-        let mut s = keep_ident_chars(&prepare(wire).to_upper_camel_case());
-        if s.is_empty() {
-            s = "Empty".to_owned();
-        }
-        fix_start(&mut s, 'V');
-        if KEYWORDS.contains(&s.as_str()) {
-            s.push('_');
-        }
-        s
-    })
+    memo(&PASCAL, wire, |wire| identifier(prepare(wire).to_upper_camel_case(), "Empty", 'V'))
+}
+
+/// A cased name made a Rust identifier: `empty` when nothing of it is left,
+/// `prefix` before a leading digit, `_` after a keyword.
+fn identifier(cased: String, empty: &str, prefix: char) -> String {
+    let mut s = keep_ident_chars(&cased);
+    if s.is_empty() {
+        s = empty.to_owned();
+    }
+    fix_start(&mut s, prefix);
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
 }
 
 type Memo = std::cell::RefCell<std::collections::HashMap<String, String>>;

@@ -152,53 +152,45 @@ macro_rules! object_impl {
         $crate::runtime::object::object_impl! { $name { $($field: $index $key $read),* } }
     };
     ($name:ident { $($field:ident : $index:literal $key:literal $read:ident),* $(,)? }) => {
-        $crate::runtime::object::object_impl!(@deserialize $name);
-
-        impl $crate::runtime::object::Object for $name {
-            const NAME: &'static str = stringify!($name);
-            const FIELDS: &'static [&'static str] = &[$($key),*];
-
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                mut entries: $crate::runtime::object::Entries<'de, A>,
-            ) -> Result<Self, A::Error> {
-                #[allow(unused_mut)] // a struct without fields
-                let mut out = <Self as Default>::default();
-                while let Some(index) = entries.next_field()? {
-                    match index {
-                        $($index => entries.$read(&mut out.$field),)*
-                        _ => Ok(()),
-                    }?;
-                }
-                Ok(out)
+        $crate::runtime::object::object_impl!(@impls $name [$($key),*] entries {
+            #[allow(unused_mut)] // a struct without fields
+            let mut out = <Self as Default>::default();
+            while let Some(index) = entries.next_field()? {
+                match index {
+                    $($index => entries.$read(&mut out.$field),)*
+                    _ => Ok(()),
+                }?;
             }
-        }
+            Ok(out)
+        });
     };
     ($name:ident { $($field:ident : $index:literal $key:literal $read:ident $finish:ident),* $(,)? }) => {
-        $crate::runtime::object::object_impl!(@deserialize $name);
-
-        impl $crate::runtime::object::Object for $name {
-            const NAME: &'static str = stringify!($name);
-            const FIELDS: &'static [&'static str] = &[$($key),*];
-
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                mut entries: $crate::runtime::object::Entries<'de, A>,
-            ) -> Result<Self, A::Error> {
-                $(let mut $field = None;)*
-                while let Some(index) = entries.next_field()? {
-                    match index {
-                        $($index => entries.slot(&mut $field),)*
-                        _ => Ok(()),
-                    }?;
-                }
-                Ok(Self { $($field: $crate::runtime::object::object_impl!(@$finish $read $field $key)),* })
+        $crate::runtime::object::object_impl!(@impls $name [$($key),*] entries {
+            $(let mut $field = None;)*
+            while let Some(index) = entries.next_field()? {
+                match index {
+                    $($index => entries.slot(&mut $field),)*
+                    _ => Ok(()),
+                }?;
             }
-        }
+            Ok(Self { $($field: $crate::runtime::object::object_impl!(@$finish $read $field $key)),* })
+        });
     };
-    (@deserialize $name:ident) => {
+    // `Deserialize` and `Object` around a `read` body that walks `$entries`.
+    (@impls $name:ident [$($key:literal),*] $entries:ident $read:block) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::runtime::object::deserialize(deserializer)
             }
+        }
+
+        impl $crate::runtime::object::Object for $name {
+            const NAME: &'static str = stringify!($name);
+            const FIELDS: &'static [&'static str] = &[$($key),*];
+
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                mut $entries: $crate::runtime::object::Entries<'de, A>,
+            ) -> Result<Self, A::Error> $read
         }
     };
     (@required value $field:ident $key:literal) => {
